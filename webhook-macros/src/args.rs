@@ -1,0 +1,255 @@
+//! Parsing the attribute: `name = value` pairs, interpreted into [`Settings`] with every error
+//! collected.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, ExprLit, Lit, LitStr, MetaNameValue, Token};
+
+use crate::check::Errors;
+
+/// Every argument name, for "did you mean" and "expected one of".
+pub(crate) const ARGUMENTS: &[&str] = &["origins", "schema", "rate", "body_limit"];
+
+/// The schemas a route can serve.
+pub(crate) const SCHEMAS: &[&str] = &["cloudevents"];
+
+/// The raw attribute: a comma-separated list of `name = value`.
+pub(crate) struct RawArgs(Punctuated<MetaNameValue, Token![,]>);
+
+impl Parse for RawArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Punctuated::parse_terminated(input).map(RawArgs)
+    }
+}
+
+/// The schema of a route.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schema {
+    CloudEvents,
+}
+
+/// The attribute, checked.
+pub(crate) struct Settings {
+    pub(crate) schema: Schema,
+    pub(crate) origins: Vec<LitStr>,
+    pub(crate) rate: Option<u32>,
+    pub(crate) body_limit: Option<u64>,
+}
+
+impl RawArgs {
+    /// Interprets the arguments; every problem is recorded in `errors`. Returns settings usable
+    /// for expansion (with defaults where an argument was wrong), so one mistake gives one error.
+    pub(crate) fn interpret(self, errors: &mut Errors) -> Settings {
+        let mut seen: Vec<String> = Vec::new();
+        let mut schema = None;
+        let mut origins = None;
+        let mut rate = None;
+        let mut body_limit = None;
+        for arg in self.0 {
+            let Some(name) = arg.path.get_ident().map(ToString::to_string) else {
+                errors.push(
+                    arg.path.span(),
+                    format!("expected an argument name, one of {}", list(ARGUMENTS)),
+                );
+                continue;
+            };
+            if !ARGUMENTS.contains(&name.as_str()) {
+                let hint = match closest(&name, ARGUMENTS) {
+                    Some(near) => format!("unknown argument `{name}`: did you mean `{near}`?"),
+                    None => format!(
+                        "unknown argument `{name}`, expected one of {}",
+                        list(ARGUMENTS)
+                    ),
+                };
+                errors.push(arg.path.span(), hint);
+                continue;
+            }
+            if seen.contains(&name) {
+                errors.push(
+                    arg.path.span(),
+                    format!("`{name}` is specified more than once"),
+                );
+                continue;
+            }
+            seen.push(name.clone());
+            match name.as_str() {
+                "schema" => schema = Some(parse_schema(&arg.value, errors)),
+                "origins" => origins = Some(parse_origins(&arg.value, errors)),
+                "rate" => {
+                    rate = parse_positive(
+                        &arg.value,
+                        "rate",
+                        "requests per minute; omit `rate` for no limit",
+                        u32::MAX.into(),
+                        errors,
+                    )
+                    .and_then(|r| u32::try_from(r).ok())
+                }
+                "body_limit" => {
+                    body_limit =
+                        parse_positive(&arg.value, "body_limit", "bytes", usize::MAX as u64, errors)
+                }
+                _ => unreachable!("every name of ARGUMENTS is handled"),
+            }
+        }
+        let schema = match schema {
+            Some(s) => s.unwrap_or(Schema::CloudEvents),
+            None => {
+                errors.push(
+                    Span::call_site(),
+                    format!(
+                        "missing `schema`: write `schema = cloudevents` (valid values: {})",
+                        list(SCHEMAS)
+                    ),
+                );
+                Schema::CloudEvents
+            }
+        };
+        let origins = match origins {
+            Some(o) => o,
+            None => {
+                errors.push(
+                    Span::call_site(),
+                    "missing `origins`: the OPTIONS handshake needs an allow-list, e.g. \
+                     `origins = [\"eventemitter.example.com\"]`, or `origins = [\"*\"]` to allow any sender",
+                );
+                Vec::new()
+            }
+        };
+        Settings {
+            schema,
+            origins,
+            rate,
+            body_limit,
+        }
+    }
+}
+
+fn parse_schema(value: &Expr, errors: &mut Errors) -> Option<Schema> {
+    let ident = match value {
+        Expr::Path(path) => path.path.get_ident(),
+        _ => None,
+    };
+    match ident.map(ToString::to_string).as_deref() {
+        Some("cloudevents") => Some(Schema::CloudEvents),
+        Some(other) => {
+            errors.push(
+                value.span(),
+                format!(
+                    "unknown schema `{other}`: valid values are {}",
+                    list(SCHEMAS)
+                ),
+            );
+            None
+        }
+        None => {
+            errors.push(
+                value.span(),
+                format!("`schema` takes a name, one of {}", list(SCHEMAS)),
+            );
+            None
+        }
+    }
+}
+
+fn parse_origins(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
+    let Expr::Array(ExprArray {
+        elems,
+        bracket_token,
+        ..
+    }) = value
+    else {
+        errors.push(
+            value.span(),
+            "`origins` takes a list of origins, e.g. `origins = [\"eventemitter.example.com\"]`",
+        );
+        return Vec::new();
+    };
+    if elems.is_empty() {
+        errors.push(
+            bracket_token.span.join(),
+            "`origins` is empty, so every handshake would be refused: list the senders' origins, or `\"*\"` to allow any",
+        );
+        return Vec::new();
+    }
+    let mut origins = Vec::new();
+    for elem in elems {
+        match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => match webhook_core::parse_pattern(&lit.value()) {
+                Ok(_) => origins.push(lit.clone()),
+                Err(e) => errors.push(lit.span(), e.to_string()),
+            },
+            other => errors.push(
+                other.span(),
+                "an origin is a string literal, e.g. \"eventemitter.example.com\"",
+            ),
+        }
+    }
+    origins
+}
+
+fn parse_positive(
+    value: &Expr,
+    name: &str,
+    unit: &str,
+    max: u64,
+    errors: &mut Errors,
+) -> Option<u64> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => match lit.base10_parse::<u64>() {
+            Ok(0) => errors.push(lit.span(), format!("`{name}` must be at least 1 ({unit})")),
+            Ok(n) if n > max => errors.push(lit.span(), format!("`{name}` must be at most {max}")),
+            Ok(n) => return Some(n),
+            Err(e) => errors.push(lit.span(), e.to_string()),
+        },
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => errors.push(
+            value.span(),
+            format!("`{name}` must be a positive integer ({unit})"),
+        ),
+        _ => errors.push(
+            value.span(),
+            format!("`{name}` takes a positive integer literal ({unit})"),
+        ),
+    }
+    None
+}
+
+fn list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The closest known name within an edit distance of 2 (or a case-insensitive match).
+pub(crate) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (distance(&name.to_ascii_lowercase(), c), *c))
+        .filter(|(d, c)| *d <= 2.min(c.len() / 2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

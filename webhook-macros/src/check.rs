@@ -1,0 +1,166 @@
+//! Checking the annotated function, collecting every error (serde_derive's `Ctxt` style).
+
+use std::fmt::Display;
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, PathArguments, Type, Visibility};
+
+/// Every error found so far, combined so the user sees them all at once.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, span: Span, message: impl Display) {
+        let error = syn::Error::new(span, message);
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub(crate) fn to_compile_error(&self) -> TokenStream {
+        self.0
+            .as_ref()
+            .map(syn::Error::to_compile_error)
+            .unwrap_or_default()
+    }
+}
+
+/// A parameter of the handler other than the event: an axum extractor.
+pub(crate) struct Extractor {
+    pub(crate) ty: Type,
+    pub(crate) name: Ident,
+}
+
+/// The annotated function, as the expansion needs it.
+pub(crate) struct Handler {
+    pub(crate) vis: Visibility,
+    pub(crate) ident: Ident,
+    pub(crate) cfgs: Vec<Attribute>,
+    /// The event parameter's type, its data type (when written) and its position.
+    pub(crate) event_ty: Type,
+    pub(crate) data_ty: Option<Type>,
+    pub(crate) event_index: usize,
+    pub(crate) extractors: Vec<Extractor>,
+    /// The span of the return type (the function name when there is none).
+    pub(crate) output_span: Span,
+}
+
+/// Checks the function's signature; `None` when no handler can be built from it.
+pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
+    let sig = &item.sig;
+    let mut usable = true;
+    if sig.asyncness.is_none() {
+        errors.push(sig.fn_token.span, "#[webhook] handlers must be `async fn`");
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(
+            sig.generics.span(),
+            "#[webhook] handlers cannot be generic: name the event data type and extractors",
+        );
+        usable = false;
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(variadic.span(), "#[webhook] handlers cannot be variadic");
+        usable = false;
+    }
+    let mut event: Option<(usize, Type, Option<Type>)> = None;
+    let mut extractors = Vec::new();
+    for (index, input) in sig.inputs.iter().enumerate() {
+        let typed = match input {
+            FnArg::Receiver(receiver) => {
+                errors.push(
+                    receiver.span(),
+                    "#[webhook] cannot be used on a method: write a free `async fn` and call the method from it",
+                );
+                usable = false;
+                continue;
+            }
+            FnArg::Typed(typed) => typed,
+        };
+        if let Some(data_ty) = event_param(&typed.ty) {
+            if event.is_some() {
+                errors.push(
+                    typed.ty.span(),
+                    "a second event parameter: a handler takes one `CloudEvent<T>` (one call per event) \
+                     or one `Vec<CloudEvent<T>>` (one call per batch)",
+                );
+                usable = false;
+            } else {
+                event = Some((index, (*typed.ty).clone(), data_ty));
+            }
+        } else {
+            extractors.push(Extractor {
+                ty: (*typed.ty).clone(),
+                name: Ident::new(&format!("__webhook_arg{index}"), Span::mixed_site()),
+            });
+        }
+    }
+    let Some((event_index, event_ty, data_ty)) = event else {
+        errors.push(
+            sig.paren_token.span.join(),
+            "no event parameter: add `event: CloudEvent<T>` (one call per event) or \
+             `events: Vec<CloudEvent<T>>` (one call per batch)",
+        );
+        return None;
+    };
+    let output_span = match &sig.output {
+        syn::ReturnType::Default => sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    usable.then(|| Handler {
+        vis: item.vis.clone(),
+        ident: sig.ident.clone(),
+        cfgs: cfgs(&item.attrs),
+        event_ty,
+        data_ty,
+        event_index,
+        extractors,
+        output_span,
+    })
+}
+
+/// Recognises `CloudEvent<T>` (one call per event) and `Vec<CloudEvent<T>>` (one call per
+/// delivery) by the last path segment, returning `T` when written. The runtime's `EventParam`
+/// trait, not the macro, decides how each is called.
+fn event_param(ty: &Type) -> Option<Option<Type>> {
+    let (name, arg) = last_segment(ty)?;
+    match name.as_str() {
+        "CloudEvent" => Some(arg),
+        "Vec" => {
+            let (inner_name, data) = last_segment(&arg?)?;
+            (inner_name == "CloudEvent").then_some(data)
+        }
+        _ => None,
+    }
+}
+
+fn last_segment(ty: &Type) -> Option<(String, Option<Type>)> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segment = path.path.segments.last()?;
+    let arg = match &segment.arguments {
+        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    Some((segment.ident.to_string(), arg))
+}
+
+/// The `#[cfg]` attributes of the handler, copied onto its companion (D11).
+pub(crate) fn cfgs(attrs: &[Attribute]) -> Vec<Attribute> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! Validation of context attributes shared by the structured and binary decoders (SPEC §4, C1).
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::data::{self, DataSource};
+use super::event::{CloudEvent, ExtensionValue, SpecVersion};
+use crate::Rejection;
+
+/// How an attribute is named in a reason: `attribute `id`` or `header `ce-id``.
+#[derive(Clone, Copy)]
+pub(crate) enum Carrier {
+    Json,
+    Header,
+}
+
+impl Carrier {
+    pub(crate) fn name(self, attribute: &str) -> String {
+        match self {
+            Carrier::Json => format!("attribute `{attribute}`"),
+            Carrier::Header => format!("header `ce-{attribute}`"),
+        }
+    }
+}
+
+/// Whether `name` is a valid attribute name: lower-case ASCII letters and digits, non-empty.
+pub fn is_attribute_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// The attributes of one event, gathered as strings before validation.
+#[derive(Default)]
+pub(crate) struct Attributes {
+    pub(crate) specversion: Option<String>,
+    pub(crate) id: Option<String>,
+    pub(crate) source: Option<String>,
+    pub(crate) ty: Option<String>,
+    pub(crate) datacontenttype: Option<String>,
+    pub(crate) dataschema: Option<String>,
+    pub(crate) subject: Option<String>,
+    pub(crate) time: Option<String>,
+    pub(crate) extensions: BTreeMap<String, ExtensionValue>,
+}
+
+impl Attributes {
+    /// The slot of a context attribute, or `None` for an extension.
+    pub(crate) fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "specversion" => &mut self.specversion,
+            "id" => &mut self.id,
+            "source" => &mut self.source,
+            "type" => &mut self.ty,
+            "datacontenttype" => &mut self.datacontenttype,
+            "dataschema" => &mut self.dataschema,
+            "subject" => &mut self.subject,
+            "time" => &mut self.time,
+            _ => return None,
+        })
+    }
+
+    /// Checks every attribute and decodes the data into `T`.
+    pub(crate) fn into_event<T: DeserializeOwned>(
+        self,
+        carrier: Carrier,
+        data: DataSource<'_>,
+    ) -> Result<CloudEvent<T>, Rejection> {
+        let specversion = required(self.specversion, "specversion", carrier)?;
+        if specversion != "1.0" {
+            return Err(Rejection::bad_request(format!(
+                "unsupported specversion `{specversion}`: this receiver implements CloudEvents 1.0"
+            )));
+        }
+        let id = required(self.id, "id", carrier)?;
+        let source = required(self.source, "source", carrier)?;
+        if !is_uri_reference(&source) {
+            return Err(Rejection::bad_request(format!(
+                "{} must be a URI-reference (no spaces or control characters)",
+                carrier.name("source")
+            )));
+        }
+        let ty = required(self.ty, "type", carrier)?;
+        let datacontenttype = optional(self.datacontenttype, "datacontenttype", carrier)?;
+        let dataschema = optional(self.dataschema, "dataschema", carrier)?;
+        if let Some(schema) = &dataschema
+            && !is_absolute_uri(schema)
+        {
+            return Err(Rejection::bad_request(format!(
+                "{} must be an absolute URI",
+                carrier.name("dataschema")
+            )));
+        }
+        let subject = optional(self.subject, "subject", carrier)?;
+        let time = match optional(self.time, "time", carrier)? {
+            Some(time) => Some(OffsetDateTime::parse(&time, &Rfc3339).map_err(|_| {
+                Rejection::bad_request(format!(
+                    "{} must be an RFC 3339 timestamp",
+                    carrier.name("time")
+                ))
+            })?),
+            None => None,
+        };
+        let data = data::decode(data, datacontenttype.as_deref())?;
+        Ok(CloudEvent {
+            id,
+            source,
+            specversion: SpecVersion::V1_0,
+            ty,
+            datacontenttype,
+            dataschema,
+            subject,
+            time,
+            extensions: self.extensions,
+            data,
+        })
+    }
+}
+
+fn required(value: Option<String>, name: &str, carrier: Carrier) -> Result<String, Rejection> {
+    match value {
+        None => Err(Rejection::bad_request(format!(
+            "missing required {}",
+            carrier.name(name)
+        ))),
+        Some(v) if v.is_empty() => Err(Rejection::bad_request(format!(
+            "{} must not be empty",
+            carrier.name(name)
+        ))),
+        Some(v) => Ok(v),
+    }
+}
+
+fn optional(
+    value: Option<String>,
+    name: &str,
+    carrier: Carrier,
+) -> Result<Option<String>, Rejection> {
+    match value {
+        Some(v) if v.is_empty() => Err(Rejection::bad_request(format!(
+            "{} must not be empty when present",
+            carrier.name(name)
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// A lenient URI-reference check: no whitespace, no control characters.
+fn is_uri_reference(value: &str) -> bool {
+    !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// An absolute URI: a scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`), `:`, then a
+/// URI-reference.
+fn is_absolute_uri(value: &str) -> bool {
+    let Some((scheme, _)) = value.split_once(':') else {
+        return false;
+    };
+    let mut bytes = scheme.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && is_uri_reference(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_names() {
+        assert!(is_attribute_name("myext1"));
+        assert!(!is_attribute_name(""));
+        assert!(!is_attribute_name("my_ext"));
+        assert!(!is_attribute_name("myExt"));
+    }
+
+    #[test]
+    fn absolute_uris() {
+        assert!(is_absolute_uri("https://example.com/schema"));
+        assert!(is_absolute_uri("urn:example:schema"));
+        assert!(!is_absolute_uri("/schema"));
+        assert!(!is_absolute_uri("1http://x"));
+        assert!(!is_absolute_uri("https://a b"));
+    }
+}

@@ -1,0 +1,296 @@
+//! Decoding an event's data into the handler's type (SPEC J5–J10, D13, D22).
+//!
+//! The data of an event is one of: absent, JSON text (a structured `data` member, or a body or
+//! `data_base64` whose content type is JSON or unstated), or opaque bytes with a non-JSON content
+//! type. [`DataDeserializer`] presents it to serde so that the handler's type picks what it needs:
+//! `bytes::Bytes` asks for bytes and gets them raw, `Option<T>` asks for an option and gets `None`
+//! when there is no data, `String` gets text, and every other type is decoded from JSON (415 when
+//! the content type says the data is not JSON).
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Visitor};
+
+use crate::Rejection;
+
+/// Where an event's data comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DataSource<'a> {
+    /// No data (no `data` member, a null `data_base64`, an empty binary body).
+    Absent,
+    /// JSON text.
+    Json(&'a [u8]),
+    /// Bytes whose content type is not JSON.
+    Opaque(&'a [u8]),
+}
+
+/// Whether a media type is JSON: `application/json`, `text/json` or `*/*+json` (D22).
+pub fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("text/json")
+        || (essence.len() > 5
+            && essence.is_char_boundary(essence.len() - 5)
+            && essence[essence.len() - 5..].eq_ignore_ascii_case("+json")
+            && essence.contains('/'))
+}
+
+impl<'a> DataSource<'a> {
+    /// Data from bytes with an optional content type: JSON unless the content type says otherwise.
+    pub(crate) fn from_bytes(bytes: &'a [u8], content_type: Option<&str>) -> Self {
+        if bytes.is_empty() {
+            DataSource::Absent
+        } else if content_type.is_none_or(is_json_media_type) {
+            DataSource::Json(bytes)
+        } else {
+            DataSource::Opaque(bytes)
+        }
+    }
+}
+
+/// Decodes the data into `T`, turning a failure into the right rejection.
+pub(crate) fn decode<T: DeserializeOwned>(
+    source: DataSource<'_>,
+    content_type: Option<&str>,
+) -> Result<T, Rejection> {
+    T::deserialize(DataDeserializer {
+        source,
+        content_type,
+    })
+    .map_err(|e| e.into_rejection())
+}
+
+#[derive(Debug)]
+enum Kind {
+    Missing,
+    NotJson(String),
+    Invalid(String),
+}
+
+/// Why data could not be decoded.
+#[derive(Debug)]
+pub(crate) struct DataError(Kind);
+
+impl DataError {
+    fn json(error: serde_json::Error) -> Self {
+        DataError(Kind::Invalid(error.to_string()))
+    }
+
+    fn into_rejection(self) -> Rejection {
+        match self.0 {
+            Kind::Missing => Rejection::bad_request(
+                "the event has no data, but the handler requires it (use Option<T> to accept events without data)",
+            ),
+            Kind::NotJson(content_type) => Rejection::unsupported_media_type(format!(
+                "data content type `{content_type}` is not JSON, but the handler decodes JSON"
+            )),
+            Kind::Invalid(message) => Rejection::bad_request(format!("invalid data: {message}")),
+        }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Kind::Missing => f.write_str("no data"),
+            Kind::NotJson(ct) => write!(f, "data content type `{ct}` is not JSON"),
+            Kind::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+impl de::Error for DataError {
+    fn custom<M: fmt::Display>(msg: M) -> Self {
+        DataError(Kind::Invalid(msg.to_string()))
+    }
+}
+
+/// A serde `Deserializer` over an event's data.
+pub(crate) struct DataDeserializer<'a> {
+    source: DataSource<'a>,
+    content_type: Option<&'a str>,
+}
+
+impl DataDeserializer<'_> {
+    fn not_json(&self) -> DataError {
+        DataError(Kind::NotJson(
+            self.content_type.unwrap_or_default().to_owned(),
+        ))
+    }
+}
+
+/// Methods that decode JSON: forwarded to `serde_json` for JSON data, refused otherwise.
+macro_rules! json_methods {
+    ($($method:ident $(($($arg:ident: $ty:ty),*))?;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($($arg: $ty,)*)? visitor: V) -> Result<V::Value, DataError> {
+            match self.source {
+                DataSource::Json(text) => {
+                    let mut de = serde_json::Deserializer::from_slice(text);
+                    let value = de::Deserializer::$method(&mut de, $($($arg,)*)? visitor).map_err(DataError::json)?;
+                    de.end().map_err(DataError::json)?;
+                    Ok(value)
+                }
+                DataSource::Absent => Err(DataError(Kind::Missing)),
+                DataSource::Opaque(_) => Err(self.not_json()),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
+    type Error = DataError;
+
+    json_methods! {
+        deserialize_any; deserialize_bool; deserialize_i8; deserialize_i16; deserialize_i32;
+        deserialize_i64; deserialize_i128; deserialize_u8; deserialize_u16; deserialize_u32;
+        deserialize_u64; deserialize_u128; deserialize_f32; deserialize_f64; deserialize_char;
+        deserialize_seq; deserialize_map; deserialize_identifier;
+        deserialize_unit_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        match self.source {
+            DataSource::Opaque(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => visitor.visit_str(text),
+                Err(_) => Err(de::Error::custom("the data is not UTF-8 text")),
+            },
+            DataSource::Json(text) => {
+                let mut de = serde_json::Deserializer::from_slice(text);
+                let value =
+                    de::Deserializer::deserialize_str(&mut de, visitor).map_err(DataError::json)?;
+                de.end().map_err(DataError::json)?;
+                Ok(value)
+            }
+            DataSource::Absent => Err(DataError(Kind::Missing)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.deserialize_str(visitor)
+    }
+
+    /// Raw data: the bytes of a binary body or of `data_base64`, or the JSON text of `data`.
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        match self.source {
+            DataSource::Json(bytes) | DataSource::Opaque(bytes) => visitor.visit_bytes(bytes),
+            DataSource::Absent => Err(DataError(Kind::Missing)),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        self.deserialize_bytes(visitor)
+    }
+
+    /// `None` for absent data and for JSON `null`; `Some` otherwise.
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        match self.source {
+            DataSource::Absent => visitor.visit_none(),
+            DataSource::Json(text) if text.trim_ascii() == b"null" => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    /// `()` accepts any data, or none.
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        visitor.visit_newtype_struct(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http::StatusCode;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Order {
+        order_id: String,
+    }
+
+    #[test]
+    fn d13_typed_json() {
+        let order: Order = decode(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
+        assert_eq!(order.order_id, "a");
+    }
+
+    #[test]
+    fn d13_bytes_get_raw_data() {
+        let raw: Bytes = decode(DataSource::Json(br#"{"a": 1}"#), None).unwrap();
+        assert_eq!(&raw[..], br#"{"a": 1}"#);
+        let raw: Bytes = decode(
+            DataSource::Opaque(b"\x00\xff"),
+            Some("application/octet-stream"),
+        )
+        .unwrap();
+        assert_eq!(&raw[..], b"\x00\xff");
+    }
+
+    #[test]
+    fn d13_option_is_none_without_data() {
+        let none: Option<Order> = decode(DataSource::Absent, None).unwrap();
+        assert_eq!(none, None);
+        let some: Option<Order> = decode(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
+        assert!(some.is_some());
+    }
+
+    #[test]
+    fn d22_required_data_missing_is_400() {
+        let err = decode::<Order>(DataSource::Absent, None).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert!(err.reason().contains("no data"));
+    }
+
+    #[test]
+    fn d22_json_type_with_non_json_content_is_415() {
+        let err =
+            decode::<Order>(DataSource::Opaque(b"<order/>"), Some("application/xml")).unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let text: String =
+            decode(DataSource::Opaque(b"<order/>"), Some("application/xml")).unwrap();
+        assert_eq!(text, "<order/>");
+    }
+
+    #[test]
+    fn d22_json_media_types() {
+        for yes in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "text/json",
+            "application/vnd.x+json",
+        ] {
+            assert!(is_json_media_type(yes), "{yes}");
+        }
+        for no in [
+            "text/plain",
+            "application/xml",
+            "+json",
+            "application/jsonx",
+        ] {
+            assert!(!is_json_media_type(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn trailing_garbage_is_rejected() {
+        let err = decode::<serde_json::Value>(DataSource::Json(b"{} x"), None).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+}

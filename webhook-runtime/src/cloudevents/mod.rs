@@ -1,0 +1,141 @@
+//! CloudEvents over HTTP: the event type and the decoders of each content mode (SPEC §4).
+//!
+//! The decoders are plain functions over `http` types and bytes, usable without the macro:
+//!
+//! ```
+//! use http::HeaderMap;
+//! use webhook_runtime::cloudevents::{decode, Mode};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert("content-type", "application/cloudevents+json".parse().unwrap());
+//! let body = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":{"n":1}}"#;
+//! assert_eq!(Mode::detect(&headers).unwrap(), Mode::Structured);
+//! let events = decode::<serde_json::Value>(Mode::Structured, &headers, body).unwrap();
+//! assert_eq!(events[0].data()["n"], 1);
+//! ```
+
+mod attributes;
+mod binary;
+mod data;
+mod event;
+mod structured;
+
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+pub use attributes::is_attribute_name;
+pub use binary::{HeaderValueError, decode_binary, decode_header_value};
+pub use data::is_json_media_type;
+pub use event::{CloudEvent, ExtensionValue, SpecVersion};
+pub use structured::{decode_batch, decode_structured};
+
+use crate::Rejection;
+
+/// The content mode of a CloudEvents delivery (H4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `application/cloudevents+json`: one event as a JSON object.
+    Structured,
+    /// `application/cloudevents-batch+json`: a JSON array of events.
+    Batch,
+    /// Attributes in `ce-` headers, the body is the data.
+    Binary,
+}
+
+impl Mode {
+    /// Detects the mode from the headers: by Content-Type (case-insensitive, parameters ignored,
+    /// batch tested first), else binary when `ce-specversion` is present; anything else is not a
+    /// CloudEvent (415, D7), as is an event format other than JSON.
+    pub fn detect(headers: &HeaderMap) -> Result<Mode, Rejection> {
+        if let Some(essence) = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim())
+        {
+            for (mode, prefix) in [
+                (Mode::Batch, "application/cloudevents-batch"),
+                (Mode::Structured, "application/cloudevents"),
+            ] {
+                if starts_with_ignore_case(essence, prefix) {
+                    let format = &essence[prefix.len()..];
+                    return if format.is_empty() || format.eq_ignore_ascii_case("+json") {
+                        Ok(mode)
+                    } else {
+                        Err(Rejection::unsupported_media_type(format!(
+                            "event format `{essence}` is not supported: send JSON ({prefix}+json)"
+                        )))
+                    };
+                }
+            }
+        }
+        if headers.contains_key("ce-specversion") {
+            return Ok(Mode::Binary);
+        }
+        Err(Rejection::unsupported_media_type(
+            "not a CloudEvent: expected Content-Type application/cloudevents+json or \
+             application/cloudevents-batch+json, or binary mode with a ce-specversion header",
+        ))
+    }
+}
+
+fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
+    value.len() >= prefix.len()
+        && value.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Decodes a delivery in the given mode into its events (one, or a whole batch).
+pub fn decode<T: DeserializeOwned>(
+    mode: Mode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<CloudEvent<T>>, Rejection> {
+    match mode {
+        Mode::Structured => decode_structured(body).map(|e| vec![e]),
+        Mode::Batch => decode_batch(body),
+        Mode::Binary => decode_binary(headers, body).map(|e| vec![e]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    fn with_type(ct: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, ct.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn h4_mode_detection() {
+        assert_eq!(
+            Mode::detect(&with_type("application/cloudevents+json")).unwrap(),
+            Mode::Structured
+        );
+        assert_eq!(
+            Mode::detect(&with_type("Application/CloudEvents+JSON; charset=utf-8")).unwrap(),
+            Mode::Structured
+        );
+        assert_eq!(
+            Mode::detect(&with_type("application/cloudevents-batch+json")).unwrap(),
+            Mode::Batch
+        );
+        let mut binary = with_type("application/json");
+        binary.insert("ce-specversion", "1.0".parse().unwrap());
+        assert_eq!(Mode::detect(&binary).unwrap(), Mode::Binary);
+        assert_eq!(
+            Mode::detect(&with_type("application/json"))
+                .unwrap_err()
+                .status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        assert_eq!(
+            Mode::detect(&with_type("application/cloudevents+xml"))
+                .unwrap_err()
+                .status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! The CloudEvents / SAP Event Mesh OPTIONS abuse-protection handshake (SPEC §2, D1–D5, D21).
+//!
+//! [`evaluate`] is a pure function of the allow-list, the configured rate and the request
+//! headers; [`HandshakeAnswer`] turns into the HTTP answer.
+//!
+//! ```
+//! use http::HeaderMap;
+//! use webhook_runtime::AllowedOrigins;
+//! use webhook_runtime::handshake::{evaluate, HandshakeAnswer};
+//!
+//! let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+//! let mut headers = HeaderMap::new();
+//! headers.insert("webhook-request-origin", "eventemitter.example.com".parse().unwrap());
+//! headers.insert("webhook-request-rate", "300".parse().unwrap());
+//! match evaluate(&origins, std::num::NonZeroU32::new(120), &headers).unwrap() {
+//!     HandshakeAnswer::Consent { allowed_origin, allowed_rate, .. } => {
+//!         assert_eq!(allowed_origin, "eventemitter.example.com");
+//!         assert_eq!(allowed_rate, "120");
+//!     }
+//!     HandshakeAnswer::NotAHandshake => unreachable!(),
+//! }
+//! ```
+
+use std::num::NonZeroU32;
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+
+use crate::Rejection;
+use crate::origin::{AllowedOrigins, OriginGrant};
+
+/// `WebHook-Request-Origin` (P4).
+pub const WEBHOOK_REQUEST_ORIGIN: HeaderName = HeaderName::from_static("webhook-request-origin");
+/// `WebHook-Request-Rate` (P10).
+pub const WEBHOOK_REQUEST_RATE: HeaderName = HeaderName::from_static("webhook-request-rate");
+/// `WebHook-Request-Callback` (P6).
+pub const WEBHOOK_REQUEST_CALLBACK: HeaderName =
+    HeaderName::from_static("webhook-request-callback");
+/// `WebHook-Allowed-Origin` (P11, P14).
+pub const WEBHOOK_ALLOWED_ORIGIN: HeaderName = HeaderName::from_static("webhook-allowed-origin");
+/// `WebHook-Allowed-Rate` (P15).
+pub const WEBHOOK_ALLOWED_RATE: HeaderName = HeaderName::from_static("webhook-allowed-rate");
+
+/// The `Allow` value of a webhook route (P13).
+pub const ALLOW: HeaderValue = HeaderValue::from_static("OPTIONS, POST");
+
+/// The outcome of an OPTIONS request that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeAnswer {
+    /// No `WebHook-Request-Origin`: not a handshake (D2). Answered 204 with `Allow` only.
+    NotAHandshake,
+    /// Consent (P11/P14): answered 200 with the consent headers (D1).
+    Consent {
+        /// The value of `WebHook-Allowed-Origin`: the request's own bytes, or `*`.
+        allowed_origin: HeaderValue,
+        /// The value of `WebHook-Allowed-Rate`: a number or `*` (D4).
+        allowed_rate: HeaderValue,
+        /// `WebHook-Request-Callback`, when sent and made of visible ASCII (never fetched, D5).
+        callback: Option<HeaderValue>,
+    },
+}
+
+/// A `WebHook-Request-Callback` offered in a granted handshake, handed to the hook of
+/// [`Config::on_callback`](crate::Config::on_callback).
+#[derive(Debug, Clone, Copy)]
+pub struct CallbackOffer<'a> {
+    /// The requesting origin, as sent.
+    pub origin: &'a str,
+    /// The callback URL, as sent. Never fetched by the runtime.
+    pub callback: &'a str,
+}
+
+/// Evaluates a handshake request against the allow-list and the configured rate.
+///
+/// Checks run in the order of D1 (authentication, which comes first, is applied by the route):
+/// several `WebHook-Request-Origin` headers (400), origin not allowed (403), invalid
+/// `WebHook-Request-Rate` (400), then consent.
+pub fn evaluate(
+    origins: &AllowedOrigins,
+    rate: Option<NonZeroU32>,
+    headers: &HeaderMap,
+) -> Result<HandshakeAnswer, Rejection> {
+    let mut values = headers.get_all(WEBHOOK_REQUEST_ORIGIN).iter();
+    let Some(origin) = values.next() else {
+        return Ok(HandshakeAnswer::NotAHandshake);
+    };
+    if values.next().is_some() {
+        return Err(Rejection::bad_request(
+            "several WebHook-Request-Origin headers: send exactly one",
+        ));
+    }
+    let allowed_origin = match origins.grant(origin.as_bytes()) {
+        Some(OriginGrant::Echo) => origin.clone(),
+        Some(OriginGrant::Wildcard) => HeaderValue::from_static("*"),
+        None => {
+            return Err(Rejection::forbidden(
+                "WebHook-Request-Origin is not allowed to deliver to this endpoint",
+            ));
+        }
+    };
+    let requested = requested_rate(headers)?;
+    let allowed_rate = match (rate, requested) {
+        (Some(r), Some(q)) => HeaderValue::from(r.min(q).get()),
+        (Some(r), None) => HeaderValue::from(r.get()),
+        (None, _) => HeaderValue::from_static("*"),
+    };
+    let callback = headers
+        .get(WEBHOOK_REQUEST_CALLBACK)
+        .filter(|v| webhook_core::is_visible_ascii(v.as_bytes()))
+        .cloned();
+    Ok(HandshakeAnswer::Consent {
+        allowed_origin,
+        allowed_rate,
+        callback,
+    })
+}
+
+/// Parses `WebHook-Request-Rate` (D21): ASCII digits only, 1 to 2^32−1, at most one header.
+fn requested_rate(headers: &HeaderMap) -> Result<Option<NonZeroU32>, Rejection> {
+    let mut values = headers.get_all(WEBHOOK_REQUEST_RATE).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let invalid = || {
+        Rejection::bad_request(
+            "WebHook-Request-Rate must be one positive integer (requests per minute, at most 4294967295)",
+        )
+    };
+    if values.next().is_some() {
+        return Err(invalid());
+    }
+    let bytes = value.as_bytes();
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| s.parse::<NonZeroU32>().ok())
+        .map(Some)
+        .ok_or_else(invalid)
+}
+
+impl IntoResponse for HandshakeAnswer {
+    fn into_response(self) -> Response {
+        match self {
+            HandshakeAnswer::NotAHandshake => {
+                (StatusCode::NO_CONTENT, [(header::ALLOW, ALLOW)]).into_response()
+            }
+            HandshakeAnswer::Consent {
+                allowed_origin,
+                allowed_rate,
+                ..
+            } => (
+                StatusCode::OK,
+                [
+                    (header::ALLOW, ALLOW),
+                    (WEBHOOK_ALLOWED_ORIGIN, allowed_origin),
+                    (WEBHOOK_ALLOWED_RATE, allowed_rate),
+                ],
+            )
+                .into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        map
+    }
+
+    fn consent(answer: HandshakeAnswer) -> (HeaderValue, HeaderValue) {
+        match answer {
+            HandshakeAnswer::Consent {
+                allowed_origin,
+                allowed_rate,
+                ..
+            } => (allowed_origin, allowed_rate),
+            other => panic!("expected consent, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn d4_rate_grant_table() {
+        let origins = AllowedOrigins::any();
+        let r = NonZeroU32::new(120);
+        let cases = [
+            (r, Some("300"), "120"),
+            (r, Some("60"), "60"),
+            (r, None, "120"),
+            (None, Some("60"), "*"),
+            (None, None, "*"),
+        ];
+        for (configured, requested, expected) in cases {
+            let mut pairs = vec![("webhook-request-origin", "a.example.com")];
+            if let Some(q) = requested {
+                pairs.push(("webhook-request-rate", q));
+            }
+            let (_, rate) = consent(evaluate(&origins, configured, &headers(&pairs)).unwrap());
+            assert_eq!(
+                rate, expected,
+                "configured {configured:?}, requested {requested:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn d21_invalid_rates_are_400() {
+        let origins = AllowedOrigins::any();
+        for bad in ["0", "-1", "1.5", "+5", " 5", "4294967296", "abc", ""] {
+            let h = headers(&[
+                ("webhook-request-origin", "a.example.com"),
+                ("webhook-request-rate", bad),
+            ]);
+            let err = evaluate(&origins, None, &h).unwrap_err();
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+        }
+        let h = headers(&[
+            ("webhook-request-origin", "a.example.com"),
+            ("webhook-request-rate", "4294967295"),
+        ]);
+        assert!(evaluate(&origins, None, &h).is_ok());
+    }
+
+    #[test]
+    fn d1_origin_is_checked_before_rate() {
+        let origins = AllowedOrigins::parse(["a.example.com"]).unwrap();
+        let h = headers(&[
+            ("webhook-request-origin", "b.example.com"),
+            ("webhook-request-rate", "x"),
+        ]);
+        assert_eq!(
+            evaluate(&origins, None, &h).unwrap_err().status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[test]
+    fn d21_several_origin_headers_are_400() {
+        let origins = AllowedOrigins::any();
+        let h = headers(&[
+            ("webhook-request-origin", "a.example.com"),
+            ("webhook-request-origin", "b.example.com"),
+        ]);
+        assert_eq!(
+            evaluate(&origins, None, &h).unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    #[test]
+    fn p14_echo_keeps_request_bytes() {
+        let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+        let h = headers(&[("webhook-request-origin", "EventEmitter.Example.com")]);
+        let (origin, _) = consent(evaluate(&origins, None, &h).unwrap());
+        assert_eq!(origin, "EventEmitter.Example.com");
+    }
+
+    #[test]
+    fn d2_no_origin_is_not_a_handshake() {
+        let answer = evaluate(&AllowedOrigins::any(), None, &HeaderMap::new()).unwrap();
+        assert_eq!(answer, HandshakeAnswer::NotAHandshake);
+    }
+}

@@ -1,0 +1,41 @@
+//! Receive webhooks in axum: the CloudEvents / SAP Event Mesh OPTIONS handshake, typed
+//! CloudEvents in structured, binary and batch mode, and the `#[webhook]` attribute that wires it
+//! all around an ordinary `async fn`.
+//!
+//! ```
+//! use axum::{Router, extract::State};
+//! use webhook_runtime::{CloudEvent, webhook};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Order { order_id: String, amount: f64 }
+//!
+//! #[derive(Clone)]
+//! struct Db;
+//!
+//! #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
+//! async fn orders(event: CloudEvent<Order>, State(_db): State<Db>) {
+//!     println!("order {} for {}", event.data().order_id, event.data().amount);
+//! }
+//!
+//! let app: Router = Router::new().route("/hooks/orders", orders::route()).with_state(Db);
+//! ```
+//!
+//! The rules implemented are those of the CloudEvents HTTP webhook specification, the CloudEvents
+//! HTTP binding and JSON format, and SAP Event Mesh's handshake; see the README for the full list.
+
+#![forbid(unsafe_code)]
+
+#[doc(hidden)]
+pub mod __private;
+pub mod cloudevents;
+mod config;
+pub mod handshake;
+mod origin;
+mod rejection;
+pub mod route;
+
+pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
+pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+pub use origin::{AllowedOrigins, OriginError, OriginGrant};
+pub use rejection::Rejection;
+pub use webhook_macros::webhook;

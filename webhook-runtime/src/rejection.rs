@@ -1,0 +1,96 @@
+//! The answer the runtime gives when it refuses a request before the handler runs.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+
+/// A refusal: a 4xx status and a one-line, plain-text reason naming the rule or attribute.
+///
+/// Every request the runtime turns away gets one of these; the handler is not called.
+///
+/// ```
+/// use webhook_runtime::Rejection;
+/// use axum::response::IntoResponse;
+///
+/// let rejection = Rejection::bad_request("missing required attribute `id`");
+/// assert_eq!(rejection.status(), 400);
+/// let response = rejection.into_response();
+/// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    status: StatusCode,
+    reason: Cow<'static, str>,
+}
+
+impl Rejection {
+    /// A rejection with any status and reason.
+    pub fn new(status: StatusCode, reason: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            reason: reason.into(),
+        }
+    }
+
+    /// 400: the request is malformed; retrying the same request cannot help.
+    pub fn bad_request(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, reason)
+    }
+
+    /// 403: the sender is not allowed (an origin outside the allow-list).
+    pub fn forbidden(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, reason)
+    }
+
+    /// 413: the body is larger than the route's limit.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than this endpoint's limit of {limit} bytes"),
+        )
+    }
+
+    /// 415: the body is not in a format this route understands (W12).
+    pub fn unsupported_media_type(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason)
+    }
+
+    /// The status code of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The one-line reason sent as the body.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// Prefixes the reason with the position of the offending event in a batch.
+    pub(crate) fn in_event(self, index: usize) -> Self {
+        Self::new(self.status, format!("event {index}: {}", self.reason))
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.reason)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        tracing::debug!(status = self.status.as_u16(), reason = %self.reason, "webhook request rejected");
+        let mut body = self.reason.into_owned();
+        body.push('\n');
+        let mut response = (self.status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        response
+    }
+}

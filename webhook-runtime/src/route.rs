@@ -1,0 +1,269 @@
+//! The builder that assembles a webhook route around an ordinary handler.
+//!
+//! `#[webhook]` expands to a call of [`cloudevents`]; the same function serves users who prefer
+//! plain axum:
+//!
+//! ```
+//! use axum::{Router, extract::State};
+//! use webhook_runtime::{AllowedOrigins, CloudEvent, Config, route};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Order { order_id: String }
+//!
+//! let config = Config::new()
+//!     .with_origins(AllowedOrigins::parse(["eventemitter.example.com"]).unwrap())
+//!     .with_rate(120);
+//! let app: Router<()> = Router::new().route(
+//!     "/hooks/orders",
+//!     route::cloudevents(config, |event: CloudEvent<Order>, State(()): State<()>| async move {
+//!         println!("order {}", event.data().order_id);
+//!     }),
+//! );
+//! ```
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode, header};
+use http_body::Body as _;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde::de::DeserializeOwned;
+
+use crate::Rejection;
+use crate::cloudevents::{self, CloudEvent, Mode};
+use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
+
+/// What a handler's event parameter can be, and how a delivery's events become calls.
+///
+/// `CloudEvent<T>` is called once per event, in order; `Vec<CloudEvent<T>>` once with all of
+/// them.
+pub trait EventParam: Sized + Send + 'static {
+    /// The event type this parameter is made of.
+    type Event: Send + 'static;
+    /// The calls a delivery makes.
+    type Calls: Iterator<Item = Self> + Send;
+    /// Splits a delivery's events into the arguments of successive calls.
+    fn calls(events: Vec<Self::Event>) -> Self::Calls;
+}
+
+impl<T: Send + 'static> EventParam for CloudEvent<T> {
+    type Event = CloudEvent<T>;
+    type Calls = std::vec::IntoIter<CloudEvent<T>>;
+    fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
+        events.into_iter()
+    }
+}
+
+impl<T: Send + 'static> EventParam for Vec<CloudEvent<T>> {
+    type Event = CloudEvent<T>;
+    type Calls = std::option::IntoIter<Vec<CloudEvent<T>>>;
+    fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
+        Some(events).into_iter()
+    }
+}
+
+/// A type that can be the data of an event: any owned `serde::Deserialize` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the data of an event: it does not implement `serde::Deserialize`",
+    label = "event data must implement `serde::de::DeserializeOwned`",
+    note = "derive it with `#[derive(serde::Deserialize)]`, or use `serde_json::Value` or `bytes::Bytes`"
+)]
+pub trait EventData: DeserializeOwned + Send + 'static {}
+impl<T: DeserializeOwned + Send + 'static> EventData for T {}
+
+/// The parameters of a handler other than the event: axum extractors that read request parts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of a webhook handler: it is not an axum extractor of request parts",
+    label = "not a `FromRequestParts` extractor",
+    note = "the body is the event; other parameters must implement `axum::extract::FromRequestParts` (State, HeaderMap, Extension, ...)"
+)]
+pub trait Extractors<S>: FromRequestParts<S> + Send + 'static {}
+impl<S, X: FromRequestParts<S> + Send + 'static> Extractors<S> for X {}
+
+/// What a webhook handler may return: anything axum can turn into a response.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a webhook handler: it does not implement `IntoResponse`",
+    label = "must implement `axum::response::IntoResponse`",
+    note = "return `()`, a `StatusCode`, `Result<(), E>` with `E: IntoResponse`, or any axum response"
+)]
+pub trait HandlerResponse: IntoResponse {}
+impl<R: IntoResponse> HandlerResponse for R {}
+
+struct Endpoint<T, F> {
+    config: Config,
+    body_limit: usize,
+    decoder: Decoder<T>,
+    handler: F,
+}
+
+/// Decodes a CloudEvents delivery of a given mode into its events.
+pub type Decoder<T> = fn(Mode, &HeaderMap, &[u8]) -> Result<Vec<CloudEvent<T>>, Rejection>;
+
+/// Builds the route of a CloudEvents webhook: `OPTIONS` answers the abuse-protection handshake,
+/// `POST` decodes deliveries and calls `handler`, other methods get 405.
+///
+/// `handler` takes the event parameter (see [`EventParam`]) and the other extractors as one value
+/// (a single extractor or a tuple of them); it may return anything `IntoResponse`. An empty 200
+/// (what `()` produces) is sent as 204 (D6); the first answer that is not 2xx stops a per-event
+/// batch and answers for it (D8).
+pub fn cloudevents<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = CloudEvent<T>>,
+    T: EventData,
+    X: Extractors<S>,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send,
+    Fut::Output: HandlerResponse,
+{
+    cloudevents_with_decoder(config, cloudevents::decode::<T>, handler)
+}
+
+/// [`cloudevents`] with the decoder passed in, so that the data type's `Deserialize` bound is
+/// checked where the decoder is named (the macro names it at the user's type).
+pub(crate) fn cloudevents_with_decoder<S, E, T, X, F, Fut>(
+    config: Config,
+    decoder: Decoder<T>,
+    handler: F,
+) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = CloudEvent<T>>,
+    T: Send + 'static,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send,
+    Fut::Output: IntoResponse,
+{
+    let endpoint = Arc::new(Endpoint {
+        body_limit: config
+            .body_limit()
+            .unwrap_or(DEFAULT_CLOUDEVENTS_BODY_LIMIT),
+        config,
+        decoder,
+        handler,
+    });
+    let options_endpoint = Arc::clone(&endpoint);
+    on(MethodFilter::OPTIONS, move |request: Request| {
+        let endpoint = Arc::clone(&options_endpoint);
+        async move { endpoint.handshake(request.headers()) }
+    })
+    .post(move |State(state): State<S>, request: Request| {
+        let endpoint = Arc::clone(&endpoint);
+        async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
+    })
+    .fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed: a webhook takes POST deliveries and OPTIONS handshakes",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, handshake::ALLOW);
+    response
+}
+
+impl<T, F> Endpoint<T, F> {
+    fn handshake(&self, headers: &HeaderMap) -> Response {
+        let answer = match handshake::evaluate(self.config.origins(), self.config.rate(), headers) {
+            Ok(answer) => answer,
+            Err(rejection) => return rejection.into_response(),
+        };
+        if let HandshakeAnswer::Consent {
+            callback: Some(callback),
+            ..
+        } = &answer
+            && let Some(hook) = self.config.callback_hook()
+            && let (Ok(callback), Some(Ok(origin))) = (
+                callback.to_str(),
+                headers.get(handshake::WEBHOOK_REQUEST_ORIGIN).map(|o| o.to_str()),
+            )
+        {
+            hook(&CallbackOffer { origin, callback });
+        }
+        answer.into_response()
+    }
+
+    async fn deliver<S, E, X, Fut>(&self, request: Request, state: S) -> Response
+    where
+        E: EventParam<Event = CloudEvent<T>>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoResponse,
+    {
+        let (mut parts, body) = request.into_parts();
+        let events = match self.decode(&parts.headers, body).await {
+            Ok(events) => events,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let mut last = None;
+        for argument in E::calls(events) {
+            let extracted = match X::from_request_parts(&mut parts, &state).await {
+                Ok(extracted) => extracted,
+                Err(rejection) => return rejection.into_response(),
+            };
+            let response =
+                no_content_for_empty_ok((self.handler)(argument, extracted).await.into_response());
+            if !response.status().is_success() {
+                return response;
+            }
+            last = Some(response);
+        }
+        last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
+    }
+
+    /// Media type (415) → size (413) → content (400), as D20 orders them.
+    async fn decode(
+        &self,
+        headers: &HeaderMap,
+        body: axum::body::Body,
+    ) -> Result<Vec<CloudEvent<T>>, Rejection> {
+        let mode = Mode::detect(headers)?;
+        let body = read_body(headers, body, self.body_limit).await?;
+        (self.decoder)(mode, headers, &body)
+    }
+}
+
+/// Reads the body up to `limit` bytes: 413 beyond it, decided from `Content-Length` before
+/// reading when one is declared.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Bytes, Rejection> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(Rejection::payload_too_large(limit));
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Rejection::payload_too_large(limit))
+        }
+        Err(_) => Err(Rejection::bad_request(
+            "the request body could not be read to its end",
+        )),
+    }
+}
+
+/// D6: a 200 with an empty body (what `()` and `Ok(())` produce) becomes 204 (W8).
+fn no_content_for_empty_ok(mut response: Response) -> Response {
+    if response.status() == StatusCode::OK && response.body().size_hint().exact() == Some(0) {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    response
+}
