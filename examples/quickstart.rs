@@ -68,7 +68,10 @@ async fn main() -> std::io::Result<()> {
         .init();
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port.parse().map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "PORT must be a port number")
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "PORT must be a port number",
+            )
         })?,
         Err(_) => 3000,
     };

@@ -185,7 +185,9 @@ impl<T, F> Endpoint<T, F> {
             && let Some(hook) = self.config.callback_hook()
             && let (Ok(callback), Some(Ok(origin))) = (
                 callback.to_str(),
-                headers.get(handshake::WEBHOOK_REQUEST_ORIGIN).map(|o| o.to_str()),
+                headers
+                    .get(handshake::WEBHOOK_REQUEST_ORIGIN)
+                    .map(|o| o.to_str()),
             )
         {
             hook(&CallbackOffer { origin, callback });
