@@ -1,6 +1,6 @@
 //! The builder that assembles a webhook route around an ordinary handler.
 //!
-//! `#[webhook]` expands to a call of [`cloudevents`]; the same function serves users who prefer
+//! `#[webhook]` expands to a call of [`cloudevents()`]; the same function serves users who prefer
 //! plain axum:
 //!
 //! ```
@@ -124,7 +124,7 @@ where
     cloudevents_with_decoder(config, cloudevents::decode::<T>, handler)
 }
 
-/// [`cloudevents`] with the decoder passed in, so that the data type's `Deserialize` bound is
+/// [`cloudevents()`] with the decoder passed in, so that the data type's `Deserialize` bound is
 /// checked where the decoder is named (the macro names it at the user's type).
 pub(crate) fn cloudevents_with_decoder<S, E, T, X, F, Fut>(
     config: Config,
