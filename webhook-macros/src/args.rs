@@ -57,7 +57,11 @@ impl RawArgs {
             };
             if !ARGUMENTS.contains(&name.as_str()) {
                 let hint = match closest(&name, ARGUMENTS) {
-                    Some(near) => format!("unknown argument `{name}`: did you mean `{near}`?"),
+                    Some(near) => {
+                        // The misspelt argument stands for `near`: no "missing `near`" on top.
+                        seen.push(near.to_owned());
+                        format!("unknown argument `{name}`: did you mean `{near}`?")
+                    }
                     None => format!(
                         "unknown argument `{name}`, expected one of {}",
                         list(ARGUMENTS)
@@ -96,6 +100,7 @@ impl RawArgs {
         }
         let schema = match schema {
             Some(s) => s.unwrap_or(Schema::CloudEvents),
+            None if seen.iter().any(|n| n == "schema") => Schema::CloudEvents,
             None => {
                 errors.push(
                     Span::call_site(),
@@ -109,6 +114,7 @@ impl RawArgs {
         };
         let origins = match origins {
             Some(o) => o,
+            None if seen.iter().any(|n| n == "origins") => Vec::new(),
             None => {
                 errors.push(
                     Span::call_site(),
@@ -200,6 +206,12 @@ fn parse_positive(
     errors: &mut Errors,
 ) -> Option<u64> {
     match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) if lit.base10_digits().starts_with('-') => errors.push(
+            value.span(),
+            format!("`{name}` must be a positive integer ({unit})"),
+        ),
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         }) => match lit.base10_parse::<u64>() {

@@ -37,6 +37,12 @@ pub(crate) struct Extractor {
     pub(crate) name: Ident,
 }
 
+/// Whether the function is a method (has a `self` parameter): it then sits in an `impl` block,
+/// where no companion item can be emitted.
+pub(crate) fn is_method(item: &ItemFn) -> bool {
+    matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_)))
+}
+
 /// The annotated function, as the expansion needs it.
 pub(crate) struct Handler {
     pub(crate) vis: Visibility,
@@ -59,8 +65,12 @@ pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
         errors.push(sig.fn_token.span, "#[webhook] handlers must be `async fn`");
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        let span = match sig.generics.params.first() {
+            Some(param) => param.span(),
+            None => sig.generics.where_clause.span(),
+        };
         errors.push(
-            sig.generics.span(),
+            span,
             "#[webhook] handlers cannot be generic: name the event data type and extractors",
         );
         usable = false;

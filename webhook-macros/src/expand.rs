@@ -33,6 +33,8 @@ pub(crate) fn webhook(attr: TokenStream, item: TokenStream) -> TokenStream {
     let handler = check::handler(&function, &mut errors);
     let companion = match (handler, settings) {
         (Some(handler), Some(settings)) if errors.is_empty() => companion(&handler, &settings),
+        // A method sits in an `impl` block, where no companion item can go.
+        _ if check::is_method(&function) => TokenStream::new(),
         _ => stub(&function),
     };
     let errors = errors.to_compile_error();
@@ -102,7 +104,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     });
     let bounds = extractors.iter().map(|x| {
         let ty = &x.ty;
-        quote_spanned!(ty.span()=> #ty: #rt::Extractors<__S>,)
+        quote_spanned!(ty.span()=> #ty: ::webhook_runtime::__private::Extractors<__S>,)
     });
     let bounds = quote! {
         __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
@@ -115,11 +117,11 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     args.insert(*event_index, &event);
     let decoder = match (settings.schema, data_ty) {
         (Schema::CloudEvents, Some(ty)) => {
-            quote_spanned!(ty.span()=> #rt::cloudevents_decoder::<#ty>())
+            quote_spanned!(ty.span()=> ::webhook_runtime::__private::cloudevents_decoder::<#ty>())
         }
         (Schema::CloudEvents, None) => quote!(#rt::cloudevents_decoder()),
     };
-    let respond = quote_spanned!(*output_span=> #rt::respond(__webhook_future.await));
+    let respond = quote_spanned!(*output_span=> ::webhook_runtime::__private::respond(__webhook_future.await));
     let companion_type = companion_type(ident, vis, cfgs);
     quote! {
         #companion_type
