@@ -7,8 +7,8 @@ mod expand;
 
 use proc_macro::TokenStream;
 
-/// Turns an `async fn` into a webhook handler with an axum route. See the `webhook-runtime`
-/// crate's documentation of `webhook` for the arguments, the generated items and the errors.
+/// (The attribute is defined in the `webhook-macros` crate and documented where
+/// `webhook-runtime` re-exports it.)
 #[proc_macro_attribute]
 pub fn webhook(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::webhook(attr.into(), item.into()).into()

@@ -38,4 +38,5 @@ pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
 pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use rejection::Rejection;
+#[doc = include_str!("../docs/webhook.md")]
 pub use webhook_macros::webhook;
