@@ -168,6 +168,12 @@ pub fn is_visible_ascii(value: &[u8]) -> bool {
     !value.is_empty() && value.iter().all(|b| b.is_ascii_graphic())
 }
 
+/// Whether `name` is a valid Event Grid event subscription name: 3 to 64 ASCII letters, digits
+/// and `-` (compared case-insensitively with `aeg-subscription-name`).
+pub fn is_subscription_name(name: &str) -> bool {
+    (3..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +217,15 @@ mod tests {
         assert_eq!(parse_pattern("a..com"), Err(PatternError::EmptyLabel));
         assert_eq!(parse_pattern("a.com:"), Err(PatternError::InvalidPort));
         assert_eq!(parse_pattern(&"a".repeat(254)), Err(PatternError::TooLong));
+    }
+
+    #[test]
+    fn subscription_names() {
+        assert!(is_subscription_name("quickstart"));
+        assert!(is_subscription_name("Orders-2"));
+        assert!(!is_subscription_name("ab"));
+        assert!(!is_subscription_name("my_sub"));
+        assert!(!is_subscription_name(&"a".repeat(65)));
     }
 
     #[test]

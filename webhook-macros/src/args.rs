@@ -10,10 +10,10 @@ use syn::{Expr, ExprArray, ExprLit, Lit, LitStr, MetaNameValue, Token};
 use crate::check::Errors;
 
 /// Every argument name, for "did you mean" and "expected one of".
-pub(crate) const ARGUMENTS: &[&str] = &["origins", "schema", "rate", "body_limit"];
+pub(crate) const ARGUMENTS: &[&str] = &["origins", "schema", "rate", "body_limit", "subscriptions"];
 
 /// The schemas a route can serve.
-pub(crate) const SCHEMAS: &[&str] = &["cloudevents"];
+pub(crate) const SCHEMAS: &[&str] = &["cloudevents", "eventgrid"];
 
 /// The raw attribute: a comma-separated list of `name = value`.
 pub(crate) struct RawArgs(Punctuated<MetaNameValue, Token![,]>);
@@ -28,12 +28,38 @@ impl Parse for RawArgs {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Schema {
     CloudEvents,
+    EventGrid,
+}
+
+impl Schema {
+    /// The event type a handler of this schema takes.
+    pub(crate) fn event_type(self) -> &'static str {
+        match self {
+            Schema::CloudEvents => "CloudEvent",
+            Schema::EventGrid => "EventGridEvent",
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Schema::CloudEvents => "cloudevents",
+            Schema::EventGrid => "eventgrid",
+        }
+    }
+}
+
+/// The allow-list: string literals checked here, or a path to a `&[&str]` (such as
+/// `webhook_runtime::eventgrid::EVENT_GRID_ORIGINS`) checked when the route is built.
+pub(crate) enum Origins {
+    Literals(Vec<LitStr>),
+    Path(syn::ExprPath),
 }
 
 /// The attribute, checked.
 pub(crate) struct Settings {
     pub(crate) schema: Schema,
-    pub(crate) origins: Vec<LitStr>,
+    pub(crate) origins: Origins,
+    pub(crate) subscriptions: Vec<LitStr>,
     pub(crate) rate: Option<u32>,
     pub(crate) body_limit: Option<u64>,
 }
@@ -43,10 +69,12 @@ impl RawArgs {
     /// for expansion (with defaults where an argument was wrong), so one mistake gives one error.
     pub(crate) fn interpret(self, errors: &mut Errors) -> Settings {
         let mut seen: Vec<String> = Vec::new();
+        let mut spans: Vec<(String, Span)> = Vec::new();
         let mut schema = None;
         let mut origins = None;
         let mut rate = None;
         let mut body_limit = None;
+        let mut subscriptions = Vec::new();
         for arg in self.0 {
             let Some(name) = arg.path.get_ident().map(ToString::to_string) else {
                 errors.push(
@@ -78,6 +106,7 @@ impl RawArgs {
                 continue;
             }
             seen.push(name.clone());
+            spans.push((name.clone(), arg.path.span()));
             match name.as_str() {
                 "schema" => schema = Some(parse_schema(&arg.value, errors)),
                 "origins" => origins = Some(parse_origins(&arg.value, errors)),
@@ -95,38 +124,81 @@ impl RawArgs {
                     body_limit =
                         parse_positive(&arg.value, "body_limit", "bytes", usize::MAX as u64, errors)
                 }
+                "subscriptions" => subscriptions = parse_subscriptions(&arg.value, errors),
                 _ => unreachable!("every name of ARGUMENTS is handled"),
             }
         }
+        let given = |name: &str| spans.iter().find(|(n, _)| n == name).map(|(_, span)| *span);
         let schema = match schema {
-            Some(s) => s.unwrap_or(Schema::CloudEvents),
+            Some(Some(schema)) => schema,
+            // A wrong schema was reported; check nothing that depends on it.
+            Some(None) => {
+                return Settings::fallback(origins, rate, body_limit, subscriptions);
+            }
             None if seen.iter().any(|n| n == "schema") => Schema::CloudEvents,
             None => {
                 errors.push(
                     Span::call_site(),
                     format!(
-                        "missing `schema`: write `schema = cloudevents` (valid values: {})",
+                        "missing `schema`: write `schema = …` with one of {}",
                         list(SCHEMAS)
                     ),
                 );
-                Schema::CloudEvents
+                return Settings::fallback(origins, rate, body_limit, subscriptions);
             }
         };
-        let origins = match origins {
-            Some(o) => o,
-            None if seen.iter().any(|n| n == "origins") => Vec::new(),
-            None => {
-                errors.push(
-                    Span::call_site(),
-                    "missing `origins`: the OPTIONS handshake needs an allow-list, e.g. \
-                     `origins = [\"eventemitter.example.com\"]`, or `origins = [\"*\"]` to allow any sender",
-                );
-                Vec::new()
+        match schema {
+            Schema::CloudEvents => {
+                if origins.is_none() && !seen.iter().any(|n| n == "origins") {
+                    errors.push(
+                        Span::call_site(),
+                        "missing `origins`: the OPTIONS handshake needs an allow-list, e.g. \
+                         `origins = [\"eventemitter.example.com\"]`, or `origins = [\"*\"]` to allow any sender",
+                    );
+                }
+                if let Some(span) = given("subscriptions") {
+                    errors.push(
+                        span,
+                        "`subscriptions` applies to `schema = eventgrid` (Event Grid's aeg-subscription-name); \
+                         a CloudEvents route admits senders by `origins`",
+                    );
+                }
             }
-        };
+            Schema::EventGrid => {
+                for name in ["origins", "rate"] {
+                    if let Some(span) = given(name) {
+                        errors.push(
+                            span,
+                            format!(
+                                "`{name}` has no effect with `schema = eventgrid`: Event Grid validates a subscription \
+                                 with a POSTed validation event, not the OPTIONS handshake (restrict it with `subscriptions`)"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         Settings {
             schema,
-            origins,
+            origins: origins.unwrap_or(Origins::Literals(Vec::new())),
+            subscriptions,
+            rate,
+            body_limit,
+        }
+    }
+}
+
+impl Settings {
+    fn fallback(
+        origins: Option<Origins>,
+        rate: Option<u32>,
+        body_limit: Option<u64>,
+        subscriptions: Vec<LitStr>,
+    ) -> Settings {
+        Settings {
+            schema: Schema::CloudEvents,
+            origins: origins.unwrap_or(Origins::Literals(Vec::new())),
+            subscriptions,
             rate,
             body_limit,
         }
@@ -140,6 +212,7 @@ fn parse_schema(value: &Expr, errors: &mut Errors) -> Option<Schema> {
     };
     match ident.map(ToString::to_string).as_deref() {
         Some("cloudevents") => Some(Schema::CloudEvents),
+        Some("eventgrid") => Some(Schema::EventGrid),
         Some(other) => {
             errors.push(
                 value.span(),
@@ -160,7 +233,14 @@ fn parse_schema(value: &Expr, errors: &mut Errors) -> Option<Schema> {
     }
 }
 
-fn parse_origins(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
+fn parse_origins(value: &Expr, errors: &mut Errors) -> Origins {
+    if let Expr::Path(path) = value {
+        return Origins::Path(path.clone());
+    }
+    Origins::Literals(parse_origin_literals(value, errors))
+}
+
+fn parse_origin_literals(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
     let Expr::Array(ExprArray {
         elems,
         bracket_token,
@@ -196,6 +276,46 @@ fn parse_origins(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
         }
     }
     origins
+}
+
+fn parse_subscriptions(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
+    let Expr::Array(ExprArray {
+        elems,
+        bracket_token,
+        ..
+    }) = value
+    else {
+        errors.push(
+            value.span(),
+            "`subscriptions` takes a list of names, e.g. `subscriptions = [\"orders\"]`",
+        );
+        return Vec::new();
+    };
+    if elems.is_empty() {
+        errors.push(
+            bracket_token.span.join(),
+            "`subscriptions` is empty: list the expected subscription names, or omit it to accept any",
+        );
+    }
+    let mut names = Vec::new();
+    for elem in elems {
+        match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) if webhook_core::is_subscription_name(&lit.value()) => names.push(lit.clone()),
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => errors.push(
+                lit.span(),
+                "an Event Grid subscription name is 3 to 64 ASCII letters, digits and `-`",
+            ),
+            other => errors.push(
+                other.span(),
+                "a subscription name is a string literal, e.g. \"orders\"",
+            ),
+        }
+    }
+    names
 }
 
 fn parse_positive(

@@ -4,6 +4,8 @@ use std::fmt::Display;
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
+
+use crate::args::Schema;
 use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, PathArguments, Type, Visibility};
 
 /// Every error found so far, combined so the user sees them all at once.
@@ -58,7 +60,11 @@ pub(crate) struct Handler {
 }
 
 /// Checks the function's signature; `None` when no handler can be built from it.
-pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
+pub(crate) fn handler(
+    item: &ItemFn,
+    schema: Option<Schema>,
+    errors: &mut Errors,
+) -> Option<Handler> {
     let sig = &item.sig;
     let mut usable = true;
     if sig.asyncness.is_none() {
@@ -93,12 +99,25 @@ pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
             }
             FnArg::Typed(typed) => typed,
         };
-        if let Some(data_ty) = event_param(&typed.ty) {
+        if let Some((kind, data_ty)) = event_param(&typed.ty) {
+            if let Some(schema) = schema
+                && kind != schema.event_type()
+            {
+                errors.push(
+                    typed.ty.span(),
+                    format!(
+                        "`{kind}` does not match `schema = {}`: take `{}<T>` (or a `Vec` of them)",
+                        schema.name(),
+                        schema.event_type()
+                    ),
+                );
+                usable = false;
+            }
             if event.is_some() {
                 errors.push(
                     typed.ty.span(),
-                    "a second event parameter: a handler takes one `CloudEvent<T>` (one call per event) \
-                     or one `Vec<CloudEvent<T>>` (one call per batch)",
+                    "a second event parameter: a handler takes one event (one call per event) \
+                     or one `Vec` of events (one call per delivery)",
                 );
                 usable = false;
             } else {
@@ -112,11 +131,13 @@ pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
         }
     }
     let Some((event_index, event_ty, data_ty)) = event else {
-        errors.push(
-            sig.paren_token.span.join(),
-            "no event parameter: add `event: CloudEvent<T>` (one call per event) or \
-             `events: Vec<CloudEvent<T>>` (one call per batch)",
-        );
+        errors.push(sig.paren_token.span.join(), {
+            let ty = schema.unwrap_or(Schema::CloudEvents).event_type();
+            format!(
+                "no event parameter: add `event: {ty}<T>` (one call per event) or \
+                     `events: Vec<{ty}<T>>` (one call per delivery)"
+            )
+        });
         return None;
     };
     let output_span = match &sig.output {
@@ -135,18 +156,23 @@ pub(crate) fn handler(item: &ItemFn, errors: &mut Errors) -> Option<Handler> {
     })
 }
 
-/// Recognises `CloudEvent<T>` (one call per event) and `Vec<CloudEvent<T>>` (one call per
-/// delivery) by the last path segment, returning `T` when written. The runtime's `EventParam`
+/// Recognises `CloudEvent<T>` / `EventGridEvent<T>` (one call per event) and a `Vec` of them
+/// (one call per delivery) by the last path segment, returning the event type and `T` when
+/// written. The runtime's `EventParam`
 /// trait, not the macro, decides how each is called.
-fn event_param(ty: &Type) -> Option<Option<Type>> {
+fn event_param(ty: &Type) -> Option<(&'static str, Option<Type>)> {
+    let known = |name: &str| {
+        ["CloudEvent", "EventGridEvent"]
+            .into_iter()
+            .find(|k| *k == name)
+    };
     let (name, arg) = last_segment(ty)?;
     match name.as_str() {
-        "CloudEvent" => Some(arg),
         "Vec" => {
             let (inner_name, data) = last_segment(&arg?)?;
-            (inner_name == "CloudEvent").then_some(data)
+            known(&inner_name).map(|kind| (kind, data))
         }
-        _ => None,
+        other => known(other).map(|kind| (kind, arg)),
     }
 }
 

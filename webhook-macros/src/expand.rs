@@ -5,7 +5,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Item, ItemFn};
 
-use crate::args::{RawArgs, Schema, Settings};
+use crate::args::{Origins, RawArgs, Schema, Settings};
 use crate::check::{self, Errors, Handler};
 
 /// The whole expansion: the function, its companion (a stub when anything is wrong, so one
@@ -30,7 +30,7 @@ pub(crate) fn webhook(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote! { #item #errors };
         }
     };
-    let handler = check::handler(&function, &mut errors);
+    let handler = check::handler(&function, settings.as_ref().map(|s| s.schema), &mut errors);
     let companion = match (handler, settings) {
         (Some(handler), Some(settings)) if errors.is_empty() => companion(&handler, &settings),
         // A method sits in an `impl` block, where no companion item can go.
@@ -93,7 +93,15 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         output_span,
     } = handler;
     let rt = quote!(::webhook_runtime::__private);
-    let origins = &settings.origins;
+    let origins = match &settings.origins {
+        Origins::Literals(origins) => quote!(#rt::checked_origins(&[#(#origins),*])),
+        Origins::Path(path) => {
+            quote_spanned!(path.span()=> ::webhook_runtime::__private::origins_from(#path))
+        }
+    };
+    let subscriptions = &settings.subscriptions;
+    let subscriptions =
+        (!subscriptions.is_empty()).then(|| quote!(.with_subscriptions([#(#subscriptions),*])));
     let rate = settings.rate.map(|r| {
         let r = Literal::u32_unsuffixed(r);
         quote!(.with_rate(#r))
@@ -115,11 +123,13 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     let event = syn::Ident::new("__webhook_event", proc_macro2::Span::mixed_site());
     let mut args: Vec<&syn::Ident> = names.clone();
     args.insert(*event_index, &event);
-    let decoder = match (settings.schema, data_ty) {
-        (Schema::CloudEvents, Some(ty)) => {
-            quote_spanned!(ty.span()=> ::webhook_runtime::__private::cloudevents_decoder::<#ty>())
-        }
-        (Schema::CloudEvents, None) => quote!(#rt::cloudevents_decoder()),
+    let (builder, decoder) = match settings.schema {
+        Schema::CloudEvents => (quote!(cloudevents), quote!(cloudevents_decoder)),
+        Schema::EventGrid => (quote!(eventgrid), quote!(eventgrid_decoder)),
+    };
+    let decoder = match data_ty {
+        Some(ty) => quote_spanned!(ty.span()=> ::webhook_runtime::__private::#decoder::<#ty>()),
+        None => quote!(#rt::#decoder()),
     };
     let respond = quote_spanned!(*output_span=> ::webhook_runtime::__private::respond(__webhook_future.await));
     let companion_type = companion_type(ident, vis, cfgs);
@@ -133,13 +143,14 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             /// `route()` uses. Override them at run time and pass the result to `route_with`.
             #vis fn config() -> ::webhook_runtime::Config {
                 ::webhook_runtime::Config::new()
-                    .with_origins(#rt::checked_origins(&[#(#origins),*]))
+                    .with_origins(#origins)
+                    #subscriptions
                     #rate
                     #body_limit
             }
 
-            /// The handler's route with the attribute's configuration: `OPTIONS` answers the
-            /// handshake, `POST` receives deliveries, other methods get 405.
+            /// The handler's route with the attribute's configuration: `POST` receives
+            /// deliveries; for CloudEvents, `OPTIONS` answers the handshake; other methods get 405.
             #vis fn route<__S>() -> #rt::axum::routing::MethodRouter<__S>
             where
                 #bounds
@@ -152,7 +163,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             where
                 #bounds
             {
-                #rt::cloudevents::<__S, #event_ty, _, (#(#types,)*), _, _>(
+                #rt::#builder::<__S, #event_ty, _, (#(#types,)*), _, _>(
                     config,
                     #decoder,
                     |#event: #event_ty, (#(#names,)*): (#(#types,)*)| {

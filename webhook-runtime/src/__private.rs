@@ -7,8 +7,9 @@ use axum::response::Response;
 
 use crate::Config;
 use crate::cloudevents::{self, CloudEvent};
+use crate::eventgrid::{self, EventGridEvent};
 use crate::origin::AllowedOrigins;
-use crate::route::{Decoder, EventParam};
+use crate::route::{Decoder, EventParam, GridDecoder};
 
 /// Builds an allow-list from literals that `#[webhook]` already checked at compile time with the
 /// same rules (`webhook-core`), so it cannot fail; an impossible failure refuses every origin.
@@ -43,4 +44,35 @@ where
     Fut: std::future::Future<Output = Response> + Send,
 {
     crate::route::cloudevents_with_decoder(config, decoder, handler)
+}
+
+/// The Event Grid decoder for data type `T` (see [`cloudevents_decoder`]).
+pub fn eventgrid_decoder<T: EventData>() -> GridDecoder<T> {
+    eventgrid::decode::<T>
+}
+
+/// The Event Grid route builder the macro calls.
+pub fn eventgrid<S, E, T, X, F, Fut>(
+    config: Config,
+    decoder: GridDecoder<T>,
+    handler: F,
+) -> axum::routing::MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = EventGridEvent<T>>,
+    T: Send + 'static,
+    X: Extractors<S>,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response> + Send,
+{
+    crate::route::eventgrid_with_decoder(config, decoder, handler)
+}
+
+/// Builds an allow-list from a constant named in the attribute (`origins = PATH`); an invalid
+/// entry stops the application when the route is built, naming the entry.
+pub fn origins_from(entries: &[&str]) -> AllowedOrigins {
+    match AllowedOrigins::parse(entries) {
+        Ok(origins) => origins,
+        Err(error) => panic!("#[webhook(origins = ...)]: {error}"),
+    }
 }

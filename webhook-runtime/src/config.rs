@@ -4,6 +4,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use crate::eventgrid::{DeletionNotice, ValidationRequest};
 use crate::handshake::CallbackOffer;
 use crate::origin::{AllowedOrigins, OriginError};
 
@@ -11,6 +12,18 @@ use crate::origin::{AllowedOrigins, OriginError};
 pub const DEFAULT_CLOUDEVENTS_BODY_LIMIT: usize = 1024 * 1024;
 
 type CallbackHook = Arc<dyn Fn(&CallbackOffer<'_>) + Send + Sync>;
+type ValidationHook = Arc<dyn Fn(&ManualValidation<'_>) + Send + Sync>;
+type DeletionHook = Arc<dyn Fn(&DeletionNotice, Option<&str>) + Send + Sync>;
+
+/// An Event Grid subscription validation left to the application (see
+/// [`Config::on_manual_validation`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ManualValidation<'a> {
+    /// The `aeg-subscription-name` of the request, as sent.
+    pub subscription_name: Option<&'a str>,
+    /// The validation event's data: its code and `validationUrl`.
+    pub request: &'a ValidationRequest,
+}
 
 /// The settings of one webhook route.
 ///
@@ -41,7 +54,10 @@ pub struct Config {
     origins: AllowedOrigins,
     rate: Option<NonZeroU32>,
     body_limit: Option<usize>,
+    subscriptions: Box<[Box<str>]>,
     on_callback: Option<CallbackHook>,
+    on_manual_validation: Option<ValidationHook>,
+    on_deletion: Option<DeletionHook>,
 }
 
 /// A configuration value that could not be used.
@@ -96,6 +112,7 @@ impl Config {
     /// | `<PREFIX>_ORIGINS` | comma-separated allow-list (`a.example.com, *.example.org` or `*`) |
     /// | `<PREFIX>_RATE` | requests per minute granted in the handshake; `*` or empty: unlimited |
     /// | `<PREFIX>_BODY_LIMIT` | largest accepted body, in bytes |
+    /// | `<PREFIX>_SUBSCRIPTIONS` | comma-separated Event Grid subscription names; empty: any |
     pub fn with_vars(
         mut self,
         prefix: &str,
@@ -131,6 +148,26 @@ impl Config {
                 .ok_or_else(|| ConfigError::new(&var, "expected a positive number of bytes"))?;
             self.body_limit = Some(limit);
         }
+        let var = name("SUBSCRIPTIONS");
+        if let Some(value) = lookup(&var) {
+            let names: Vec<&str> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect();
+            if let Some(bad) = names
+                .iter()
+                .find(|n| !webhook_core::is_subscription_name(n))
+            {
+                return Err(ConfigError::new(
+                    &var,
+                    format!(
+                        "`{bad}` is not an Event Grid subscription name (3 to 64 letters, digits and `-`)"
+                    ),
+                ));
+            }
+            self = self.with_subscriptions(names);
+        }
         Ok(self)
     }
 
@@ -165,6 +202,63 @@ impl Config {
         self
     }
 
+    /// Restricts an Event Grid route to these subscriptions (`aeg-subscription-name`, compared
+    /// ASCII case-insensitively): others are refused with 403, validations included, so someone
+    /// who learns the URL cannot subscribe it to their own topic. Empty: any subscription.
+    pub fn with_subscriptions<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.subscriptions = names.into_iter().map(|n| n.as_ref().into()).collect();
+        self
+    }
+
+    /// Leaves Event Grid subscription validation to the application: the validation POST is
+    /// answered 200 without a `validationResponse`, and `hook` receives the `validationUrl` to GET
+    /// (within Event Grid's window) once the subscription is confirmed as expected. The runtime
+    /// never fetches the URL itself.
+    pub fn on_manual_validation(
+        mut self,
+        hook: impl Fn(&ManualValidation<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_manual_validation = Some(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` when Event Grid announces that a subscription was deleted (the delivery is
+    /// acknowledged with 200 whether or not a hook is set).
+    pub fn on_deletion(
+        mut self,
+        hook: impl Fn(&DeletionNotice, Option<&str>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_deletion = Some(Arc::new(hook));
+        self
+    }
+
+    /// The Event Grid subscriptions accepted; empty means any.
+    pub fn subscriptions(&self) -> impl Iterator<Item = &str> {
+        self.subscriptions.iter().map(|s| &**s)
+    }
+
+    /// Whether an `aeg-subscription-name` value is accepted.
+    pub fn accepts_subscription(&self, name: Option<&[u8]>) -> bool {
+        self.subscriptions.is_empty()
+            || name.is_some_and(|name| {
+                self.subscriptions
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
+            })
+    }
+
+    pub(crate) fn manual_validation_hook(&self) -> Option<&ValidationHook> {
+        self.on_manual_validation.as_ref()
+    }
+
+    pub(crate) fn deletion_hook(&self) -> Option<&DeletionHook> {
+        self.on_deletion.as_ref()
+    }
+
     /// The origins granted in the handshake.
     pub fn origins(&self) -> &AllowedOrigins {
         &self.origins
@@ -191,7 +285,13 @@ impl fmt::Debug for Config {
             .field("origins", &self.origins)
             .field("rate", &self.rate)
             .field("body_limit", &self.body_limit)
+            .field("subscriptions", &self.subscriptions)
             .field("on_callback", &self.on_callback.as_ref().map(|_| "<hook>"))
+            .field(
+                "on_manual_validation",
+                &self.on_manual_validation.as_ref().map(|_| "<hook>"),
+            )
+            .field("on_deletion", &self.on_deletion.as_ref().map(|_| "<hook>"))
             .finish()
     }
 }

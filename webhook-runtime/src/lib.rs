@@ -29,13 +29,17 @@
 pub mod __private;
 pub mod cloudevents;
 mod config;
+mod data;
+pub mod eventgrid;
 pub mod handshake;
+mod json;
 mod origin;
 mod rejection;
 pub mod route;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
-pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT, ManualValidation};
+pub use eventgrid::{EventGridDelivery, EventGridEvent};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use rejection::Rejection;
 #[doc = include_str!("../docs/webhook.md")]

@@ -28,6 +28,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
+use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -36,12 +37,13 @@ use serde::de::DeserializeOwned;
 use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+use crate::eventgrid::{self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
 ///
-/// `CloudEvent<T>` is called once per event, in order; `Vec<CloudEvent<T>>` once with all of
-/// them.
+/// `CloudEvent<T>` and `EventGridEvent<T>` are called once per event, in order;
+/// `Vec<CloudEvent<T>>` and `Vec<EventGridEvent<T>>` once with all of them.
 pub trait EventParam: Sized + Send + 'static {
     /// The event type this parameter is made of.
     type Event: Send + 'static;
@@ -63,6 +65,22 @@ impl<T: Send + 'static> EventParam for Vec<CloudEvent<T>> {
     type Event = CloudEvent<T>;
     type Calls = std::option::IntoIter<Vec<CloudEvent<T>>>;
     fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
+        Some(events).into_iter()
+    }
+}
+
+impl<T: Send + 'static> EventParam for EventGridEvent<T> {
+    type Event = EventGridEvent<T>;
+    type Calls = std::vec::IntoIter<EventGridEvent<T>>;
+    fn calls(events: Vec<EventGridEvent<T>>) -> Self::Calls {
+        events.into_iter()
+    }
+}
+
+impl<T: Send + 'static> EventParam for Vec<EventGridEvent<T>> {
+    type Event = EventGridEvent<T>;
+    type Calls = std::option::IntoIter<Vec<EventGridEvent<T>>>;
+    fn calls(events: Vec<EventGridEvent<T>>) -> Self::Calls {
         Some(events).into_iter()
     }
 }
@@ -160,6 +178,157 @@ where
     .fallback(method_not_allowed)
 }
 
+/// Decodes an Event Grid delivery.
+pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<Delivery<T>, Rejection>;
+
+/// Builds the route of an Azure Event Grid webhook (Event Grid schema): `POST` answers
+/// subscription validations itself (200 with `{"validationResponse": …}`, or the manual hook of
+/// [`Config::on_manual_validation`]), acknowledges deletions (200), and calls `handler` for the
+/// events of a notification. Every other method, `OPTIONS` included, gets 405 (D23).
+///
+/// ```
+/// use axum::Router;
+/// use webhook_runtime::{Config, EventGridEvent, route};
+///
+/// let config = Config::new().with_subscriptions(["orders"]);
+/// let app: Router = Router::new().route(
+///     "/eventgrid",
+///     route::eventgrid(config, |event: EventGridEvent<serde_json::Value>, (): ()| async move {
+///         println!("{} {}", event.event_type(), event.data());
+///     }),
+/// );
+/// ```
+pub fn eventgrid<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = EventGridEvent<T>>,
+    T: EventData,
+    X: Extractors<S>,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send,
+    Fut::Output: HandlerResponse,
+{
+    eventgrid_with_decoder(config, eventgrid::decode::<T>, handler)
+}
+
+/// [`eventgrid()`] with the decoder passed in (see [`cloudevents_with_decoder`]).
+pub(crate) fn eventgrid_with_decoder<S, E, T, X, F, Fut>(
+    config: Config,
+    decoder: GridDecoder<T>,
+    handler: F,
+) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = EventGridEvent<T>>,
+    T: Send + 'static,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send,
+    Fut::Output: IntoResponse,
+{
+    let endpoint = Arc::new(GridEndpoint {
+        body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
+        config,
+        decoder,
+        handler,
+    });
+    axum::routing::post(move |State(state): State<S>, request: Request| {
+        let endpoint = Arc::clone(&endpoint);
+        async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
+    })
+    .fallback(method_not_allowed_eventgrid)
+}
+
+struct GridEndpoint<T, F> {
+    config: Config,
+    body_limit: usize,
+    decoder: GridDecoder<T>,
+    handler: F,
+}
+
+impl<T, F> GridEndpoint<T, F> {
+    async fn deliver<S, E, X, Fut>(&self, request: Request, state: S) -> Response
+    where
+        E: EventParam<Event = EventGridEvent<T>>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoResponse,
+    {
+        let (mut parts, body) = request.into_parts();
+        let subscription = parts.headers.get("aeg-subscription-name");
+        if !self
+            .config
+            .accepts_subscription(subscription.map(|v| v.as_bytes()))
+        {
+            return Rejection::forbidden(
+                "aeg-subscription-name is not a subscription this endpoint expects",
+            )
+            .into_response();
+        }
+        let delivery = match self.decode(&parts.headers, body).await {
+            Ok(delivery) => delivery,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let subscription = parts
+            .headers
+            .get("aeg-subscription-name")
+            .and_then(|v| v.to_str().ok());
+        match delivery {
+            Delivery::Validation(request) => match self.config.manual_validation_hook() {
+                Some(hook) => {
+                    hook(&crate::config::ManualValidation {
+                        subscription_name: subscription,
+                        request: &request,
+                    });
+                    StatusCode::OK.into_response()
+                }
+                None => request.respond(),
+            },
+            Delivery::Deletion(notice) => {
+                if let Some(hook) = self.config.deletion_hook() {
+                    hook(&notice, subscription);
+                }
+                StatusCode::OK.into_response()
+            }
+            Delivery::Notification(events) => {
+                dispatch(&self.handler, events, &mut parts, &state).await
+            }
+        }
+    }
+
+    /// Media type (415) → size (413) → content (400), as D20 orders them.
+    async fn decode(
+        &self,
+        headers: &HeaderMap,
+        body: axum::body::Body,
+    ) -> Result<Delivery<T>, Rejection> {
+        if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+            && !content_type
+                .to_str()
+                .is_ok_and(crate::data::is_json_media_type)
+        {
+            return Err(Rejection::unsupported_media_type(
+                "an Event Grid delivery is a JSON array: send Content-Type application/json",
+            ));
+        }
+        let body = read_body(headers, body, self.body_limit).await?;
+        (self.decoder)(headers, &body)
+    }
+}
+
+async fn method_not_allowed_eventgrid() -> Response {
+    let mut response = Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed: an Event Grid webhook takes POST only",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, http::HeaderValue::from_static("POST"));
+    response
+}
+
 async fn method_not_allowed() -> Response {
     let mut response = Rejection::new(
         StatusCode::METHOD_NOT_ALLOWED,
@@ -208,20 +377,7 @@ impl<T, F> Endpoint<T, F> {
             Ok(events) => events,
             Err(rejection) => return rejection.into_response(),
         };
-        let mut last = None;
-        for argument in E::calls(events) {
-            let extracted = match X::from_request_parts(&mut parts, &state).await {
-                Ok(extracted) => extracted,
-                Err(rejection) => return rejection.into_response(),
-            };
-            let response =
-                no_content_for_empty_ok((self.handler)(argument, extracted).await.into_response());
-            if !response.status().is_success() {
-                return response;
-            }
-            last = Some(response);
-        }
-        last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
+        dispatch(&self.handler, events, &mut parts, &state).await
     }
 
     /// Media type (415) → size (413) → content (400), as D20 orders them.
@@ -234,6 +390,36 @@ impl<T, F> Endpoint<T, F> {
         let body = read_body(headers, body, self.body_limit).await?;
         (self.decoder)(mode, headers, &body)
     }
+}
+
+/// Calls the handler for each argument the events make (D8): extractors run before each call,
+/// the first answer that is not 2xx answers for the delivery, an empty 200 becomes 204 (D6).
+async fn dispatch<S, E, X, F, Fut>(
+    handler: &F,
+    events: Vec<E::Event>,
+    parts: &mut Parts,
+    state: &S,
+) -> Response
+where
+    E: EventParam,
+    X: FromRequestParts<S>,
+    F: Fn(E, X) -> Fut,
+    Fut: Future,
+    Fut::Output: IntoResponse,
+{
+    let mut last = None;
+    for argument in E::calls(events) {
+        let extracted = match X::from_request_parts(parts, state).await {
+            Ok(extracted) => extracted,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let response = no_content_for_empty_ok(handler(argument, extracted).await.into_response());
+        if !response.status().is_success() {
+            return response;
+        }
+        last = Some(response);
+    }
+    last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
 }
 
 /// Reads the body up to `limit` bytes: 413 beyond it, decided from `Content-Length` before

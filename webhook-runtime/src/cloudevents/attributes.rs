@@ -6,9 +6,9 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::data::{self, DataSource};
 use super::event::{CloudEvent, ExtensionValue, SpecVersion};
 use crate::Rejection;
+use crate::data::{self, DataSource};
 
 /// How an attribute is named in a reason: `attribute `id`` or `header `ce-id``.
 #[derive(Clone, Copy)]

@@ -8,9 +8,9 @@ use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use super::attributes::{Attributes, Carrier, is_attribute_name};
-use super::data::DataSource;
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
+use crate::data::DataSource;
 
 /// Why a `ce-` header value could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

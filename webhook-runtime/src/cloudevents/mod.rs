@@ -16,7 +16,7 @@
 
 mod attributes;
 mod binary;
-mod data;
+
 mod event;
 mod structured;
 
@@ -24,9 +24,9 @@ use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
+pub use crate::data::is_json_media_type;
 pub use attributes::is_attribute_name;
 pub use binary::{HeaderValueError, decode_binary, decode_header_value};
-pub use data::is_json_media_type;
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
 pub use structured::{decode_batch, decode_structured};
 

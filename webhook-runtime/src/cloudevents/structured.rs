@@ -12,9 +12,10 @@ use serde::de::{
 use serde_json::value::RawValue;
 
 use super::attributes::{Attributes, Carrier, is_attribute_name};
-use super::data::{DataSource, is_json_media_type};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
+use crate::data::{DataSource, is_json_media_type};
+use crate::json::{IndexedArray, malformed};
 
 /// Standard base64, padding optional (RFC 4648 §4).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -32,19 +33,12 @@ pub fn decode_structured<T: DeserializeOwned>(body: &[u8]) -> Result<CloudEvent<
 /// Decodes a batch-mode body: a JSON array of structured events (`[]` is valid). The whole batch
 /// is checked before anything is returned; a bad event rejects the batch, naming its index (D8).
 pub fn decode_batch<T: DeserializeOwned>(body: &[u8]) -> Result<Vec<CloudEvent<T>>, Rejection> {
-    let RawBatch(raw) = serde_json::from_slice(body).map_err(malformed)?;
+    let IndexedArray(raw) =
+        serde_json::from_slice::<IndexedArray<RawEvent<'_>>>(body).map_err(malformed)?;
     raw.into_iter()
         .enumerate()
         .map(|(i, event)| event.into_event().map_err(|r| r.in_event(i)))
         .collect()
-}
-
-fn malformed(error: serde_json::Error) -> Rejection {
-    if error.is_data() {
-        Rejection::bad_request(error.to_string())
-    } else {
-        Rejection::bad_request(format!("malformed JSON: {error}"))
-    }
 }
 
 /// One event as parsed, before validation. Data stays unparsed JSON text.
@@ -331,36 +325,5 @@ impl<'de> Visitor<'de> for AttrVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttrValue, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(AttrValue::Other("an object"))
-    }
-}
-
-/// A batch as parsed: a JSON array of events, errors naming the event's index.
-struct RawBatch<'de>(Vec<RawEvent<'de>>);
-
-impl<'de> Deserialize<'de> for RawBatch<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(BatchVisitor)
-    }
-}
-
-struct BatchVisitor;
-
-impl<'de> Visitor<'de> for BatchVisitor {
-    type Value = RawBatch<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a batch of CloudEvents (a JSON array)")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawBatch<'de>, A::Error> {
-        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        loop {
-            let index = events.len();
-            match seq.next_element::<RawEvent<'de>>() {
-                Ok(Some(event)) => events.push(event),
-                Ok(None) => return Ok(RawBatch(events)),
-                Err(e) => return Err(de::Error::custom(format_args!("event {index}: {e}"))),
-            }
-        }
     }
 }

@@ -1,0 +1,360 @@
+//! Azure Event Grid: the Event Grid event schema, subscription validation and deletion
+//! (SPEC §3, §5, D23).
+//!
+//! [`decode`] is a plain function over `http` types and bytes: it classifies a POST by its
+//! `aeg-event-type` header and checks it.
+//!
+//! ```
+//! use http::HeaderMap;
+//! use webhook_runtime::eventgrid::{decode, Delivery};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert("aeg-event-type", "SubscriptionValidation".parse().unwrap());
+//! let body = br#"[{"id":"1","topic":"/t","subject":"","eventType":"Microsoft.EventGrid.SubscriptionValidationEvent",
+//!   "eventTime":"2022-10-28T04:23:35.1981776Z","dataVersion":"1","metadataVersion":"1",
+//!   "data":{"validationCode":"512d38b6","validationUrl":"https://rp-eastus2.eventgrid.azure.net:553/x"}}]"#;
+//! match decode::<serde_json::Value>(&headers, body).unwrap() {
+//!     Delivery::Validation(request) => assert_eq!(request.validation_code, "512d38b6"),
+//!     _ => unreachable!(),
+//! }
+//! ```
+
+mod event;
+mod headers;
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub use event::EventGridEvent;
+pub use headers::EventGridDelivery;
+
+use crate::Rejection;
+use crate::data::{self, DataSource};
+use crate::json::{IndexedArray, malformed};
+
+/// `eventType` of the subscription validation event.
+pub const VALIDATION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
+/// `eventType` of the subscription deletion event.
+pub const DELETION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionDeletedEvent";
+
+/// The `WebHook-Request-Origin` values Event Grid sends when it delivers CloudEvents: the public
+/// cloud and the sovereign clouds (SPEC §1). Use them as the allow-list of a CloudEvents route
+/// that Event Grid delivers to, so the route keeps working on government clouds:
+///
+/// ```
+/// use webhook_runtime::{AllowedOrigins, eventgrid::EVENT_GRID_ORIGINS};
+///
+/// let origins = AllowedOrigins::parse(EVENT_GRID_ORIGINS).unwrap();
+/// assert!(origins.grant(b"eventgrid.azure.us").is_some());
+/// ```
+pub const EVENT_GRID_ORIGINS: &[&str] = &[
+    "eventgrid.azure.net",
+    "eventgrid.azure.us",
+    "eventgrid.azure.cn",
+    "eventgrid.azure.eaglex.ic.gov",
+    "eventgrid.azure.microsoft.scloud",
+];
+
+/// Default body limit of an Event Grid route: 2 MiB, enough for Event Grid's largest event
+/// (1 MB) plus the array around it; Event Grid never retries a 413 (D9).
+pub const DEFAULT_EVENTGRID_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What an Event Grid POST carries.
+#[derive(Debug)]
+pub enum Delivery<T> {
+    /// Events for the handler (`aeg-event-type: Notification`, or no such header: D23).
+    Notification(Vec<EventGridEvent<T>>),
+    /// A subscription validation (`aeg-event-type: SubscriptionValidation`).
+    Validation(ValidationRequest),
+    /// The subscription was deleted (`aeg-event-type: SubscriptionDeletion`).
+    Deletion(DeletionNotice),
+}
+
+/// A subscription validation event's data.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationRequest {
+    /// The code to echo back in `validationResponse`.
+    pub validation_code: String,
+    /// The URL a manual validation GETs (API 2018-05-01-preview and later).
+    #[serde(default)]
+    pub validation_url: Option<String>,
+}
+
+impl ValidationRequest {
+    /// The synchronous answer (SPEC §3): **200** with `{"validationResponse": "<code>"}`.
+    pub fn respond(&self) -> Response {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Answer<'a> {
+            validation_response: &'a str,
+        }
+        let body = serde_json::to_vec(&Answer {
+            validation_response: &self.validation_code,
+        })
+        .unwrap_or_default();
+        (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
+
+    /// Reads the data of a validation event: an object, or a JSON string holding one (how Event
+    /// Grid sends it inside a CloudEvent to Azure Function-style destinations, SPEC §3).
+    pub(crate) fn from_data(raw: &[u8]) -> Result<Self, Rejection> {
+        let invalid = |e: serde_json::Error| {
+            Rejection::bad_request(format!("invalid subscription validation data: {e}"))
+        };
+        match serde_json::from_slice::<String>(raw) {
+            Ok(inner) => serde_json::from_str(&inner).map_err(invalid),
+            Err(_) => serde_json::from_slice(raw).map_err(invalid),
+        }
+    }
+}
+
+/// A subscription deletion event's data.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionNotice {
+    /// The resource id of the deleted event subscription.
+    #[serde(default)]
+    pub event_subscription_id: Option<String>,
+}
+
+/// What `aeg-event-type` says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Notification,
+    Validation,
+    Deletion,
+}
+
+fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
+    let Some(value) = headers.get("aeg-event-type") else {
+        return Ok(Kind::Notification);
+    };
+    let value = value.as_bytes();
+    if value.eq_ignore_ascii_case(b"Notification") {
+        Ok(Kind::Notification)
+    } else if value.eq_ignore_ascii_case(b"SubscriptionValidation") {
+        Ok(Kind::Validation)
+    } else if value.eq_ignore_ascii_case(b"SubscriptionDeletion") {
+        Ok(Kind::Deletion)
+    } else {
+        Err(Rejection::bad_request(
+            "aeg-event-type must be Notification, SubscriptionValidation or SubscriptionDeletion",
+        ))
+    }
+}
+
+/// One event as parsed: strings checked later, data kept as JSON text.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawGridEvent<'a> {
+    id: Option<String>,
+    topic: Option<String>,
+    subject: Option<String>,
+    event_type: Option<String>,
+    event_time: Option<String>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    data: Option<&'a RawValue>,
+    data_version: Option<String>,
+    metadata_version: Option<String>,
+}
+
+/// Keeps `"data": null` as present (JSON `null`), unlike `Option`'s default.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+fn required(value: Option<String>, field: &str) -> Result<String, Rejection> {
+    value.ok_or_else(|| Rejection::bad_request(format!("missing required field `{field}`")))
+}
+
+fn non_empty(value: Option<String>, field: &str) -> Result<String, Rejection> {
+    let value = required(value, field)?;
+    if value.is_empty() {
+        return Err(Rejection::bad_request(format!(
+            "field `{field}` must not be empty"
+        )));
+    }
+    Ok(value)
+}
+
+impl RawGridEvent<'_> {
+    fn event_type(&self) -> &str {
+        self.event_type.as_deref().unwrap_or_default()
+    }
+
+    fn data_bytes(&self) -> Option<&[u8]> {
+        self.data.map(|raw| raw.get().as_bytes())
+    }
+
+    fn into_event<T: DeserializeOwned>(self) -> Result<EventGridEvent<T>, Rejection> {
+        let id = non_empty(self.id, "id")?;
+        let subject = required(self.subject, "subject")?;
+        let event_type = non_empty(self.event_type, "eventType")?;
+        let event_time = required(self.event_time, "eventTime")?;
+        let event_time = OffsetDateTime::parse(&event_time, &Rfc3339).map_err(|_| {
+            Rejection::bad_request("field `eventTime` must be an RFC 3339 timestamp")
+        })?;
+        let raw = self
+            .data
+            .ok_or_else(|| Rejection::bad_request("missing required field `data`"))?;
+        let data_version = required(self.data_version, "dataVersion")?;
+        let data = data::decode(DataSource::Json(raw.get().as_bytes()), None)?;
+        Ok(EventGridEvent {
+            id,
+            topic: self.topic,
+            subject,
+            event_type,
+            event_time,
+            data_version,
+            metadata_version: self.metadata_version,
+            data,
+        })
+    }
+}
+
+/// Decodes an Event Grid POST: classifies it by `aeg-event-type` and checks it whole.
+///
+/// A validation or deletion delivery holds exactly one event of the matching type; a
+/// notification holds events for the handler, and a validation or deletion event inside it is a
+/// 400 (D23), never echoed and never handed to the handler. Errors name the event's index.
+pub fn decode<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Delivery<T>, Rejection> {
+    let kind = kind(headers)?;
+    let IndexedArray(events) =
+        serde_json::from_slice::<IndexedArray<RawGridEvent<'_>>>(body).map_err(malformed)?;
+    match kind {
+        Kind::Validation => {
+            let event = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")?;
+            let data = event
+                .data_bytes()
+                .ok_or_else(|| Rejection::bad_request("the validation event has no data"))?;
+            ValidationRequest::from_data(data).map(Delivery::Validation)
+        }
+        Kind::Deletion => {
+            let event = single(events, DELETION_EVENT_TYPE, "SubscriptionDeletion")?;
+            let notice = match event.data_bytes() {
+                Some(data) => serde_json::from_slice(data).map_err(|e| {
+                    Rejection::bad_request(format!("invalid subscription deletion data: {e}"))
+                })?,
+                None => DeletionNotice::default(),
+            };
+            Ok(Delivery::Deletion(notice))
+        }
+        Kind::Notification => events
+            .into_iter()
+            .enumerate()
+            .map(|(index, event)| {
+                let ty = event.event_type();
+                if ty == VALIDATION_EVENT_TYPE || ty == DELETION_EVENT_TYPE {
+                    return Err(Rejection::bad_request(format!(
+                        "`{ty}` must come alone, with its own aeg-event-type header"
+                    ))
+                    .in_event(index));
+                }
+                event.into_event().map_err(|r| r.in_event(index))
+            })
+            .collect::<Result<_, _>>()
+            .map(Delivery::Notification),
+    }
+}
+
+fn single<'a>(
+    events: Vec<RawGridEvent<'a>>,
+    expected: &str,
+    header: &str,
+) -> Result<RawGridEvent<'a>, Rejection> {
+    let count = events.len();
+    let mut events = events.into_iter();
+    match (events.next(), count) {
+        (Some(event), 1) if event.event_type() == expected => Ok(event),
+        (Some(event), 1) => Err(Rejection::bad_request(format!(
+            "aeg-event-type: {header} needs a `{expected}` event, not `{}`",
+            event.event_type()
+        ))),
+        _ => Err(Rejection::bad_request(format!(
+            "aeg-event-type: {header} needs exactly one event, not {count}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"[
+  {
+    "id": "2d1781af-3a4c-4d7c-bd0c-e34b19da4e66",
+    "topic": "/subscriptions/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+    "subject": "",
+    "data": {
+      "validationCode": "512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+      "validationUrl": "https://rp-eastus2.eventgrid.azure.net:553/eventsubscriptions/myeventsub/validate?id=0000000000-0000-0000-0000-00000000000000&t=2022-10-28T04:23:35.1981776Z&apiVersion=2018-05-01-preview&token=1A1A1A1A"
+    },
+    "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent",
+    "eventTime": "2022-10-28T04:23:35.1981776Z",
+    "metadataVersion": "1",
+    "dataVersion": "1"
+  }
+]"#;
+
+    fn headers(kind: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(kind) = kind {
+            h.insert("aeg-event-type", kind.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn validation_sample_is_recognised() {
+        let Delivery::Validation(request) = decode::<serde_json::Value>(
+            &headers(Some("SubscriptionValidation")),
+            SAMPLE.as_bytes(),
+        )
+        .unwrap() else {
+            panic!("not a validation")
+        };
+        assert_eq!(
+            request.validation_code,
+            "512d38b6-c7b8-40c8-89fe-f46f9e9622b6"
+        );
+        assert!(
+            request
+                .validation_url
+                .unwrap()
+                .starts_with("https://rp-eastus2.eventgrid.azure.net:553/")
+        );
+    }
+
+    #[test]
+    fn d23_validation_event_in_a_notification_is_400() {
+        let err = decode::<serde_json::Value>(&headers(None), SAMPLE.as_bytes()).unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert!(err.reason().starts_with("event 0:"), "{}", err.reason());
+    }
+
+    #[test]
+    fn validation_data_as_a_json_string() {
+        let raw = br#""{\"validationCode\":\"abc\"}""#;
+        assert_eq!(
+            ValidationRequest::from_data(raw).unwrap().validation_code,
+            "abc"
+        );
+    }
+}
