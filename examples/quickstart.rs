@@ -6,13 +6,16 @@
 //!
 //! - `/cloudevents`: CloudEvents from `eventemitter.example.com`, at most 120 requests per minute,
 //!   with data `{"order_id": string, "amount": number}`.
+//! - `/eventgrid`: Azure Event Grid (Event Grid schema), subscription `quickstart` only, with data
+//!   `{"api": string, "url": string, "contentType"?: string, "contentLength"?: integer}` (a subset
+//!   of `Microsoft.Storage.BlobCreated`).
 //!
 //! Every event received prints one JSON line on stdout; logs go to stderr (`RUST_LOG` filters).
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
-use webhook_runtime::{CloudEvent, webhook};
+use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
 /// The data of an order event.
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,14 +34,20 @@ struct Line<'a, T> {
     data: &'a T,
 }
 
+/// A blob-created notification: a subset of `Microsoft.Storage.BlobCreated`'s data.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BlobCreated {
+    api: String,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_length: Option<u64>,
+}
+
 /// Prints one JSON line per event on stdout.
-fn print_event<T: Serialize>(endpoint: &str, event: &CloudEvent<T>) {
-    let line = Line {
-        endpoint,
-        id: event.id(),
-        ty: event.ty(),
-        data: event.data(),
-    };
+fn print_event<T: Serialize>(line: Line<'_, T>) {
     match serde_json::to_string(&line) {
         Ok(line) => println!("{line}"),
         Err(error) => tracing::error!(%error, "event could not be printed"),
@@ -49,12 +58,31 @@ fn print_event<T: Serialize>(endpoint: &str, event: &CloudEvent<T>) {
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
 async fn cloudevents(event: CloudEvent<Order>) {
     tracing::info!(id = event.id(), order = %event.data().order_id, "order received");
-    print_event("/cloudevents", &event);
+    print_event(Line {
+        endpoint: "/cloudevents",
+        id: event.id(),
+        ty: event.ty(),
+        data: event.data(),
+    });
+}
+
+/// Event Grid deliveries of the `quickstart` subscription; validation is answered by the runtime.
+#[webhook(schema = eventgrid, subscriptions = ["quickstart"])]
+async fn eventgrid(event: EventGridEvent<BlobCreated>) {
+    tracing::info!(id = event.id(), url = %event.data().url, "blob event received");
+    print_event(Line {
+        endpoint: "/eventgrid",
+        id: event.id(),
+        ty: event.event_type(),
+        data: event.data(),
+    });
 }
 
 /// The application: every route of the quickstart.
 fn app() -> Router {
-    Router::new().route("/cloudevents", cloudevents::route())
+    Router::new()
+        .route("/cloudevents", cloudevents::route())
+        .route("/eventgrid", eventgrid::route())
 }
 
 #[tokio::main]

@@ -20,7 +20,7 @@ pub fn checked_origins(entries: &[&str]) -> AllowedOrigins {
 /// The CloudEvents decoder for data type `T`; named by the macro at the user's data type, so a
 /// `T` that is not `Deserialize` is reported there.
 pub fn cloudevents_decoder<T: EventData>() -> Decoder<T> {
-    cloudevents::decode::<T>
+    cloudevents::decode_delivery::<T>
 }
 
 /// Converts the handler's answer; named by the macro at the user's return type, so a type that

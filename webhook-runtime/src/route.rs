@@ -37,7 +37,9 @@ use serde::de::DeserializeOwned;
 use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
-use crate::eventgrid::{self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent};
+use crate::eventgrid::{
+    self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EVENT_GRID_ORIGINS, EventGridEvent,
+};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
@@ -119,8 +121,8 @@ struct Endpoint<T, F> {
     handler: F,
 }
 
-/// Decodes a CloudEvents delivery of a given mode into its events.
-pub type Decoder<T> = fn(Mode, &HeaderMap, &[u8]) -> Result<Vec<CloudEvent<T>>, Rejection>;
+/// Decodes a CloudEvents delivery of a given mode (the macro names it at the data type).
+pub type Decoder<T> = fn(Mode, &HeaderMap, &[u8]) -> Result<cloudevents::Delivery<T>, Rejection>;
 
 /// Builds the route of a CloudEvents webhook: `OPTIONS` answers the abuse-protection handshake,
 /// `POST` decodes deliveries and calls `handler`, other methods get 405.
@@ -139,7 +141,7 @@ where
     Fut: Future + Send,
     Fut::Output: HandlerResponse,
 {
-    cloudevents_with_decoder(config, cloudevents::decode::<T>, handler)
+    cloudevents_with_decoder(config, cloudevents::decode_delivery::<T>, handler)
 }
 
 /// [`cloudevents()`] with the decoder passed in, so that the data type's `Deserialize` bound is
@@ -373,11 +375,27 @@ impl<T, F> Endpoint<T, F> {
         Fut::Output: IntoResponse,
     {
         let (mut parts, body) = request.into_parts();
-        let events = match self.decode(&parts.headers, body).await {
-            Ok(events) => events,
-            Err(rejection) => return rejection.into_response(),
-        };
-        dispatch(&self.handler, events, &mut parts, &state).await
+        match self.decode(&parts.headers, body).await {
+            Ok(cloudevents::Delivery::Events(events)) => {
+                dispatch(&self.handler, events, &mut parts, &state).await
+            }
+            // Only a route that admits Event Grid as a sender answers its validation.
+            Ok(cloudevents::Delivery::EventGridValidation(request)) => {
+                let origins = self.config.origins();
+                if EVENT_GRID_ORIGINS
+                    .iter()
+                    .any(|o| origins.grant(o.as_bytes()).is_some())
+                {
+                    request.respond()
+                } else {
+                    Rejection::forbidden(
+                        "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
+                    )
+                    .into_response()
+                }
+            }
+            Err(rejection) => rejection.into_response(),
+        }
     }
 
     /// Media type (415) → size (413) → content (400), as D20 orders them.
@@ -385,7 +403,7 @@ impl<T, F> Endpoint<T, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<Vec<CloudEvent<T>>, Rejection> {
+    ) -> Result<cloudevents::Delivery<T>, Rejection> {
         let mode = Mode::detect(headers)?;
         let body = read_body(headers, body, self.body_limit).await?;
         (self.decoder)(mode, headers, &body)

@@ -31,6 +31,7 @@ pub use event::{CloudEvent, ExtensionValue, SpecVersion};
 pub use structured::{decode_batch, decode_structured};
 
 use crate::Rejection;
+use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
 
 /// The content mode of a CloudEvents delivery (H4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,38 @@ pub fn decode<T: DeserializeOwned>(
         Mode::Structured => decode_structured(body).map(|e| vec![e]),
         Mode::Batch => decode_batch(body),
         Mode::Binary => decode_binary(headers, body).map(|e| vec![e]),
+    }
+}
+
+/// A CloudEvents delivery as the route sees it.
+#[derive(Debug)]
+pub enum Delivery<T> {
+    /// Events for the handler.
+    Events(Vec<CloudEvent<T>>),
+    /// An Event Grid subscription validation sent as a CloudEvent (SPEC §3).
+    EventGridValidation(ValidationRequest),
+}
+
+/// [`decode`], recognising an Event Grid validation event (structured, or binary by `ce-type`)
+/// before the data is typed.
+pub fn decode_delivery<T: DeserializeOwned>(
+    mode: Mode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Delivery<T>, Rejection> {
+    match mode {
+        Mode::Structured => Ok(match structured::decode_structured_or_validation(body)? {
+            Ok(event) => Delivery::Events(vec![event]),
+            Err(validation) => Delivery::EventGridValidation(validation),
+        }),
+        Mode::Binary
+            if headers
+                .get("ce-type")
+                .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
+        {
+            ValidationRequest::from_data(body).map(Delivery::EventGridValidation)
+        }
+        _ => decode(mode, headers, body).map(Delivery::Events),
     }
 }
 

@@ -15,6 +15,7 @@ use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
 use crate::data::{DataSource, is_json_media_type};
+use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::json::{IndexedArray, malformed};
 
 /// Standard base64, padding optional (RFC 4648 §4).
@@ -28,6 +29,21 @@ pub fn decode_structured<T: DeserializeOwned>(body: &[u8]) -> Result<CloudEvent<
     serde_json::from_slice::<RawEvent<'_>>(body)
         .map_err(malformed)?
         .into_event()
+}
+
+/// Decodes a structured-mode body, recognising an Event Grid subscription validation event sent
+/// as a CloudEvent (to Azure Function-style destinations, SPEC §3) before the data is typed.
+pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<Result<CloudEvent<T>, ValidationRequest>, Rejection> {
+    let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;
+    if raw.problem.is_none() && raw.attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE) {
+        let data = raw.data.map(|d| d.get().as_bytes()).ok_or_else(|| {
+            Rejection::bad_request("the subscription validation event has no data")
+        })?;
+        return ValidationRequest::from_data(data).map(Err);
+    }
+    raw.into_event().map(Ok)
 }
 
 /// Decodes a batch-mode body: a JSON array of structured events (`[]` is valid). The whole batch
