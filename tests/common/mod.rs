@@ -1,0 +1,416 @@
+//! Shared by the end-to-end tests (`tests/quickstart.rs`, `tests/sdk_interop.rs`): the quickstart
+//! example run as a child process on a free loopback port, and a small raw HTTP/1.1 client.
+//!
+//! Every child is killed and reaped by its own handle: [`Quickstart::stop`] does it explicitly,
+//! and the `Drop` guard does it when a test panics first.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// The origin the quickstart's `/cloudevents` route allows.
+#[allow(dead_code)] // tests/sdk_interop.rs: the SDK scripts carry their own
+pub const ORIGIN: &str = "eventemitter.example.com";
+
+/// How long a test waits for something that should come at once before it fails instead of
+/// hanging (a guard against hangs, not an assertion on timing).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// The package root (where `Cargo.toml` of the examples and tests lives).
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cargo target directory: `CARGO_TARGET_DIR` when set (a relative one is taken from the
+/// package root), else `<package root>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => manifest_dir().join(dir),
+        _ => manifest_dir().join("target"),
+    }
+}
+
+/// Builds the quickstart example once per test process (`cargo build --example quickstart`, same
+/// manifest, same target directory) and returns the path of its binary.
+pub fn quickstart_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let target = target_dir();
+        let output = Command::new(env!("CARGO"))
+            .args(["build", "--example", "quickstart", "--manifest-path"])
+            .arg(manifest_dir().join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .current_dir(manifest_dir())
+            .stdin(Stdio::null())
+            .output()
+            .expect("cargo could not be started to build the quickstart example");
+        assert!(
+            output.status.success(),
+            "`cargo build --example quickstart` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let binary = target
+            .join("debug")
+            .join("examples")
+            .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            binary.is_file(),
+            "the quickstart binary is not at {}",
+            binary.display()
+        );
+        binary
+    })
+}
+
+/// A running quickstart example: killed and reaped when dropped.
+pub struct Quickstart {
+    child: Option<Child>,
+    port: u16,
+    stdout: Option<JoinHandle<Vec<String>>>,
+    stderr: Option<JoinHandle<()>>,
+    log: Arc<Mutex<String>>,
+}
+
+/// What a stopped quickstart printed.
+#[derive(Debug)]
+pub struct Stopped {
+    /// Every line of its standard output, in order (one JSON line per event received).
+    pub stdout: Vec<String>,
+    /// Its standard error (the `listening on` line and the logs).
+    pub stderr: String,
+}
+
+impl Quickstart {
+    /// Starts the quickstart with `PORT=0` and waits for its `listening on` line.
+    pub fn start() -> Self {
+        let child = Command::new(quickstart_binary())
+            .env("PORT", "0")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the quickstart example could not be started");
+        // The guard exists from here on: a panic below still kills the child.
+        let mut server = Quickstart {
+            child: Some(child),
+            port: 0,
+            stdout: None,
+            stderr: None,
+            log: Arc::new(Mutex::new(String::new())),
+        };
+        let child = server.child.as_mut().expect("just set");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        server.stdout = Some(thread::spawn(move || read_lines(stdout)));
+
+        // Stderr is drained until the child exits, so that logging never blocks it on a full
+        // pipe; the port is taken from the `listening on` line.
+        let (port_tx, port_rx) = mpsc::channel();
+        let log = Arc::clone(&server.log);
+        server.stderr = Some(thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut line = Vec::new();
+            let mut port_tx = Some(port_tx);
+            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                let text = String::from_utf8_lossy(&line);
+                if let Some(port) = listening_port(&text)
+                    && let Some(tx) = port_tx.take()
+                {
+                    let _ = tx.send(port);
+                }
+                log.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push_str(&text);
+                line.clear();
+            }
+        }));
+        match port_rx.recv_timeout(PATIENCE) {
+            Ok(port) => server.port = port,
+            Err(error) => panic!(
+                "the quickstart never printed `listening on http://127.0.0.1:<port>` ({error}); \
+                 its stderr:\n{}",
+                server.log()
+            ),
+        }
+        server
+    }
+
+    /// The loopback port the quickstart listens on.
+    #[allow(dead_code)] // tests/quickstart.rs sends through `send` only
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// What the quickstart printed on stderr so far.
+    pub fn log(&self) -> String {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sends one raw request on a fresh connection and reads the answer.
+    #[allow(dead_code)] // tests/sdk_interop.rs: the SDK scripts send
+    pub fn send(&self, request: Vec<u8>) -> http::Response {
+        http::exchange(self.port, request).unwrap_or_else(|error| {
+            panic!(
+                "no HTTP answer from the quickstart: {error}; its stderr:\n{}",
+                self.log()
+            )
+        })
+    }
+
+    /// Kills the quickstart, reaps it and returns everything it printed.
+    pub fn stop(mut self) -> Stopped {
+        self.kill();
+        let stdout = self
+            .stdout
+            .take()
+            .map(|reader| reader.join().expect("the stdout reader panicked"))
+            .unwrap_or_default();
+        if let Some(reader) = self.stderr.take() {
+            reader.join().expect("the stderr reader panicked");
+        }
+        Stopped {
+            stdout,
+            stderr: self.log(),
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // An error here means it has already exited; `wait` reaps it either way.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Quickstart {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Every line of a child's stdout until it closes.
+fn read_lines(stdout: ChildStdout) -> Vec<String> {
+    let mut reader = BufReader::new(stdout);
+    let mut lines = Vec::new();
+    let mut line = Vec::new();
+    while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+        let text = String::from_utf8_lossy(&line);
+        lines.push(text.trim_end_matches(['\r', '\n']).to_owned());
+        line.clear();
+    }
+    lines
+}
+
+/// The port of a `... listening on http://127.0.0.1:<port>` line.
+fn listening_port(line: &str) -> Option<u16> {
+    let (_, rest) = line.split_once("listening on http://127.0.0.1:")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The line the quickstart prints for an order event on `/cloudevents` (fields in this order).
+/// `amount` is written as serde_json writes the `f64`, e.g. `"12.5"`.
+pub fn order_line(id: &str, ty: &str, order_id: &str, amount: &str) -> String {
+    format!(
+        r#"{{"endpoint":"/cloudevents","id":"{id}","type":"{ty}","data":{{"order_id":"{order_id}","amount":{amount}}}}}"#
+    )
+}
+
+/// A raw HTTP/1.1 client over `std::net::TcpStream` (no HTTP client crate is a dependency).
+#[allow(dead_code)] // tests/sdk_interop.rs: the SDK scripts send
+pub mod http {
+    use std::io::{self, BufRead, BufReader, Read, Write};
+    use std::net::{Shutdown, TcpStream};
+    use std::thread;
+
+    use super::{ORIGIN, PATIENCE};
+
+    /// An HTTP answer as read off the wire.
+    #[derive(Debug)]
+    pub struct Response {
+        /// The status code.
+        pub status: u16,
+        /// Header fields in the order received (names as sent).
+        pub headers: Vec<(String, String)>,
+        /// The body (chunked encoding removed).
+        pub body: Vec<u8>,
+    }
+
+    impl Response {
+        /// The first value of a header, by case-insensitive name.
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+
+        /// Whether any header of that name (case-insensitive) is present.
+        pub fn has_header(&self, name: &str) -> bool {
+            self.header(name).is_some()
+        }
+
+        /// The body as text (lossy).
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.body).into_owned()
+        }
+    }
+
+    /// A raw HTTP/1.1 request: the request line, `Host`, `Connection: close`, the given headers,
+    /// `Content-Length` when there is a body or the method is POST, then the body.
+    pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if !body.is_empty() || method == "POST" {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let mut raw = head.into_bytes();
+        raw.extend_from_slice(body);
+        raw
+    }
+
+    /// A POST of a structured-mode event (`application/cloudevents+json`) from the allowed origin.
+    pub fn post_structured(body: &[u8]) -> Vec<u8> {
+        request(
+            "POST",
+            "/cloudevents",
+            &[
+                (
+                    "Content-Type",
+                    "application/cloudevents+json; charset=utf-8",
+                ),
+                ("WebHook-Request-Origin", ORIGIN),
+            ],
+            body,
+        )
+    }
+
+    /// Sends `raw` on a new loopback connection to `port` and reads one answer.
+    ///
+    /// The request is written from another thread while the answer is read, so a server that
+    /// answers before reading the whole request (413 from `Content-Length`, 431) is seen answering;
+    /// an error writing the rest of such a request is not an error of the exchange.
+    pub fn exchange(port: u16, raw: Vec<u8>) -> io::Result<Response> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(PATIENCE))?;
+        let mut writer = stream.try_clone()?;
+        let write = thread::spawn(move || writer.write_all(&raw).and_then(|()| writer.flush()));
+        let answer = read_response(&stream);
+        let written = write.join().expect("the request writer panicked");
+        let _ = stream.shutdown(Shutdown::Both);
+        match (answer, written) {
+            (Ok(response), _) => Ok(response),
+            (Err(read), Err(write)) => Err(io::Error::new(
+                read.kind(),
+                format!("{read} (writing the request also failed: {write})"),
+            )),
+            (Err(read), Ok(())) => Err(read),
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, message.into())
+    }
+
+    /// Reads one HTTP/1.1 response: head, then a body framed by `Content-Length`, chunked encoding
+    /// or the end of the connection.
+    fn read_response(stream: &TcpStream) -> io::Result<Response> {
+        let mut reader = BufReader::new(stream);
+        let mut status_line = String::new();
+        if reader.read_line(&mut status_line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the connection closed before any answer",
+            ));
+        }
+        let mut parts = status_line.trim_end().splitn(3, ' ');
+        let (Some(version), Some(code)) = (parts.next(), parts.next()) else {
+            return Err(invalid(format!("bad status line {status_line:?}")));
+        };
+        if !version.starts_with("HTTP/1.") {
+            return Err(invalid(format!("bad status line {status_line:?}")));
+        }
+        let status: u16 = code
+            .parse()
+            .map_err(|_| invalid(format!("bad status code in {status_line:?}")))?;
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Err(invalid("the connection closed inside the header section"));
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| invalid(format!("bad header line {line:?}")))?;
+            headers.push((name.to_owned(), value.trim().to_owned()));
+        }
+        let mut response = Response {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if status == 204 || status == 304 || (100..200).contains(&status) {
+            return Ok(response);
+        }
+        let chunked = response
+            .header("transfer-encoding")
+            .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
+        if chunked {
+            response.body = read_chunked(&mut reader)?;
+        } else if let Some(length) = response.header("content-length") {
+            let length: usize = length
+                .parse()
+                .map_err(|_| invalid(format!("bad Content-Length {length:?}")))?;
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body)?;
+            response.body = body;
+        } else {
+            reader.read_to_end(&mut response.body)?;
+        }
+        Ok(response)
+    }
+
+    fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        loop {
+            let mut size_line = String::new();
+            reader.read_line(&mut size_line)?;
+            let size = size_line.trim_end().split(';').next().unwrap_or("");
+            let size = usize::from_str_radix(size.trim(), 16)
+                .map_err(|_| invalid(format!("bad chunk size {size_line:?}")))?;
+            if size == 0 {
+                // Trailers, up to the empty line.
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+                        return Ok(body);
+                    }
+                }
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader.read_exact(&mut body[start..])?;
+            let mut crlf = [0; 2];
+            reader.read_exact(&mut crlf)?;
+        }
+    }
+}

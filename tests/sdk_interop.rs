@@ -1,0 +1,261 @@
+//! Interoperability with the official CloudEvents SDKs: events made by the Python SDK (PyPI
+//! `cloudevents`) and the JavaScript SDK (npm `cloudevents`), sent in binary, structured and
+//! batch mode to the quickstart example running as a child process, must reach its handler, in
+//! order, with their ids and data.
+//!
+//! The SDKs are installed once under the cargo target directory (`<target>/sdk-venv`,
+//! `<target>/sdk-node`) and reused. When the interpreter or the package install is not available
+//! a test prints `SKIPPED: <reason>` on stderr and passes; any other failure fails it.
+
+mod common;
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{Quickstart, manifest_dir, order_line, target_dir};
+
+/// The Python SDK version these tests pin (its API is checked by `tests/sdk/send_python.py`).
+const PYTHON_SDK: &str = "2.2.0";
+/// The JavaScript SDK version these tests pin.
+const NODE_SDK: &str = "10.0.0";
+
+const TYPE: &str = "com.example.order.created";
+
+/// Why a test cannot run here: only a missing interpreter or a failed package install.
+struct Skip(String);
+
+fn skip(reason: impl Into<String>) -> Skip {
+    Skip(reason.into())
+}
+
+/// The last lines of a failed command's output, for a skip reason or a panic message.
+fn tail(output: &Output) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(5)..].join(" | ")
+}
+
+/// Runs a setup command; `Ok(None)` when it could not be started at all.
+fn run(command: &mut Command) -> io::Result<Option<Output>> {
+    match command.stdin(Stdio::null()).output() {
+        Ok(output) => Ok(Some(output)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Holds an exclusive lock on `<target>/<name>.lock` while an SDK directory is made, so that two
+/// test processes sharing the target directory do not install into it at once.
+fn setup_lock(name: &str) -> File {
+    let target = target_dir();
+    fs::create_dir_all(&target).expect("the target directory could not be created");
+    let lock = File::create(target.join(format!("{name}.lock"))).expect("lock file");
+    lock.lock().expect("the SDK setup lock could not be taken");
+    lock
+}
+
+/// The Python of `<target>/sdk-venv`, made with `python3 -m venv` and holding `cloudevents`
+/// at [`PYTHON_SDK`].
+fn python_with_sdk() -> Result<PathBuf, Skip> {
+    let _lock = setup_lock("sdk-venv");
+    let venv = target_dir().join("sdk-venv");
+    let python = if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    };
+    let installed = |python: &Path| {
+        run(Command::new(python).args([
+            "-c",
+            "import cloudevents, sys; sys.stdout.write(cloudevents.__version__)",
+        ]))
+        .ok()
+        .flatten()
+        .is_some_and(|out| out.status.success() && out.stdout == PYTHON_SDK.as_bytes())
+    };
+    if python.is_file() && installed(&python) {
+        return Ok(python);
+    }
+    if !python.is_file() {
+        let made = run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+            .expect("python3 could not be run");
+        match made {
+            None => return Err(skip("python3 is not installed (not on PATH)")),
+            Some(out) if !out.status.success() => {
+                return Err(skip(format!(
+                    "python3 -m venv {} failed: {}",
+                    venv.display(),
+                    tail(&out)
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let pip = run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--quiet",
+        &format!("cloudevents=={PYTHON_SDK}"),
+    ]))
+    .expect("the virtualenv's python could not be run");
+    match pip {
+        None => return Err(skip(format!("{} is missing", python.display()))),
+        Some(out) if !out.status.success() => {
+            return Err(skip(format!(
+                "pip install cloudevents=={PYTHON_SDK} failed: {}",
+                tail(&out)
+            )));
+        }
+        Some(_) => {}
+    }
+    assert!(
+        installed(&python),
+        "pip installed cloudevents=={PYTHON_SDK} into {} but it does not import at that version",
+        venv.display()
+    );
+    Ok(python)
+}
+
+/// `node` (18 or later, for its built-in fetch) and `<target>/sdk-node/node_modules` holding
+/// `cloudevents` at [`NODE_SDK`].
+fn node_with_sdk() -> Result<PathBuf, Skip> {
+    let version = run(Command::new("node").arg("--version")).expect("node could not be run");
+    let version = match version {
+        None => return Err(skip("node is not installed (not on PATH)")),
+        Some(out) if !out.status.success() => {
+            return Err(skip(format!("node --version failed: {}", tail(&out))));
+        }
+        Some(out) => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+    };
+    let major: u32 = version
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 18 {
+        return Err(skip(format!("node {version} has no built-in fetch (18+)")));
+    }
+
+    let _lock = setup_lock("sdk-node");
+    let dir = target_dir().join("sdk-node");
+    let modules = dir.join("node_modules");
+    let installed = || {
+        fs::read(modules.join("cloudevents").join("package.json"))
+            .ok()
+            .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+            .is_some_and(|package| package["version"] == NODE_SDK)
+    };
+    if installed() {
+        return Ok(modules);
+    }
+    fs::create_dir_all(&dir).expect("the sdk-node directory could not be created");
+    let manifest = dir.join("package.json");
+    if !manifest.is_file() {
+        fs::write(&manifest, "{\"private\": true}\n").expect("package.json could not be written");
+    }
+    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+    let out = run(Command::new(npm)
+        .arg("install")
+        .arg("--prefix")
+        .arg(&dir)
+        .args(["--no-audit", "--no-fund", "--loglevel=error"])
+        .arg(format!("cloudevents@{NODE_SDK}")))
+    .expect("npm could not be run");
+    match out {
+        None => return Err(skip("npm is not installed (not on PATH)")),
+        Some(out) if !out.status.success() => {
+            return Err(skip(format!(
+                "npm install cloudevents@{NODE_SDK} failed: {}",
+                tail(&out)
+            )));
+        }
+        Some(_) => {}
+    }
+    assert!(
+        installed(),
+        "npm installed cloudevents@{NODE_SDK} but {} does not hold it",
+        modules.display()
+    );
+    Ok(modules)
+}
+
+/// Runs an SDK sender script against a fresh quickstart and returns the quickstart's stdout lines.
+fn deliver_with(mut sender: Command, name: &str) -> Vec<String> {
+    let server = Quickstart::start();
+    let url = format!("http://127.0.0.1:{}/cloudevents", server.port());
+    let sent = sender
+        .arg(&url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("{name} could not be started: {error}"));
+    let stopped = server.stop();
+    let report = format!(
+        "{name} ({}):\n{}{}\nquickstart stderr:\n{}",
+        sent.status,
+        String::from_utf8_lossy(&sent.stdout),
+        String::from_utf8_lossy(&sent.stderr),
+        stopped.stderr
+    );
+    assert!(sent.status.success(), "{report}");
+    eprintln!("{report}");
+    stopped.stdout
+}
+
+#[test]
+fn sdk_python_binary_structured_batch_reach_the_handler_in_order() {
+    let python = match python_with_sdk() {
+        Ok(python) => python,
+        Err(Skip(reason)) => {
+            eprintln!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let mut sender = Command::new(python);
+    sender.arg(manifest_dir().join("tests/sdk/send_python.py"));
+    let lines = deliver_with(sender, "send_python.py");
+    // The events of tests/sdk/send_python.py, in the order it sends them.
+    assert_eq!(
+        lines,
+        [
+            order_line("py-binary-1", TYPE, "py-order-1", "12.5"),
+            order_line("py-structured-1", TYPE, "py-order-2", "99.75"),
+            order_line("py-batch-1", TYPE, "py-order-3", "0.5"),
+            order_line("py-batch-2", TYPE, "py-order-4", "1234.25"),
+        ]
+    );
+}
+
+#[test]
+fn sdk_javascript_binary_structured_batch_reach_the_handler_in_order() {
+    let modules = match node_with_sdk() {
+        Ok(modules) => modules,
+        Err(Skip(reason)) => {
+            eprintln!("SKIPPED: {reason}");
+            return;
+        }
+    };
+    let mut sender = Command::new("node");
+    sender
+        .env("NODE_PATH", modules)
+        .arg(manifest_dir().join("tests/sdk/send_node.js"));
+    let lines = deliver_with(sender, "send_node.js");
+    // The events of tests/sdk/send_node.js, in the order it sends them.
+    assert_eq!(
+        lines,
+        [
+            order_line("js-binary-1", TYPE, "js-order-1", "7.25"),
+            order_line("js-structured-1", TYPE, "js-order-2", "42.5"),
+            order_line("js-batch-1", TYPE, "js-order-3", "0.25"),
+            order_line("js-batch-2", TYPE, "js-order-4", "512.75"),
+        ]
+    );
+}
