@@ -63,7 +63,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
 #[derive(Debug)]
 enum Kind {
     Missing,
-    NotJson(String),
+    NotJson(Option<String>),
     Invalid(String),
 }
 
@@ -81,9 +81,12 @@ impl DataError {
             Kind::Missing => Rejection::bad_request(
                 "the event has no data, but the handler requires it (use Option<T> to accept events without data)",
             ),
-            Kind::NotJson(content_type) => Rejection::unsupported_media_type(format!(
+            Kind::NotJson(Some(content_type)) => Rejection::unsupported_media_type(format!(
                 "data content type `{content_type}` is not JSON, but the handler decodes JSON"
             )),
+            Kind::NotJson(None) => Rejection::unsupported_media_type(
+                "the data is binary (data_base64 without a JSON datacontenttype), but the handler decodes JSON",
+            ),
             Kind::Invalid(message) => Rejection::bad_request(format!("invalid data: {message}")),
         }
     }
@@ -93,7 +96,7 @@ impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Kind::Missing => f.write_str("no data"),
-            Kind::NotJson(ct) => write!(f, "data content type `{ct}` is not JSON"),
+            Kind::NotJson(ct) => write!(f, "data content type {ct:?} is not JSON"),
             Kind::Invalid(m) => f.write_str(m),
         }
     }
@@ -115,9 +118,7 @@ pub(crate) struct DataDeserializer<'a> {
 
 impl DataDeserializer<'_> {
     fn not_json(&self) -> DataError {
-        DataError(Kind::NotJson(
-            self.content_type.unwrap_or_default().to_owned(),
-        ))
+        DataError(Kind::NotJson(self.content_type.map(str::to_owned)))
     }
 }
 

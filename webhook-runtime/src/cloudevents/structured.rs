@@ -93,7 +93,14 @@ impl RawEvent<'_> {
                 decoded = BASE64.decode(encoded.as_bytes()).map_err(|_| {
                     Rejection::bad_request("attribute `data_base64` is not valid base64")
                 })?;
-                DataSource::from_bytes(&decoded, content_type)
+                // J5: binary data is never assumed JSON without a JSON content type.
+                match content_type {
+                    Some(ct) if is_json_media_type(ct) => {
+                        DataSource::from_bytes(&decoded, Some(ct))
+                    }
+                    _ if decoded.is_empty() => DataSource::Absent,
+                    _ => DataSource::Opaque(&decoded),
+                }
             }
             (Some(raw), None) => {
                 let text = raw.get();
@@ -222,7 +229,13 @@ fn extension(event: &mut RawEvent<'_>, name: &str, value: AttrValue) {
         AttrValue::Null => return,
         AttrValue::Str(s) => ExtensionValue::String(s),
         AttrValue::Bool(b) => ExtensionValue::Boolean(b),
-        AttrValue::Int(i) if i32::try_from(i).is_ok() => ExtensionValue::Integer(i as i32),
+        AttrValue::Int(i) => match i32::try_from(i) {
+            Ok(i) => ExtensionValue::Integer(i),
+            Err(_) => {
+                return event
+                    .fail(|| format!("extension `{name}` is an integer outside the 32-bit range"));
+            }
+        },
         other => {
             return event.fail(|| {
                 format!(
@@ -280,7 +293,7 @@ impl AttrValue {
             AttrValue::Null => "null",
             AttrValue::Str(_) => "a string",
             AttrValue::Bool(_) => "a boolean",
-            AttrValue::Int(_) => "an out-of-range integer",
+            AttrValue::Int(_) => "an integer",
             AttrValue::Other(kind) => kind,
         }
     }
