@@ -9,11 +9,11 @@
 
 mod common;
 
-use std::fs::{self, File};
-use std::io;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
+use common::sdk::{Skip, python_venv, run, setup_lock, skip, tail};
 use common::{Quickstart, manifest_dir, order_line, target_dir};
 
 /// The Python SDK version these tests pin (its API is checked by `tests/sdk/send_python.py`).
@@ -23,105 +23,10 @@ const NODE_SDK: &str = "10.0.0";
 
 const TYPE: &str = "com.example.order.created";
 
-/// Why a test cannot run here: only a missing interpreter or a failed package install.
-struct Skip(String);
-
-fn skip(reason: impl Into<String>) -> Skip {
-    Skip(reason.into())
-}
-
-/// The last lines of a failed command's output, for a skip reason or a panic message.
-fn tail(output: &Output) -> String {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(5)..].join(" | ")
-}
-
-/// Runs a setup command; `Ok(None)` when it could not be started at all.
-fn run(command: &mut Command) -> io::Result<Option<Output>> {
-    match command.stdin(Stdio::null()).output() {
-        Ok(output) => Ok(Some(output)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-/// Holds an exclusive lock on `<target>/<name>.lock` while an SDK directory is made, so that two
-/// test processes sharing the target directory do not install into it at once.
-fn setup_lock(name: &str) -> File {
-    let target = target_dir();
-    fs::create_dir_all(&target).expect("the target directory could not be created");
-    let lock = File::create(target.join(format!("{name}.lock"))).expect("lock file");
-    lock.lock().expect("the SDK setup lock could not be taken");
-    lock
-}
-
 /// The Python of `<target>/sdk-venv`, made with `python3 -m venv` and holding `cloudevents`
 /// at [`PYTHON_SDK`].
 fn python_with_sdk() -> Result<PathBuf, Skip> {
-    let _lock = setup_lock("sdk-venv");
-    let venv = target_dir().join("sdk-venv");
-    let python = if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin").join("python")
-    };
-    let installed = |python: &Path| {
-        run(Command::new(python).args([
-            "-c",
-            "import cloudevents, sys; sys.stdout.write(cloudevents.__version__)",
-        ]))
-        .ok()
-        .flatten()
-        .is_some_and(|out| out.status.success() && out.stdout == PYTHON_SDK.as_bytes())
-    };
-    if python.is_file() && installed(&python) {
-        return Ok(python);
-    }
-    if !python.is_file() {
-        let made = run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
-            .expect("python3 could not be run");
-        match made {
-            None => return Err(skip("python3 is not installed (not on PATH)")),
-            Some(out) if !out.status.success() => {
-                return Err(skip(format!(
-                    "python3 -m venv {} failed: {}",
-                    venv.display(),
-                    tail(&out)
-                )));
-            }
-            Some(_) => {}
-        }
-    }
-    let pip = run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--quiet",
-        &format!("cloudevents=={PYTHON_SDK}"),
-    ]))
-    .expect("the virtualenv's python could not be run");
-    match pip {
-        None => return Err(skip(format!("{} is missing", python.display()))),
-        Some(out) if !out.status.success() => {
-            return Err(skip(format!(
-                "pip install cloudevents=={PYTHON_SDK} failed: {}",
-                tail(&out)
-            )));
-        }
-        Some(_) => {}
-    }
-    assert!(
-        installed(&python),
-        "pip installed cloudevents=={PYTHON_SDK} into {} but it does not import at that version",
-        venv.display()
-    );
-    Ok(python)
+    python_venv("sdk-venv", &[("cloudevents", PYTHON_SDK)])
 }
 
 /// `node` (18 or later, for its built-in fetch) and `<target>/sdk-node/node_modules` holding

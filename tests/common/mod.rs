@@ -1,5 +1,6 @@
-//! Shared by the end-to-end tests (`tests/quickstart.rs`, `tests/sdk_interop.rs`): the quickstart
-//! example run as a child process on a free loopback port, and a small raw HTTP/1.1 client.
+//! Shared by the end-to-end tests (`tests/quickstart.rs`, `tests/sdk_interop.rs`,
+//! `tests/eventgrid_sdk.rs`): the quickstart example run as a child process on a free loopback
+//! port, a small raw HTTP/1.1 client, and the setup of the SDKs the interop tests drive.
 //!
 //! Every child is killed and reaped by its own handle: [`Quickstart::stop`] does it explicitly,
 //! and the `Drop` guard does it when a test panics first.
@@ -412,5 +413,135 @@ pub mod http {
             let mut crlf = [0; 2];
             reader.read_exact(&mut crlf)?;
         }
+    }
+}
+
+/// Setting up the SDKs that the interoperability tests (`tests/sdk_interop.rs`,
+/// `tests/eventgrid_sdk.rs`) drive: installed once under the cargo target directory and reused.
+/// When an interpreter or a package install is not available the test skips (see [`sdk::Skip`]).
+#[allow(dead_code)] // tests/quickstart.rs installs no SDK
+pub mod sdk {
+    use std::fs::{self, File};
+    use std::io;
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output, Stdio};
+
+    use super::target_dir;
+
+    /// Why a test cannot run here: only a missing interpreter or a failed package install. The
+    /// test then prints `SKIPPED: <reason>` on stderr and passes; any other failure fails it.
+    pub struct Skip(pub String);
+
+    pub fn skip(reason: impl Into<String>) -> Skip {
+        Skip(reason.into())
+    }
+
+    /// The last lines of a failed command's output, for a skip reason or a panic message.
+    pub fn tail(output: &Output) -> String {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        lines[lines.len().saturating_sub(5)..].join(" | ")
+    }
+
+    /// Runs a setup command; `Ok(None)` when it could not be started at all.
+    pub fn run(command: &mut Command) -> io::Result<Option<Output>> {
+        match command.stdin(Stdio::null()).output() {
+            Ok(output) => Ok(Some(output)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Holds an exclusive lock on `<target>/<name>.lock` while an SDK directory is made, so that
+    /// two test processes sharing the target directory do not install into it at once.
+    pub fn setup_lock(name: &str) -> File {
+        let target = target_dir();
+        fs::create_dir_all(&target).expect("the target directory could not be created");
+        let lock = File::create(target.join(format!("{name}.lock"))).expect("lock file");
+        lock.lock().expect("the SDK setup lock could not be taken");
+        lock
+    }
+
+    /// The Python of `<target>/<venv>`, made with `python3 -m venv` and holding each
+    /// `(distribution, version)` of `pins` at exactly that version (installed with pip when the
+    /// venv does not hold them yet). Made under the lock `<target>/<venv>.lock`.
+    pub fn python_venv(venv: &str, pins: &[(&str, &str)]) -> Result<PathBuf, Skip> {
+        let _lock = setup_lock(venv);
+        let dir = target_dir().join(venv);
+        let python = if cfg!(windows) {
+            dir.join("Scripts").join("python.exe")
+        } else {
+            dir.join("bin").join("python")
+        };
+        let requirements: Vec<String> = pins
+            .iter()
+            .map(|(name, version)| format!("{name}=={version}"))
+            .collect();
+        let expected = pins
+            .iter()
+            .map(|(_, version)| *version)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let probe = format!(
+            "import importlib.metadata as m, sys; \
+             sys.stdout.write(' '.join(m.version(d) for d in {:?}))",
+            pins.iter().map(|(name, _)| *name).collect::<Vec<_>>()
+        );
+        let installed = |python: &Path| {
+            run(Command::new(python).args(["-c", &probe]))
+                .ok()
+                .flatten()
+                .is_some_and(|out| out.status.success() && out.stdout == expected.as_bytes())
+        };
+        if python.is_file() && installed(&python) {
+            return Ok(python);
+        }
+        if !python.is_file() {
+            let made = run(Command::new("python3").arg("-m").arg("venv").arg(&dir))
+                .expect("python3 could not be run");
+            match made {
+                None => return Err(skip("python3 is not installed (not on PATH)")),
+                Some(out) if !out.status.success() => {
+                    return Err(skip(format!(
+                        "python3 -m venv {} failed: {}",
+                        dir.display(),
+                        tail(&out)
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        let pip = run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--quiet",
+            ])
+            .args(&requirements))
+        .expect("the virtualenv's python could not be run");
+        match pip {
+            None => return Err(skip(format!("{} is missing", python.display()))),
+            Some(out) if !out.status.success() => {
+                return Err(skip(format!(
+                    "pip install {} failed: {}",
+                    requirements.join(" "),
+                    tail(&out)
+                )));
+            }
+            Some(_) => {}
+        }
+        assert!(
+            installed(&python),
+            "pip installed {} into {} but the venv does not hold those versions",
+            requirements.join(" "),
+            dir.display()
+        );
+        Ok(python)
     }
 }

@@ -2,6 +2,9 @@
 
 pub use crate::route::{EventData, Extractors, HandlerResponse};
 pub use axum;
+pub use serde;
+
+pub use crate::data::{EVENT_TYPES_ENUM, SKIP_EVENT, UNKNOWN_EVENT_TYPE};
 
 use axum::response::Response;
 

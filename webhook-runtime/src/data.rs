@@ -48,20 +48,35 @@ impl<'a> DataSource<'a> {
     }
 }
 
-/// Decodes the data into `T`, turning a failure into the right rejection.
+/// The serde enum name by which `#[derive(EventTypes)]` asks for the event type as the variant.
+pub const EVENT_TYPES_ENUM: &str = "webhook_runtime::EventTypes";
+/// The error message by which a derived enum skips an event of a type it does not handle.
+pub const SKIP_EVENT: &str = "webhook_runtime: skip this event";
+/// The start of the error message by which a derived enum refuses an unknown event type.
+pub const UNKNOWN_EVENT_TYPE: &str = "unknown event type ";
+
+/// Decodes the data of an event of type `event_type` into `T`, turning a failure into the right
+/// rejection; `None` when `T` (a derived event-type enum) skips the event.
 pub(crate) fn decode<T: DeserializeOwned>(
     source: DataSource<'_>,
     content_type: Option<&str>,
-) -> Result<T, Rejection> {
-    T::deserialize(DataDeserializer {
+    event_type: &str,
+) -> Result<Option<T>, Rejection> {
+    match T::deserialize(DataDeserializer {
         source,
         content_type,
-    })
-    .map_err(|e| e.into_rejection())
+        event_type,
+    }) {
+        Ok(data) => Ok(Some(data)),
+        Err(DataError(Kind::Skip)) => Ok(None),
+        Err(error) => Err(error.into_rejection()),
+    }
 }
 
 #[derive(Debug)]
 enum Kind {
+    Skip,
+    UnknownType(String),
     Missing,
     NotJson(Option<String>),
     Invalid(String),
@@ -78,6 +93,8 @@ impl DataError {
 
     fn into_rejection(self) -> Rejection {
         match self.0 {
+            Kind::Skip => Rejection::bad_request("the event was skipped"),
+            Kind::UnknownType(message) => Rejection::bad_request(message),
             Kind::Missing => Rejection::bad_request(
                 "the event has no data, but the handler requires it (use Option<T> to accept events without data)",
             ),
@@ -95,6 +112,8 @@ impl DataError {
 impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
+            Kind::Skip => f.write_str("skipped"),
+            Kind::UnknownType(m) => f.write_str(m),
             Kind::Missing => f.write_str("no data"),
             Kind::NotJson(ct) => write!(f, "data content type {ct:?} is not JSON"),
             Kind::Invalid(m) => f.write_str(m),
@@ -106,7 +125,14 @@ impl std::error::Error for DataError {}
 
 impl de::Error for DataError {
     fn custom<M: fmt::Display>(msg: M) -> Self {
-        DataError(Kind::Invalid(msg.to_string()))
+        let message = msg.to_string();
+        DataError(if message == SKIP_EVENT {
+            Kind::Skip
+        } else if message.starts_with(UNKNOWN_EVENT_TYPE) {
+            Kind::UnknownType(message)
+        } else {
+            Kind::Invalid(message)
+        })
     }
 }
 
@@ -114,6 +140,7 @@ impl de::Error for DataError {
 pub(crate) struct DataDeserializer<'a> {
     source: DataSource<'a>,
     content_type: Option<&'a str>,
+    event_type: &'a str,
 }
 
 impl DataDeserializer<'_> {
@@ -152,7 +179,6 @@ impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
         deserialize_tuple(len: usize);
         deserialize_tuple_struct(name: &'static str, len: usize);
         deserialize_struct(name: &'static str, fields: &'static [&'static str]);
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DataError> {
@@ -206,6 +232,30 @@ impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
         visitor.visit_unit()
     }
 
+    /// A derived event-type enum gets the event type as its variant and the data as its content;
+    /// any other enum is decoded from JSON.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        if name == EVENT_TYPES_ENUM {
+            return visitor.visit_enum(self);
+        }
+        match self.source {
+            DataSource::Json(text) => {
+                let mut de = serde_json::Deserializer::from_slice(text);
+                let value = de::Deserializer::deserialize_enum(&mut de, name, variants, visitor)
+                    .map_err(DataError::json)?;
+                de.end().map_err(DataError::json)?;
+                Ok(value)
+            }
+            DataSource::Absent => Err(DataError(Kind::Missing)),
+            DataSource::Opaque(_) => Err(self.not_json()),
+        }
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -215,11 +265,61 @@ impl<'de> de::Deserializer<'de> for DataDeserializer<'de> {
     }
 }
 
+impl<'de> de::EnumAccess<'de> for DataDeserializer<'de> {
+    type Error = DataError;
+    type Variant = Self;
+
+    fn variant_seed<V: de::DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self), DataError> {
+        let variant = seed.deserialize(de::value::BorrowedStrDeserializer::<DataError>::new(
+            self.event_type,
+        ))?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for DataDeserializer<'de> {
+    type Error = DataError;
+
+    /// A variant without a field ignores the data.
+    fn unit_variant(self) -> Result<(), DataError> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, DataError> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, DataError> {
+        de::Deserializer::deserialize_tuple(self, len, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DataError> {
+        de::Deserializer::deserialize_struct(self, "", fields, visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use bytes::Bytes;
     use http::StatusCode;
+
+    fn decode_any<T: DeserializeOwned>(
+        source: DataSource<'_>,
+        ct: Option<&str>,
+    ) -> Result<T, Rejection> {
+        decode(source, ct, "t").map(|d| d.expect("not skipped"))
+    }
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Order {
@@ -228,15 +328,15 @@ mod tests {
 
     #[test]
     fn d13_typed_json() {
-        let order: Order = decode(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
+        let order: Order = decode_any(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
         assert_eq!(order.order_id, "a");
     }
 
     #[test]
     fn d13_bytes_get_raw_data() {
-        let raw: Bytes = decode(DataSource::Json(br#"{"a": 1}"#), None).unwrap();
+        let raw: Bytes = decode_any(DataSource::Json(br#"{"a": 1}"#), None).unwrap();
         assert_eq!(&raw[..], br#"{"a": 1}"#);
-        let raw: Bytes = decode(
+        let raw: Bytes = decode_any(
             DataSource::Opaque(b"\x00\xff"),
             Some("application/octet-stream"),
         )
@@ -246,26 +346,27 @@ mod tests {
 
     #[test]
     fn d13_option_is_none_without_data() {
-        let none: Option<Order> = decode(DataSource::Absent, None).unwrap();
+        let none: Option<Order> = decode_any(DataSource::Absent, None).unwrap();
         assert_eq!(none, None);
-        let some: Option<Order> = decode(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
+        let some: Option<Order> =
+            decode_any(DataSource::Json(br#"{"order_id":"a"}"#), None).unwrap();
         assert!(some.is_some());
     }
 
     #[test]
     fn d22_required_data_missing_is_400() {
-        let err = decode::<Order>(DataSource::Absent, None).unwrap_err();
+        let err = decode_any::<Order>(DataSource::Absent, None).unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         assert!(err.reason().contains("no data"));
     }
 
     #[test]
     fn d22_json_type_with_non_json_content_is_415() {
-        let err =
-            decode::<Order>(DataSource::Opaque(b"<order/>"), Some("application/xml")).unwrap_err();
+        let err = decode_any::<Order>(DataSource::Opaque(b"<order/>"), Some("application/xml"))
+            .unwrap_err();
         assert_eq!(err.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let text: String =
-            decode(DataSource::Opaque(b"<order/>"), Some("application/xml")).unwrap();
+            decode_any(DataSource::Opaque(b"<order/>"), Some("application/xml")).unwrap();
         assert_eq!(text, "<order/>");
     }
 
@@ -291,7 +392,7 @@ mod tests {
 
     #[test]
     fn trailing_garbage_is_rejected() {
-        let err = decode::<serde_json::Value>(DataSource::Json(b"{} x"), None).unwrap_err();
+        let err = decode_any::<serde_json::Value>(DataSource::Json(b"{} x"), None).unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -30,6 +30,7 @@ pub mod __private;
 pub mod cloudevents;
 mod config;
 mod data;
+mod event_types;
 pub mod eventgrid;
 pub mod handshake;
 mod json;
@@ -39,8 +40,11 @@ pub mod route;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
 pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT, ManualValidation};
+pub use event_types::EventTypes;
 pub use eventgrid::{EventGridDelivery, EventGridEvent};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use rejection::Rejection;
+#[doc = include_str!("../docs/event_types.md")]
+pub use webhook_macros::EventTypes;
 #[doc = include_str!("../docs/webhook.md")]
 pub use webhook_macros::webhook;

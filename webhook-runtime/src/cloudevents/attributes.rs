@@ -64,12 +64,12 @@ impl Attributes {
         })
     }
 
-    /// Checks every attribute and decodes the data into `T`.
+    /// Checks every attribute and decodes the data into `T`; `None` when `T` skips the event.
     pub(crate) fn into_event<T: DeserializeOwned>(
         self,
         carrier: Carrier,
         data: DataSource<'_>,
-    ) -> Result<CloudEvent<T>, Rejection> {
+    ) -> Result<Option<CloudEvent<T>>, Rejection> {
         let specversion = required(self.specversion, "specversion", carrier)?;
         if specversion != "1.0" {
             return Err(Rejection::bad_request(format!(
@@ -105,8 +105,10 @@ impl Attributes {
             })?),
             None => None,
         };
-        let data = data::decode(data, datacontenttype.as_deref())?;
-        Ok(CloudEvent {
+        let Some(data) = data::decode(data, datacontenttype.as_deref(), &ty)? else {
+            return Ok(None);
+        };
+        Ok(Some(CloudEvent {
             id,
             source,
             specversion: SpecVersion::V1_0,
@@ -117,7 +119,7 @@ impl Attributes {
             time,
             extensions: self.extensions,
             data,
-        })
+        }))
     }
 }
 

@@ -82,11 +82,12 @@ fn unquote(inner: &[u8]) -> Result<Vec<u8>, HeaderValueError> {
 /// Decodes a binary-mode event from its headers and body.
 ///
 /// `Content-Type` is the `datacontenttype`; without one, data is JSON when the handler asks for a
-/// JSON-decoded type (the Python SDK sends none). An empty body is "no data".
-pub fn decode_binary<T: DeserializeOwned>(
+/// JSON-decoded type (the Python SDK sends none). An empty body is "no data". `None` when the
+/// data type skips the event.
+pub(crate) fn decode_binary<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<CloudEvent<T>, Rejection> {
+) -> Result<Option<CloudEvent<T>>, Rejection> {
     let mut attributes = Attributes::default();
     for name in headers.keys() {
         let Some(attribute) = name.as_str().strip_prefix("ce-") else {

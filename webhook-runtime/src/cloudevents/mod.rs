@@ -26,9 +26,8 @@ use serde::de::DeserializeOwned;
 
 pub use crate::data::is_json_media_type;
 pub use attributes::is_attribute_name;
-pub use binary::{HeaderValueError, decode_binary, decode_header_value};
+pub use binary::{HeaderValueError, decode_header_value};
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
-pub use structured::{decode_batch, decode_structured};
 
 use crate::Rejection;
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
@@ -85,16 +84,17 @@ fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
         && value.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// Decodes a delivery in the given mode into its events (one, or a whole batch).
+/// Decodes a delivery in the given mode into its events (one, or a whole batch). Events that a
+/// derived event-type enum skips are left out.
 pub fn decode<T: DeserializeOwned>(
     mode: Mode,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Vec<CloudEvent<T>>, Rejection> {
     match mode {
-        Mode::Structured => decode_structured(body).map(|e| vec![e]),
-        Mode::Batch => decode_batch(body),
-        Mode::Binary => decode_binary(headers, body).map(|e| vec![e]),
+        Mode::Structured => structured::decode_structured(body).map(|e| e.into_iter().collect()),
+        Mode::Batch => structured::decode_batch(body),
+        Mode::Binary => binary::decode_binary(headers, body).map(|e| e.into_iter().collect()),
     }
 }
 
@@ -115,10 +115,7 @@ pub fn decode_delivery<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Delivery<T>, Rejection> {
     match mode {
-        Mode::Structured => Ok(match structured::decode_structured_or_validation(body)? {
-            Ok(event) => Delivery::Events(vec![event]),
-            Err(validation) => Delivery::EventGridValidation(validation),
-        }),
+        Mode::Structured => structured::decode_structured_or_validation(body),
         Mode::Binary
             if headers
                 .get("ce-type")

@@ -11,6 +11,7 @@ use serde::de::{
 };
 use serde_json::value::RawValue;
 
+use super::Delivery;
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
@@ -24,8 +25,11 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Decodes a structured-mode body: one JSON object holding every attribute and the data.
-pub fn decode_structured<T: DeserializeOwned>(body: &[u8]) -> Result<CloudEvent<T>, Rejection> {
+/// Decodes a structured-mode body: one JSON object holding every attribute and the data; `None`
+/// when the data type skips the event.
+pub(crate) fn decode_structured<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<Option<CloudEvent<T>>, Rejection> {
     serde_json::from_slice::<RawEvent<'_>>(body)
         .map_err(malformed)?
         .into_event()
@@ -35,25 +39,29 @@ pub fn decode_structured<T: DeserializeOwned>(body: &[u8]) -> Result<CloudEvent<
 /// as a CloudEvent (to Azure Function-style destinations, SPEC §3) before the data is typed.
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
-) -> Result<Result<CloudEvent<T>, ValidationRequest>, Rejection> {
+) -> Result<Delivery<T>, Rejection> {
     let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;
     if raw.problem.is_none() && raw.attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE) {
         let data = raw.data.map(|d| d.get().as_bytes()).ok_or_else(|| {
             Rejection::bad_request("the subscription validation event has no data")
         })?;
-        return ValidationRequest::from_data(data).map(Err);
+        return ValidationRequest::from_data(data).map(Delivery::EventGridValidation);
     }
-    raw.into_event().map(Ok)
+    raw.into_event()
+        .map(|event| Delivery::Events(event.into_iter().collect()))
 }
 
 /// Decodes a batch-mode body: a JSON array of structured events (`[]` is valid). The whole batch
 /// is checked before anything is returned; a bad event rejects the batch, naming its index (D8).
-pub fn decode_batch<T: DeserializeOwned>(body: &[u8]) -> Result<Vec<CloudEvent<T>>, Rejection> {
+/// Events the data type skips are left out.
+pub(crate) fn decode_batch<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<Vec<CloudEvent<T>>, Rejection> {
     let IndexedArray(raw) =
         serde_json::from_slice::<IndexedArray<RawEvent<'_>>>(body).map_err(malformed)?;
     raw.into_iter()
         .enumerate()
-        .map(|(i, event)| event.into_event().map_err(|r| r.in_event(i)))
+        .filter_map(|(i, event)| event.into_event().map_err(|r| r.in_event(i)).transpose())
         .collect()
 }
 
@@ -76,7 +84,7 @@ impl RawEvent<'_> {
         }
     }
 
-    fn into_event<T: DeserializeOwned>(self) -> Result<CloudEvent<T>, Rejection> {
+    fn into_event<T: DeserializeOwned>(self) -> Result<Option<CloudEvent<T>>, Rejection> {
         if let Some(problem) = self.problem {
             return Err(Rejection::bad_request(problem));
         }

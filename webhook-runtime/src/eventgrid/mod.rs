@@ -200,7 +200,7 @@ impl RawGridEvent<'_> {
         self.data.map(|raw| raw.get().as_bytes())
     }
 
-    fn into_event<T: DeserializeOwned>(self) -> Result<EventGridEvent<T>, Rejection> {
+    fn into_event<T: DeserializeOwned>(self) -> Result<Option<EventGridEvent<T>>, Rejection> {
         let id = non_empty(self.id, "id")?;
         let subject = required(self.subject, "subject")?;
         let event_type = non_empty(self.event_type, "eventType")?;
@@ -212,8 +212,11 @@ impl RawGridEvent<'_> {
             .data
             .ok_or_else(|| Rejection::bad_request("missing required field `data`"))?;
         let data_version = required(self.data_version, "dataVersion")?;
-        let data = data::decode(DataSource::Json(raw.get().as_bytes()), None)?;
-        Ok(EventGridEvent {
+        let Some(data) = data::decode(DataSource::Json(raw.get().as_bytes()), None, &event_type)?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(EventGridEvent {
             id,
             topic: self.topic,
             subject,
@@ -222,7 +225,7 @@ impl RawGridEvent<'_> {
             data_version,
             metadata_version: self.metadata_version,
             data,
-        })
+        }))
     }
 }
 
@@ -269,6 +272,7 @@ pub fn decode<T: DeserializeOwned>(
                 }
                 event.into_event().map_err(|r| r.in_event(index))
             })
+            .filter_map(Result::transpose)
             .collect::<Result<_, _>>()
             .map(Delivery::Notification),
     }

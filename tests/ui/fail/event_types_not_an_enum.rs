@@ -1,0 +1,8 @@
+use webhook_runtime::EventTypes;
+
+#[derive(EventTypes)]
+struct BlobEvent {
+    url: String,
+}
+
+fn main() {}
