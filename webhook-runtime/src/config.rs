@@ -58,6 +58,8 @@ pub struct Config {
     on_callback: Option<CallbackHook>,
     on_manual_validation: Option<ValidationHook>,
     on_deletion: Option<DeletionHook>,
+    #[cfg(feature = "validation-get")]
+    validation_get: Option<crate::eventgrid::ValidationGet>,
 }
 
 /// A configuration value that could not be used.
@@ -224,6 +226,24 @@ impl Config {
     ) -> Self {
         self.on_manual_validation = Some(Arc::new(hook));
         self
+    }
+
+    /// Has the runtime complete Event Grid subscription validation by GETting the
+    /// `validationUrl` itself (cargo feature `validation-get`, D14): the validation POST is
+    /// answered 200 without a `validationResponse`, and once that answer has been sent the URL is
+    /// fetched once, without redirects, only if it is `https` on an Event Grid host (see
+    /// [`event_grid_validation_url`](crate::eventgrid::event_grid_validation_url)); any other URL
+    /// is refused with 400 and logged. It needs `subscriptions` (SPEC §3: only for an expected
+    /// subscription): without a list, validations are refused with 403.
+    #[cfg(feature = "validation-get")]
+    pub fn with_validation_get(mut self, client: crate::eventgrid::ValidationGet) -> Self {
+        self.validation_get = Some(client);
+        self
+    }
+
+    #[cfg(feature = "validation-get")]
+    pub(crate) fn validation_get(&self) -> Option<&crate::eventgrid::ValidationGet> {
+        self.validation_get.as_ref()
     }
 
     /// Calls `hook` when Event Grid announces that a subscription was deleted (the delivery is

@@ -277,16 +277,7 @@ impl<T, F> GridEndpoint<T, F> {
             .get("aeg-subscription-name")
             .and_then(|v| v.to_str().ok());
         match delivery {
-            Delivery::Validation(request) => match self.config.manual_validation_hook() {
-                Some(hook) => {
-                    hook(&crate::config::ManualValidation {
-                        subscription_name: subscription,
-                        request: &request,
-                    });
-                    StatusCode::OK.into_response()
-                }
-                None => request.respond(),
-            },
+            Delivery::Validation(request) => self.validate(&request, subscription),
             Delivery::Deletion(notice) => {
                 if let Some(hook) = self.config.deletion_hook() {
                     hook(&notice, subscription);
@@ -296,6 +287,60 @@ impl<T, F> GridEndpoint<T, F> {
             Delivery::Notification(events) => {
                 dispatch(&self.handler, events, &mut parts, &state).await
             }
+        }
+    }
+
+    /// Answers a subscription validation: by the runtime's own GET (feature `validation-get`),
+    /// by the application's hook (an empty 200), or synchronously with the code.
+    fn validate(
+        &self,
+        request: &eventgrid::ValidationRequest,
+        subscription: Option<&str>,
+    ) -> Response {
+        if let Some(hook) = self.config.manual_validation_hook() {
+            hook(&crate::config::ManualValidation {
+                subscription_name: subscription,
+                request,
+            });
+        }
+        #[cfg(feature = "validation-get")]
+        if let Some(client) = self.config.validation_get() {
+            // SPEC §3: GET only for an expected subscription, so the list must exist.
+            if self.config.subscriptions().next().is_none() {
+                tracing::error!(
+                    "validation by GET is configured without `subscriptions`: refusing"
+                );
+                return Rejection::forbidden(
+                    "this endpoint validates by GET only for listed subscriptions, and lists none",
+                )
+                .into_response();
+            }
+            let url = request
+                .validation_url
+                .as_deref()
+                .and_then(eventgrid::event_grid_validation_url);
+            let Some(url) = url else {
+                tracing::warn!(
+                    "validation event refused: its validationUrl is not https on an Event Grid host"
+                );
+                return Rejection::bad_request(
+                    "validationUrl is not an https URL on an Event Grid host",
+                )
+                .into_response();
+            };
+            let (body, sent) = eventgrid::SentSignal::new();
+            let client = client.clone();
+            tokio::spawn(async move {
+                if sent.await.is_ok() {
+                    client.get(url).await;
+                }
+            });
+            return (StatusCode::OK, axum::body::Body::new(body)).into_response();
+        }
+        if self.config.manual_validation_hook().is_some() {
+            StatusCode::OK.into_response()
+        } else {
+            request.respond()
         }
     }
 

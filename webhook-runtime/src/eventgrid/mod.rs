@@ -21,6 +21,8 @@
 
 mod event;
 mod headers;
+#[cfg(feature = "validation-get")]
+mod validation_get;
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -32,6 +34,13 @@ use time::format_description::well_known::Rfc3339;
 
 pub use event::EventGridEvent;
 pub use headers::EventGridDelivery;
+#[cfg(feature = "validation-get")]
+pub(crate) use validation_get::SentSignal;
+#[cfg(feature = "validation-get")]
+pub use validation_get::{
+    EVENT_GRID_DOMAINS, ValidationGet, ValidationGetBuilder, ValidationGetError,
+    event_grid_validation_url,
+};
 
 use crate::Rejection;
 use crate::data::{self, DataSource};

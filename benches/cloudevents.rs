@@ -1,0 +1,658 @@
+//! CloudEvents deliveries through an axum `Router`, in process (SPEC §8, D18–D19).
+//!
+//! ```text
+//! cargo bench --bench cloudevents
+//! ```
+//!
+//! Every request is built anew each iteration and sent with `tower::ServiceExt::oneshot` on a
+//! current-thread tokio runtime. Scenarios (criterion groups): `options` (the handshake),
+//! `structured` (one event with ~1 KiB of typed data), `binary` (the same event in `ce-`
+//! headers), `batch_per_event` and `batch_whole` (100 such events, handled by a
+//! `CloudEvent<T>` and by a `Vec<CloudEvent<T>>` parameter). Contenders in each group:
+//!
+//! - `ours`: the route of `#[webhook(origins = [...], schema = cloudevents, rate = 120)]`;
+//! - `hand_written`: a careful hand-written axum handler making the same checks;
+//! - `sdk`: the `cloudevents-sdk` axum extractor, then `serde_json` of its data into the same
+//!   type (for a batch, D18: `serde_json::from_slice::<Vec<cloudevents::Event>>` then per-event
+//!   conversion); not in `options`;
+//! - `noop`: a route that only reads the body and answers 204 (D19's limit);
+//! - `serde_floor`: `serde_json::from_slice` of the body into the typed event(s), no HTTP.
+//!
+//! Before timing, every contender answers one request (checked: 2xx, every event handled) and
+//! the allocations of one request (server side: the request is built before counting) are
+//! printed.
+
+use std::alloc::System;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, on, options, post};
+use criterion::{Criterion, criterion_main};
+use percent_encoding::percent_decode;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use tokio::runtime::Runtime;
+use tower::ServiceExt;
+use webhook_runtime::{CloudEvent, webhook};
+
+/// Counts every allocation of the process (`stats_alloc` wraps `System` with atomic counters).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Events handed to an application handler so far, by any contender (sanity check).
+static HANDLED: AtomicUsize = AtomicUsize::new(0);
+
+/// Events in the batch scenarios.
+const BATCH_SIZE: usize = 100;
+
+/// The typed data of every event: a few fields and a ~900-byte string (~1 KiB of JSON).
+#[derive(Debug, Serialize, Deserialize)]
+struct Order {
+    order_id: String,
+    customer: String,
+    amount: f64,
+    quantity: u32,
+    note: String,
+}
+
+/// What every contender's application code does with an event: look at it, count it.
+fn handle<E>(events: usize, event: &E) {
+    black_box(event);
+    HANDLED.fetch_add(events, Ordering::Relaxed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ours
+
+/// One event per call.
+#[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
+async fn ours_per_event(event: CloudEvent<Order>) {
+    handle(1, &event);
+}
+
+/// The whole delivery in one call.
+#[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
+async fn ours_whole(events: Vec<CloudEvent<Order>>) {
+    handle(events.len(), &events);
+}
+
+// ---------------------------------------------------------------------------------------------
+// hand_written
+
+/// The one allowed origin of the hand-written route.
+const HAND_ORIGIN: &[u8] = b"eventemitter.example.com";
+/// The rate the hand-written route grants at most.
+const HAND_RATE: u32 = 120;
+
+/// A structured event as the hand-written route (and the serde floor) parses it.
+#[derive(Debug, Deserialize)]
+#[expect(
+    dead_code,
+    reason = "the application reads the event through `black_box`"
+)]
+struct HandEvent<T> {
+    specversion: String,
+    id: String,
+    source: String,
+    #[serde(rename = "type")]
+    ty: String,
+    datacontenttype: Option<String>,
+    subject: Option<String>,
+    time: Option<String>,
+    data: T,
+}
+
+impl<T> HandEvent<T> {
+    /// The required attributes are there, `specversion` is 1.0, the data is JSON.
+    fn check(&self) -> Result<(), Reject> {
+        if self.specversion != "1.0" {
+            return Err(bad_request("unsupported specversion"));
+        }
+        if self.id.is_empty() || self.source.is_empty() || self.ty.is_empty() {
+            return Err(bad_request("a required attribute is empty"));
+        }
+        if self
+            .datacontenttype
+            .as_deref()
+            .is_some_and(|ct| !is_json(ct))
+        {
+            return Err(Reject(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "data is not JSON",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A refusal of the hand-written and SDK routes: a status and a one-line reason.
+#[derive(Debug)]
+struct Reject(StatusCode, &'static str);
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        (self.0, self.1).into_response()
+    }
+}
+
+fn bad_request(reason: &'static str) -> Reject {
+    Reject(StatusCode::BAD_REQUEST, reason)
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json") || essence.ends_with("+json")
+}
+
+/// The hand-written handshake: exact origin match, rate = min(requested, 120).
+async fn hand_options(headers: HeaderMap) -> Response {
+    let Some(origin) = headers.get("webhook-request-origin") else {
+        return (StatusCode::NO_CONTENT, [(ALLOW, "OPTIONS, POST")]).into_response();
+    };
+    if !origin.as_bytes().eq_ignore_ascii_case(HAND_ORIGIN) {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let rate = match headers.get("webhook-request-rate") {
+        None => HAND_RATE,
+        Some(value) => {
+            let bytes = value.as_bytes();
+            let parsed = (!bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit))
+                .then(|| value.to_str().ok()?.parse::<u32>().ok())
+                .flatten()
+                .filter(|rate| *rate > 0);
+            match parsed {
+                Some(rate) => rate.min(HAND_RATE),
+                None => return bad_request("invalid WebHook-Request-Rate").into_response(),
+            }
+        }
+    };
+    (
+        StatusCode::OK,
+        [
+            (ALLOW, HeaderValue::from_static("OPTIONS, POST")),
+            (
+                HeaderName::from_static("webhook-allowed-origin"),
+                origin.clone(),
+            ),
+            (
+                HeaderName::from_static("webhook-allowed-rate"),
+                HeaderValue::from(rate),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+/// One `ce-` header, percent-decoded, UTF-8 checked.
+fn ce_header(headers: &HeaderMap, name: &'static str) -> Result<Option<String>, Reject> {
+    headers
+        .get(name)
+        .map(|value| {
+            percent_decode(value.as_bytes())
+                .decode_utf8()
+                .map(|text| text.into_owned())
+                .map_err(|_| bad_request("a ce- header is not UTF-8"))
+        })
+        .transpose()
+}
+
+fn required(value: Option<String>) -> Result<String, Reject> {
+    value.ok_or_else(|| bad_request("a required attribute is missing"))
+}
+
+/// A binary-mode event: attributes from `ce-` headers, data from the body.
+fn hand_binary<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HandEvent<T>, Reject> {
+    let event = HandEvent {
+        specversion: required(ce_header(headers, "ce-specversion")?)?,
+        id: required(ce_header(headers, "ce-id")?)?,
+        source: required(ce_header(headers, "ce-source")?)?,
+        ty: required(ce_header(headers, "ce-type")?)?,
+        datacontenttype: headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        subject: ce_header(headers, "ce-subject")?,
+        time: ce_header(headers, "ce-time")?,
+        data: serde_json::from_slice(body).map_err(|_| bad_request("invalid data"))?,
+    };
+    event.check()?;
+    Ok(event)
+}
+
+/// The hand-written delivery route: content-mode detection, decoding, checks, then the
+/// application code per event (`WHOLE = false`) or once (`WHOLE = true`).
+async fn hand_deliver<const WHOLE: bool>(
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, Reject> {
+    let essence = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim())
+        .unwrap_or_default();
+    let events: Vec<HandEvent<Order>> =
+        if essence.eq_ignore_ascii_case("application/cloudevents-batch+json") {
+            let events = serde_json::from_slice::<Vec<HandEvent<Order>>>(&body)
+                .map_err(|_| bad_request("malformed batch"))?;
+            for event in &events {
+                event.check()?;
+            }
+            events
+        } else if essence.eq_ignore_ascii_case("application/cloudevents+json") {
+            let event = serde_json::from_slice::<HandEvent<Order>>(&body)
+                .map_err(|_| bad_request("malformed event"))?;
+            event.check()?;
+            vec![event]
+        } else if headers.contains_key("ce-specversion") {
+            vec![hand_binary(&headers, &body)?]
+        } else {
+            return Err(Reject(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not a CloudEvent",
+            ));
+        };
+    if WHOLE {
+        handle(events.len(), &events);
+    } else {
+        for event in &events {
+            handle(1, event);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn hand_router<const WHOLE: bool>() -> Router {
+    Router::new().route("/hook", options(hand_options).post(hand_deliver::<WHOLE>))
+}
+
+// ---------------------------------------------------------------------------------------------
+// sdk
+
+/// What a user of `cloudevents-sdk` writes to get typed data out of an `Event`.
+fn sdk_data(event: &mut cloudevents::Event) -> Result<Order, Reject> {
+    let data = match event.take_data().2 {
+        Some(cloudevents::Data::Json(value)) => serde_json::from_value(value),
+        Some(cloudevents::Data::Binary(bytes)) => serde_json::from_slice(&bytes),
+        Some(cloudevents::Data::String(text)) => serde_json::from_str(&text),
+        None => return Err(bad_request("no data")),
+    };
+    data.map_err(|_| bad_request("invalid data"))
+}
+
+/// One event, through the SDK's axum extractor.
+async fn sdk_single(mut event: cloudevents::Event) -> Result<StatusCode, Reject> {
+    let data = sdk_data(&mut event)?;
+    handle(1, &(event, data));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A batch: the SDK has no batch decoder (D18).
+async fn sdk_batch<const WHOLE: bool>(body: Bytes) -> Result<StatusCode, Reject> {
+    let events: Vec<cloudevents::Event> =
+        serde_json::from_slice(&body).map_err(|_| bad_request("malformed batch"))?;
+    let typed = events
+        .into_iter()
+        .map(|mut event| sdk_data(&mut event).map(|data| (event, data)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if WHOLE {
+        handle(typed.len(), &typed);
+    } else {
+        for event in &typed {
+            handle(1, event);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------------------------------------
+// noop
+
+/// D19's limit: read the body, answer 204.
+async fn noop(body: Bytes) -> StatusCode {
+    black_box(body);
+    StatusCode::NO_CONTENT
+}
+
+fn noop_router() -> Router {
+    Router::new().route(
+        "/hook",
+        on(MethodFilter::OPTIONS.or(MethodFilter::POST), noop),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// requests
+
+/// A request to send again and again: method, headers and body, cloned into a new request.
+struct Delivery {
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+    /// Events the application should see per request.
+    events: usize,
+}
+
+impl Delivery {
+    fn post(
+        content_type: &'static str,
+        extra: &[(&'static str, &str)],
+        body: Vec<u8>,
+        events: usize,
+    ) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        for (name, value) in extra {
+            headers.insert(*name, HeaderValue::from_str(value).expect("header value"));
+        }
+        Delivery {
+            method: Method::POST,
+            headers,
+            body: Bytes::from(body),
+            events,
+        }
+    }
+
+    fn request(&self) -> Request<Body> {
+        let mut request = Request::new(Body::from(self.body.clone()));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = "/hook".parse().expect("uri");
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+}
+
+/// Sends one request through the router; the response (and its body) is dropped.
+async fn send(router: &Router, request: Request<Body>) -> StatusCode {
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    response.status()
+}
+
+/// The data of event `i`.
+fn order(i: usize) -> Order {
+    let mut note = String::with_capacity(900);
+    while note.len() < 880 {
+        note.push_str("Leave the parcel at the back door, next to the blue bin; ring twice. ");
+    }
+    note.truncate(900);
+    Order {
+        order_id: format!("o-{i:06}"),
+        customer: "c-0042 Jane Doe".to_owned(),
+        amount: 1234.5 + i as f64,
+        quantity: 3,
+        note,
+    }
+}
+
+/// A structured event, as a sender serializes it.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    specversion: &'a str,
+    id: String,
+    source: &'a str,
+    #[serde(rename = "type")]
+    ty: &'a str,
+    subject: &'a str,
+    time: &'a str,
+    datacontenttype: &'a str,
+    data: Order,
+}
+
+fn envelope(i: usize) -> Envelope<'static> {
+    Envelope {
+        specversion: "1.0",
+        id: format!("A234-1234-{i:04}"),
+        source: "/orders/eu-west",
+        ty: "com.example.order.created",
+        subject: "order/42",
+        time: "2024-05-01T12:00:00Z",
+        datacontenttype: "application/json",
+        data: order(i),
+    }
+}
+
+fn handshake_delivery() -> Delivery {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "webhook-request-origin",
+        HeaderValue::from_static("eventemitter.example.com"),
+    );
+    headers.insert("webhook-request-rate", HeaderValue::from_static("300"));
+    Delivery {
+        method: Method::OPTIONS,
+        headers,
+        body: Bytes::new(),
+        events: 0,
+    }
+}
+
+fn structured_delivery() -> Delivery {
+    let body = serde_json::to_vec(&envelope(0)).expect("json");
+    Delivery::post("application/cloudevents+json", &[], body, 1)
+}
+
+fn binary_delivery() -> Delivery {
+    let event = envelope(0);
+    let body = serde_json::to_vec(&event.data).expect("json");
+    Delivery::post(
+        "application/json",
+        &[
+            ("ce-specversion", event.specversion),
+            ("ce-id", &event.id),
+            ("ce-source", event.source),
+            ("ce-type", event.ty),
+            ("ce-subject", event.subject),
+            ("ce-time", event.time),
+        ],
+        body,
+        1,
+    )
+}
+
+fn batch_delivery() -> Delivery {
+    let events: Vec<Envelope<'_>> = (0..BATCH_SIZE).map(envelope).collect();
+    let body = serde_json::to_vec(&events).expect("json");
+    Delivery::post("application/cloudevents-batch+json", &[], body, BATCH_SIZE)
+}
+
+// ---------------------------------------------------------------------------------------------
+// the scenarios
+
+/// One scenario: its routes by contender, and the serde floor (none for the handshake).
+struct Scenario {
+    name: &'static str,
+    delivery: Delivery,
+    routes: Vec<(&'static str, Router)>,
+    floor: Option<fn(&[u8])>,
+}
+
+fn floor_structured(body: &[u8]) {
+    let event: HandEvent<Order> = serde_json::from_slice(body).expect("floor");
+    black_box(event);
+}
+
+fn floor_binary(body: &[u8]) {
+    let data: Order = serde_json::from_slice(body).expect("floor");
+    black_box(data);
+}
+
+fn floor_batch(body: &[u8]) {
+    let events: Vec<HandEvent<Order>> = serde_json::from_slice(body).expect("floor");
+    black_box(events);
+}
+
+fn scenarios() -> Vec<Scenario> {
+    let single = |name, delivery, floor| Scenario {
+        name,
+        delivery,
+        routes: vec![
+            (
+                "ours",
+                Router::new().route("/hook", ours_per_event::route()),
+            ),
+            ("hand_written", hand_router::<false>()),
+            ("sdk", Router::new().route("/hook", post(sdk_single))),
+            ("noop", noop_router()),
+        ],
+        floor: Some(floor),
+    };
+    vec![
+        Scenario {
+            name: "options",
+            delivery: handshake_delivery(),
+            routes: vec![
+                (
+                    "ours",
+                    Router::new().route("/hook", ours_per_event::route()),
+                ),
+                ("hand_written", hand_router::<false>()),
+                ("noop", noop_router()),
+            ],
+            floor: None,
+        },
+        single(
+            "structured",
+            structured_delivery(),
+            floor_structured as fn(&[u8]),
+        ),
+        single("binary", binary_delivery(), floor_binary),
+        Scenario {
+            name: "batch_per_event",
+            delivery: batch_delivery(),
+            routes: vec![
+                (
+                    "ours",
+                    Router::new().route("/hook", ours_per_event::route()),
+                ),
+                ("hand_written", hand_router::<false>()),
+                (
+                    "sdk",
+                    Router::new().route("/hook", post(sdk_batch::<false>)),
+                ),
+                ("noop", noop_router()),
+            ],
+            floor: Some(floor_batch),
+        },
+        Scenario {
+            name: "batch_whole",
+            delivery: batch_delivery(),
+            routes: vec![
+                ("ours", Router::new().route("/hook", ours_whole::route())),
+                ("hand_written", hand_router::<true>()),
+                ("sdk", Router::new().route("/hook", post(sdk_batch::<true>))),
+                ("noop", noop_router()),
+            ],
+            floor: Some(floor_batch),
+        },
+    ]
+}
+
+/// Allocations (and reallocations) made while `run` runs, after one warm-up call.
+fn allocations(mut run: impl FnMut()) -> usize {
+    run();
+    let region = Region::new(GLOBAL);
+    run();
+    let change = region.change();
+    change.allocations + change.reallocations
+}
+
+/// Allocations (and reallocations) of one request on the server side: the request is built
+/// before counting starts, after one warm-up request.
+fn allocations_per_request(runtime: &Runtime, router: &Router, delivery: &Delivery) -> usize {
+    runtime.block_on(send(router, delivery.request()));
+    let request = delivery.request();
+    let region = Region::new(GLOBAL);
+    runtime.block_on(send(router, request));
+    let change = region.change();
+    change.allocations + change.reallocations
+}
+
+/// Checks that every contender answers 2xx and hands every event to the application, then
+/// prints the allocations per request.
+fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
+    let delivery = &scenario.delivery;
+    let mut counts = Vec::new();
+    for (contender, router) in &scenario.routes {
+        let before = HANDLED.load(Ordering::Relaxed);
+        let status = runtime.block_on(send(router, delivery.request()));
+        let handled = HANDLED.load(Ordering::Relaxed) - before;
+        assert!(
+            status.is_success(),
+            "{}/{contender}: answered {status}",
+            scenario.name
+        );
+        let expected = if *contender == "noop" {
+            0
+        } else {
+            delivery.events
+        };
+        assert_eq!(
+            handled, expected,
+            "{}/{contender}: events handled",
+            scenario.name
+        );
+        let count = allocations_per_request(runtime, router, delivery);
+        counts.push(format!("{contender} {count}"));
+    }
+    if let Some(floor) = scenario.floor {
+        counts.push(format!(
+            "serde_floor {}",
+            allocations(|| floor(&delivery.body))
+        ));
+    }
+    println!(
+        "allocations per request: {}: {}",
+        scenario.name,
+        counts.join(", ")
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let scenarios = scenarios();
+    for scenario in &scenarios {
+        check_and_count(&runtime, scenario);
+    }
+    for scenario in &scenarios {
+        let delivery = &scenario.delivery;
+        let mut group = c.benchmark_group(scenario.name);
+        for (contender, router) in &scenario.routes {
+            group.bench_function(*contender, |b| {
+                b.to_async(&runtime)
+                    .iter(|| send(router, delivery.request()));
+            });
+        }
+        if let Some(floor) = scenario.floor {
+            group.bench_function("serde_floor", |b| {
+                b.iter(|| floor(black_box(&delivery.body)));
+            });
+        }
+        group.finish();
+    }
+}
+
+/// The benchmarks, with settings short enough for a 2-core machine (the command line may
+/// override them).
+fn benches() {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+        .configure_from_args();
+    bench(&mut criterion);
+}
+
+criterion_main!(benches);
