@@ -4,6 +4,9 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use crate::auth::{Authenticate, Credentials};
 use crate::eventgrid::{DeletionNotice, ValidationRequest};
 use crate::handshake::CallbackOffer;
 use crate::origin::{AllowedOrigins, OriginError};
@@ -60,7 +63,16 @@ pub struct Config {
     on_deletion: Option<DeletionHook>,
     #[cfg(feature = "validation-get")]
     validation_get: Option<crate::eventgrid::ValidationGet>,
+    credentials: Credentials,
+    authenticator: Option<Arc<dyn Authenticate>>,
+    enforce_origins: bool,
+    enforce_rate: bool,
+    body_timeout: Option<Duration>,
 }
+
+/// How long a route waits for a body to arrive by default: 30 s (Event Grid's own limit for an
+/// answer), so slow or truncated bodies cannot hold a worker forever.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A configuration value that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +127,13 @@ impl Config {
     /// | `<PREFIX>_RATE` | requests per minute granted in the handshake; `*` or empty: unlimited |
     /// | `<PREFIX>_BODY_LIMIT` | largest accepted body, in bytes |
     /// | `<PREFIX>_SUBSCRIPTIONS` | comma-separated Event Grid subscription names; empty: any |
+    /// | `<PREFIX>_BASIC` | comma-separated `user:password` pairs accepted as HTTP Basic |
+    /// | `<PREFIX>_BEARER` | comma-separated tokens accepted as Bearer or `access_token` |
+    /// | `<PREFIX>_API_KEY_HEADER`, `<PREFIX>_API_KEYS` | a header name and its comma-separated accepted values |
+    /// | `<PREFIX>_ENFORCE_ORIGINS`, `<PREFIX>_ENFORCE_RATE` | `true` or `false` |
+    /// | `<PREFIX>_BODY_TIMEOUT_SECS` | seconds a body may take to arrive |
+    ///
+    /// When any of the credential variables is set, they replace the credentials configured so far.
     pub fn with_vars(
         mut self,
         prefix: &str,
@@ -169,6 +188,73 @@ impl Config {
                 ));
             }
             self = self.with_subscriptions(names);
+        }
+        let list = |var: &str| {
+            lookup(var).map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+        };
+        let (basic, bearer) = (name("BASIC"), name("BEARER"));
+        let (key_header, keys) = (name("API_KEY_HEADER"), name("API_KEYS"));
+        let basic_pairs = list(&basic);
+        let tokens = list(&bearer);
+        let key_values = list(&keys);
+        let header = lookup(&key_header);
+        if basic_pairs.is_some() || tokens.is_some() || key_values.is_some() || header.is_some() {
+            let mut credentials = Credentials::new();
+            for pair in basic_pairs.unwrap_or_default() {
+                let (user, password) = pair
+                    .split_once(':')
+                    .ok_or_else(|| ConfigError::new(&basic, "expected `user:password` pairs"))?;
+                credentials = credentials.basic(user, password);
+            }
+            for token in tokens.unwrap_or_default() {
+                credentials = credentials.bearer(token);
+            }
+            match (header, key_values) {
+                (Some(header), Some(values)) => {
+                    for value in values {
+                        credentials = credentials
+                            .api_key(header.trim(), value)
+                            .map_err(|e| ConfigError::new(&key_header, e))?;
+                    }
+                }
+                (None, None) => {}
+                (None, Some(_)) => {
+                    return Err(ConfigError::new(&key_header, "is needed with API keys"));
+                }
+                (Some(_), None) => {
+                    return Err(ConfigError::new(&keys, "is needed with an API key header"));
+                }
+            }
+            self.credentials = credentials;
+        }
+        for (suffix, flag) in [
+            ("ENFORCE_ORIGINS", &mut self.enforce_origins),
+            ("ENFORCE_RATE", &mut self.enforce_rate),
+        ] {
+            let var = name(suffix);
+            if let Some(value) = lookup(&var) {
+                *flag = match value.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(ConfigError::new(&var, "expected `true` or `false`")),
+                };
+            }
+        }
+        let var = name("BODY_TIMEOUT_SECS");
+        if let Some(value) = lookup(&var) {
+            let seconds = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| ConfigError::new(&var, "expected a positive number of seconds"))?;
+            self.body_timeout = Some(Duration::from_secs(seconds));
         }
         Ok(self)
     }
@@ -279,6 +365,66 @@ impl Config {
         self.on_deletion.as_ref()
     }
 
+    /// Requires one of these credentials on every request, the OPTIONS handshake included (SAP
+    /// Event Mesh sends its Authorization there too): 401 otherwise, checked before anything else.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Adds a check of one's own (e.g. Entra ID JWT validation); a request passes when it or one
+    /// of the [`Credentials`] accepts it.
+    pub fn with_authenticator(mut self, authenticator: impl Authenticate) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// Requires deliveries to carry `WebHook-Request-Origin` (spec v1.0.2) or `Origin` (v1.0,
+    /// v1.0.1) matching the allowed origins (W4/P5): 403 otherwise.
+    pub fn with_origin_enforcement(mut self) -> Self {
+        self.enforce_origins = true;
+        self
+    }
+
+    /// Enforces the granted rate: beyond `rate` deliveries per minute, 429 with `Retry-After`
+    /// (W11). The count is per process (and per route): replicas behind a load balancer each allow
+    /// the full rate.
+    pub fn with_rate_enforcement(mut self) -> Self {
+        self.enforce_rate = true;
+        self
+    }
+
+    /// How long a body may take to arrive (default [`DEFAULT_BODY_TIMEOUT`]); slower bodies get
+    /// 408.
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = Some(timeout);
+        self
+    }
+
+    /// The accepted credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    pub(crate) fn authenticator(&self) -> Option<&dyn Authenticate> {
+        self.authenticator.as_deref()
+    }
+
+    /// Whether deliveries must come from an allowed origin.
+    pub fn enforces_origins(&self) -> bool {
+        self.enforce_origins
+    }
+
+    /// Whether the granted rate is enforced.
+    pub fn enforces_rate(&self) -> bool {
+        self.enforce_rate
+    }
+
+    /// How long a body may take to arrive.
+    pub fn body_timeout(&self) -> Duration {
+        self.body_timeout.unwrap_or(DEFAULT_BODY_TIMEOUT)
+    }
+
     /// The origins granted in the handshake.
     pub fn origins(&self) -> &AllowedOrigins {
         &self.origins
@@ -312,6 +458,14 @@ impl fmt::Debug for Config {
                 &self.on_manual_validation.as_ref().map(|_| "<hook>"),
             )
             .field("on_deletion", &self.on_deletion.as_ref().map(|_| "<hook>"))
+            .field("credentials", &self.credentials)
+            .field(
+                "authenticator",
+                &self.authenticator.as_ref().map(|_| "<authenticator>"),
+            )
+            .field("enforce_origins", &self.enforce_origins)
+            .field("enforce_rate", &self.enforce_rate)
+            .field("body_timeout", &self.body_timeout())
             .finish()
     }
 }

@@ -27,11 +27,13 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod auth;
 pub mod cloudevents;
 mod config;
 mod data;
 mod event_types;
 pub mod eventgrid;
+mod guard;
 pub mod handshake;
 mod json;
 mod origin;
@@ -39,7 +41,9 @@ mod rejection;
 pub mod route;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
-pub use config::{Config, ConfigError, DEFAULT_CLOUDEVENTS_BODY_LIMIT, ManualValidation};
+pub use config::{
+    Config, ConfigError, DEFAULT_BODY_TIMEOUT, DEFAULT_CLOUDEVENTS_BODY_LIMIT, ManualValidation,
+};
 pub use event_types::EventTypes;
 pub use eventgrid::{EventGridDelivery, EventGridEvent};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};

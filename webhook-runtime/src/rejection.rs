@@ -23,6 +23,7 @@ use http::{HeaderValue, StatusCode, header};
 pub struct Rejection {
     status: StatusCode,
     reason: Cow<'static, str>,
+    retry_after: Option<u64>,
 }
 
 impl Rejection {
@@ -31,7 +32,19 @@ impl Rejection {
         Self {
             status,
             reason: reason.into(),
+            retry_after: None,
         }
+    }
+
+    /// Adds `Retry-After: <seconds>` to the answer (429 and 503 carry it, W11).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The `Retry-After` seconds, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// 400: the request is malformed; retrying the same request cannot help.
@@ -69,7 +82,10 @@ impl Rejection {
 
     /// Prefixes the reason with the position of the offending event in a batch.
     pub(crate) fn in_event(self, index: usize) -> Self {
-        Self::new(self.status, format!("event {index}: {}", self.reason))
+        Self {
+            reason: format!("event {index}: {}", self.reason).into(),
+            ..self
+        }
     }
 }
 
@@ -91,6 +107,11 @@ impl IntoResponse for Rejection {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -23,6 +23,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -33,13 +34,16 @@ use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::Rejection;
+use crate::auth::Authenticated;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::eventgrid::{
     self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EVENT_GRID_ORIGINS, EventGridEvent,
 };
+use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
@@ -117,6 +121,7 @@ impl<R: IntoResponse> HandlerResponse for R {}
 struct Endpoint<T, F> {
     config: Config,
     body_limit: usize,
+    limiter: Option<RateLimiter>,
     decoder: Decoder<T>,
     handler: F,
 }
@@ -164,6 +169,10 @@ where
         body_limit: config
             .body_limit()
             .unwrap_or(DEFAULT_CLOUDEVENTS_BODY_LIMIT),
+        limiter: config
+            .rate()
+            .filter(|_| config.enforces_rate())
+            .map(|rate| RateLimiter::per_minute(rate.get())),
         config,
         decoder,
         handler,
@@ -171,13 +180,14 @@ where
     let options_endpoint = Arc::clone(&endpoint);
     on(MethodFilter::OPTIONS, move |request: Request| {
         let endpoint = Arc::clone(&options_endpoint);
-        async move { endpoint.handshake(request.headers()) }
+        async move { endpoint.options(request).await }
     })
     .post(move |State(state): State<S>, request: Request| {
         let endpoint = Arc::clone(&endpoint);
         async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
     })
     .fallback(method_not_allowed)
+    .layer(CatchPanicLayer::custom(handler_panicked))
 }
 
 /// Decodes an Event Grid delivery.
@@ -239,6 +249,7 @@ where
         async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
     })
     .fallback(method_not_allowed_eventgrid)
+    .layer(CatchPanicLayer::custom(handler_panicked))
 }
 
 struct GridEndpoint<T, F> {
@@ -258,6 +269,27 @@ impl<T, F> GridEndpoint<T, F> {
         Fut::Output: IntoResponse,
     {
         let (mut parts, body) = request.into_parts();
+        let authenticated = match guard::authenticate(&self.config, &parts).await {
+            Ok(authenticated) => authenticated,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let response = self.deliver_authenticated(&mut parts, body, state).await;
+        private_if_query_token(response, authenticated)
+    }
+
+    async fn deliver_authenticated<S, E, X, Fut>(
+        &self,
+        parts: &mut Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> Response
+    where
+        E: EventParam<Event = EventGridEvent<T>>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoResponse,
+    {
         let subscription = parts.headers.get("aeg-subscription-name");
         if !self
             .config
@@ -284,9 +316,7 @@ impl<T, F> GridEndpoint<T, F> {
                 }
                 StatusCode::OK.into_response()
             }
-            Delivery::Notification(events) => {
-                dispatch(&self.handler, events, &mut parts, &state).await
-            }
+            Delivery::Notification(events) => dispatch(&self.handler, events, parts, &state).await,
         }
     }
 
@@ -359,7 +389,7 @@ impl<T, F> GridEndpoint<T, F> {
                 "an Event Grid delivery is a JSON array: send Content-Type application/json",
             ));
         }
-        let body = read_body(headers, body, self.body_limit).await?;
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
         (self.decoder)(headers, &body)
     }
 }
@@ -389,6 +419,16 @@ async fn method_not_allowed() -> Response {
 }
 
 impl<T, F> Endpoint<T, F> {
+    /// D1: credentials (401) → the handshake's own checks → consent.
+    async fn options(&self, request: Request) -> Response {
+        let (parts, _body) = request.into_parts();
+        let authenticated = match guard::authenticate(&self.config, &parts).await {
+            Ok(authenticated) => authenticated,
+            Err(rejection) => return rejection.into_response(),
+        };
+        private_if_query_token(self.handshake(&parts.headers), authenticated)
+    }
+
     fn handshake(&self, headers: &HeaderMap) -> Response {
         let answer = match handshake::evaluate(self.config.origins(), self.config.rate(), headers) {
             Ok(answer) => answer,
@@ -420,7 +460,11 @@ impl<T, F> Endpoint<T, F> {
         Fut::Output: IntoResponse,
     {
         let (mut parts, body) = request.into_parts();
-        match self.decode(&parts.headers, body).await {
+        let authenticated = match self.admit(&parts).await {
+            Ok(authenticated) => authenticated,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let response = match self.decode(&parts.headers, body).await {
             Ok(cloudevents::Delivery::Events(events)) => {
                 dispatch(&self.handler, events, &mut parts, &state).await
             }
@@ -440,7 +484,20 @@ impl<T, F> Endpoint<T, F> {
                 }
             }
             Err(rejection) => rejection.into_response(),
+        };
+        private_if_query_token(response, authenticated)
+    }
+
+    /// D20 before the body: credentials (401) → origin enforcement (403) → rate (429).
+    async fn admit(&self, parts: &Parts) -> Result<Option<Authenticated>, Rejection> {
+        let authenticated = guard::authenticate(&self.config, parts).await?;
+        if self.config.enforces_origins() {
+            guard::check_origin(&self.config, &parts.headers)?;
         }
+        if let Some(limiter) = &self.limiter {
+            limiter.admit()?;
+        }
+        Ok(authenticated)
     }
 
     /// Media type (415) → size (413) → content (400), as D20 orders them.
@@ -450,7 +507,7 @@ impl<T, F> Endpoint<T, F> {
         body: axum::body::Body,
     ) -> Result<cloudevents::Delivery<T>, Rejection> {
         let mode = Mode::detect(headers)?;
-        let body = read_body(headers, body, self.body_limit).await?;
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
         (self.decoder)(mode, headers, &body)
     }
 }
@@ -491,6 +548,7 @@ pub(crate) async fn read_body(
     headers: &HeaderMap,
     body: axum::body::Body,
     limit: usize,
+    timeout: Duration,
 ) -> Result<Bytes, Rejection> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -499,7 +557,15 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Rejection::payload_too_large(limit));
     }
-    match Limited::new(body, limit).collect().await {
+    let collected = tokio::time::timeout(timeout, Limited::new(body, limit).collect())
+        .await
+        .map_err(|_| {
+            Rejection::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the body did not arrive within {} s", timeout.as_secs_f32()),
+            )
+        })?;
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
             Err(Rejection::payload_too_large(limit))
@@ -508,6 +574,41 @@ pub(crate) async fn read_body(
             "the request body could not be read to its end",
         )),
     }
+}
+
+/// D15: a 2xx answer to a request authenticated by the `access_token` query parameter is
+/// `Cache-Control: private`.
+fn private_if_query_token(
+    mut response: Response,
+    authenticated: Option<Authenticated>,
+) -> Response {
+    if authenticated == Some(Authenticated::QueryToken) && response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private"),
+        );
+    }
+    response
+}
+
+/// A panicking handler answers 500 (the sender retries) instead of dropping the connection.
+fn handler_panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "webhook handler panicked");
+    let mut response = (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the handler failed: the delivery can be retried\n",
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// D6: a 200 with an empty body (what `()` and `Ok(())` produce) becomes 204 (W8).
