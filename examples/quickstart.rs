@@ -9,12 +9,16 @@
 //! - `/eventgrid`: Azure Event Grid (Event Grid schema), subscription `quickstart` only, with data
 //!   `{"api": string, "url": string, "contentType"?: string, "contentLength"?: integer}` (a subset
 //!   of `Microsoft.Storage.BlobCreated`).
+//! - `/eventmesh`: SAP Event Mesh: HTTP Basic on the handshake and on deliveries (user and
+//!   password from `EVENTMESH_USER` / `EVENTMESH_PASSWORD`, `quickstart`/`quickstart` by default,
+//!   with a warning), any origin, CloudEvents with the data of `/cloudevents`.
 //!
 //! Every event received prints one JSON line on stdout; logs go to stderr (`RUST_LOG` filters).
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
+use webhook_runtime::auth::Credentials;
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
 /// The data of an order event.
@@ -78,11 +82,43 @@ async fn eventgrid(event: EventGridEvent<BlobCreated>) {
     });
 }
 
+/// SAP Event Mesh deliveries (CloudEvents); the credentials are added at run time.
+#[webhook(origins = ["*"], schema = cloudevents)]
+async fn eventmesh(event: CloudEvent<Order>) {
+    tracing::info!(id = event.id(), order = %event.data().order_id, "Event Mesh order received");
+    print_event(Line {
+        endpoint: "/eventmesh",
+        id: event.id(),
+        ty: event.ty(),
+        data: event.data(),
+    });
+}
+
+/// The Event Mesh subscription's Basic credentials, from the environment.
+fn eventmesh_credentials() -> Credentials {
+    let user = std::env::var("EVENTMESH_USER").ok();
+    let password = std::env::var("EVENTMESH_PASSWORD").ok();
+    if user.is_none() || password.is_none() {
+        eprintln!(
+            "warning: EVENTMESH_USER / EVENTMESH_PASSWORD not set: /eventmesh accepts the default \
+             credentials quickstart/quickstart; set both before exposing this server"
+        );
+    }
+    Credentials::new().basic(
+        user.as_deref().unwrap_or("quickstart"),
+        password.as_deref().unwrap_or("quickstart"),
+    )
+}
+
 /// The application: every route of the quickstart.
 fn app() -> Router {
     Router::new()
         .route("/cloudevents", cloudevents::route())
         .route("/eventgrid", eventgrid::route())
+        .route(
+            "/eventmesh",
+            eventmesh::route_with(eventmesh::config().with_credentials(eventmesh_credentials())),
+        )
 }
 
 #[tokio::main]
@@ -104,10 +140,11 @@ async fn main() -> std::io::Result<()> {
         })?,
         Err(_) => 3000,
     };
+    let app = app();
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
     eprintln!("quickstart listening on http://{address}");
-    axum::serve(listener, app())
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

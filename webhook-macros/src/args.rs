@@ -10,7 +10,14 @@ use syn::{Expr, ExprArray, ExprLit, Lit, LitStr, MetaNameValue, Token};
 use crate::check::Errors;
 
 /// Every argument name, for "did you mean" and "expected one of".
-pub(crate) const ARGUMENTS: &[&str] = &["origins", "schema", "rate", "body_limit", "subscriptions"];
+pub(crate) const ARGUMENTS: &[&str] = &[
+    "origins",
+    "schema",
+    "rate",
+    "body_limit",
+    "subscriptions",
+    "plain",
+];
 
 /// The schemas a route can serve.
 pub(crate) const SCHEMAS: &[&str] = &["cloudevents", "eventgrid"];
@@ -32,11 +39,12 @@ pub(crate) enum Schema {
 }
 
 impl Schema {
-    /// The event type a handler of this schema takes.
-    pub(crate) fn event_type(self) -> &'static str {
-        match self {
-            Schema::CloudEvents => "CloudEvent",
-            Schema::EventGrid => "EventGridEvent",
+    /// The event type a handler of this schema takes (with `plain = true`: `Incoming`).
+    pub(crate) fn event_type(self, plain: bool) -> &'static str {
+        match (self, plain) {
+            (Schema::CloudEvents, false) => "CloudEvent",
+            (Schema::CloudEvents, true) => "Incoming",
+            (Schema::EventGrid, _) => "EventGridEvent",
         }
     }
 
@@ -60,6 +68,7 @@ pub(crate) struct Settings {
     pub(crate) schema: Schema,
     pub(crate) origins: Origins,
     pub(crate) subscriptions: Vec<LitStr>,
+    pub(crate) plain: bool,
     pub(crate) rate: Option<u32>,
     pub(crate) body_limit: Option<u64>,
 }
@@ -75,6 +84,7 @@ impl RawArgs {
         let mut rate = None;
         let mut body_limit = None;
         let mut subscriptions = Vec::new();
+        let mut plain = false;
         for arg in self.0 {
             let Some(name) = arg.path.get_ident().map(ToString::to_string) else {
                 errors.push(
@@ -125,6 +135,7 @@ impl RawArgs {
                         parse_positive(&arg.value, "body_limit", "bytes", usize::MAX as u64, errors)
                 }
                 "subscriptions" => subscriptions = parse_subscriptions(&arg.value, errors),
+                "plain" => plain = parse_bool(&arg.value, "plain", errors),
                 _ => unreachable!("every name of ARGUMENTS is handled"),
             }
         }
@@ -165,13 +176,14 @@ impl RawArgs {
                 }
             }
             Schema::EventGrid => {
-                for name in ["origins", "rate"] {
+                for name in ["origins", "rate", "plain"] {
                     if let Some(span) = given(name) {
                         errors.push(
                             span,
                             format!(
-                                "`{name}` has no effect with `schema = eventgrid`: Event Grid validates a subscription \
-                                 with a POSTed validation event, not the OPTIONS handshake (restrict it with `subscriptions`)"
+                                "`{name}` has no effect with `schema = eventgrid`: Event Grid delivers arrays of Event Grid \
+                                 events and validates a subscription with a POSTed validation event, not the OPTIONS \
+                                 handshake (restrict it with `subscriptions`)"
                             ),
                         );
                     }
@@ -182,6 +194,7 @@ impl RawArgs {
             schema,
             origins: origins.unwrap_or(Origins::Literals(Vec::new())),
             subscriptions,
+            plain,
             rate,
             body_limit,
         }
@@ -199,6 +212,7 @@ impl Settings {
             schema: Schema::CloudEvents,
             origins: origins.unwrap_or(Origins::Literals(Vec::new())),
             subscriptions,
+            plain: false,
             rate,
             body_limit,
         }
@@ -276,6 +290,18 @@ fn parse_origin_literals(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {
         }
     }
     origins
+}
+
+fn parse_bool(value: &Expr, name: &str, errors: &mut Errors) -> bool {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => b.value,
+        _ => {
+            errors.push(value.span(), format!("`{name}` takes `true` or `false`"));
+            false
+        }
+    }
 }
 
 fn parse_subscriptions(value: &Expr, errors: &mut Errors) -> Vec<LitStr> {

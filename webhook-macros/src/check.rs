@@ -62,7 +62,7 @@ pub(crate) struct Handler {
 /// Checks the function's signature; `None` when no handler can be built from it.
 pub(crate) fn handler(
     item: &ItemFn,
-    schema: Option<Schema>,
+    schema: Option<(Schema, bool)>,
     errors: &mut Errors,
 ) -> Option<Handler> {
     let sig = &item.sig;
@@ -100,17 +100,23 @@ pub(crate) fn handler(
             FnArg::Typed(typed) => typed,
         };
         if let Some((kind, data_ty)) = event_param(&typed.ty) {
-            if let Some(schema) = schema
-                && kind != schema.event_type()
+            if let Some((schema, plain)) = schema
+                && kind != schema.event_type(plain)
             {
-                errors.push(
-                    typed.ty.span(),
-                    format!(
-                        "`{kind}` does not match `schema = {}`: take `{}<T>` (or a `Vec` of them)",
-                        schema.name(),
-                        schema.event_type()
+                let expected = schema.event_type(plain);
+                let message = match (kind, plain) {
+                    ("Incoming", false) => format!(
+                        "`Incoming` takes plain messages too: add `plain = true` to the attribute, or take `{expected}<T>`"
                     ),
-                );
+                    (_, true) => format!(
+                        "with `plain = true` the handler takes `Incoming<T>` (a CloudEvent or a plain message), not `{kind}`"
+                    ),
+                    _ => format!(
+                        "`{kind}` does not match `schema = {}`: take `{expected}<T>` (or a `Vec` of them)",
+                        schema.name()
+                    ),
+                };
+                errors.push(typed.ty.span(), message);
                 usable = false;
             }
             if event.is_some() {
@@ -132,7 +138,8 @@ pub(crate) fn handler(
     }
     let Some((event_index, event_ty, data_ty)) = event else {
         errors.push(sig.paren_token.span.join(), {
-            let ty = schema.unwrap_or(Schema::CloudEvents).event_type();
+            let (schema, plain) = schema.unwrap_or((Schema::CloudEvents, false));
+            let ty = schema.event_type(plain);
             format!(
                 "no event parameter: add `event: {ty}<T>` (one call per event) or \
                      `events: Vec<{ty}<T>>` (one call per delivery)"
@@ -156,13 +163,12 @@ pub(crate) fn handler(
     })
 }
 
-/// Recognises `CloudEvent<T>` / `EventGridEvent<T>` (one call per event) and a `Vec` of them
-/// (one call per delivery) by the last path segment, returning the event type and `T` when
-/// written. The runtime's `EventParam`
-/// trait, not the macro, decides how each is called.
+/// Recognises `CloudEvent<T>` / `EventGridEvent<T>` / `Incoming<T>` (one call per event) and a
+/// `Vec` of them (one call per delivery) by the last path segment, returning the event type and
+/// `T` when written. The runtime's `EventParam` trait, not the macro, decides how each is called.
 fn event_param(ty: &Type) -> Option<(&'static str, Option<Type>)> {
     let known = |name: &str| {
-        ["CloudEvent", "EventGridEvent"]
+        ["CloudEvent", "EventGridEvent", "Incoming"]
             .into_iter()
             .find(|k| *k == name)
     };

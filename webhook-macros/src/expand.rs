@@ -30,7 +30,11 @@ pub(crate) fn webhook(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote! { #item #errors };
         }
     };
-    let handler = check::handler(&function, settings.as_ref().map(|s| s.schema), &mut errors);
+    let handler = check::handler(
+        &function,
+        settings.as_ref().map(|s| (s.schema, s.plain)),
+        &mut errors,
+    );
     let companion = match (handler, settings) {
         (Some(handler), Some(settings)) if errors.is_empty() => companion(&handler, &settings),
         // A method sits in an `impl` block, where no companion item can go.
@@ -123,9 +127,23 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     let event = syn::Ident::new("__webhook_event", proc_macro2::Span::mixed_site());
     let mut args: Vec<&syn::Ident> = names.clone();
     args.insert(*event_index, &event);
-    let (builder, decoder) = match settings.schema {
-        Schema::CloudEvents => (quote!(cloudevents), quote!(cloudevents_decoder)),
-        Schema::EventGrid => (quote!(eventgrid), quote!(eventgrid_decoder)),
+    let types_tuple = quote!((#(#types,)*));
+    let (builder, generics, decoder) = match (settings.schema, settings.plain) {
+        (Schema::CloudEvents, false) => (
+            quote!(cloudevents),
+            quote!(<__S, #event_ty, #types_tuple, _, _>),
+            quote!(cloudevents_decoder),
+        ),
+        (Schema::CloudEvents, true) => (
+            quote!(cloudevents),
+            quote!(<__S, #event_ty, #types_tuple, _, _>),
+            quote!(incoming_decoder),
+        ),
+        (Schema::EventGrid, _) => (
+            quote!(eventgrid),
+            quote!(<__S, #event_ty, _, #types_tuple, _, _>),
+            quote!(eventgrid_decoder),
+        ),
     };
     let decoder = match data_ty {
         Some(ty) => quote_spanned!(ty.span()=> ::webhook_runtime::__private::#decoder::<#ty>()),
@@ -163,7 +181,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             where
                 #bounds
             {
-                #rt::#builder::<__S, #event_ty, _, (#(#types,)*), _, _>(
+                #rt::#builder::#generics(
                     config,
                     #decoder,
                     |#event: #event_ty, (#(#names,)*): (#(#types,)*)| {

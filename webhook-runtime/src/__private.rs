@@ -9,10 +9,11 @@ pub use crate::data::{EVENT_TYPES_ENUM, SKIP_EVENT, UNKNOWN_EVENT_TYPE};
 use axum::response::Response;
 
 use crate::Config;
-use crate::cloudevents::{self, CloudEvent};
+use crate::cloudevents::CloudEvent;
 use crate::eventgrid::{self, EventGridEvent};
+use crate::message::Incoming;
 use crate::origin::AllowedOrigins;
-use crate::route::{Decoder, EventParam, GridDecoder};
+use crate::route::{Decoding, EventParam, GridDecoder};
 
 /// Builds an allow-list from literals that `#[webhook]` already checked at compile time with the
 /// same rules (`webhook-core`), so it cannot fail; an impossible failure refuses every origin.
@@ -20,10 +21,15 @@ pub fn checked_origins(entries: &[&str]) -> AllowedOrigins {
     AllowedOrigins::parse(entries).unwrap_or_default()
 }
 
-/// The CloudEvents decoder for data type `T`; named by the macro at the user's data type, so a
+/// The CloudEvents decoding for data type `T`; named by the macro at the user's data type, so a
 /// `T` that is not `Deserialize` is reported there.
-pub fn cloudevents_decoder<T: EventData>() -> Decoder<T> {
-    cloudevents::decode_delivery::<T>
+pub fn cloudevents_decoder<T: EventData>() -> Decoding<CloudEvent<T>> {
+    Decoding::cloudevents()
+}
+
+/// The decoding of a route that also takes plain messages (see [`cloudevents_decoder`]).
+pub fn incoming_decoder<T: EventData>() -> Decoding<Incoming<T>> {
+    Decoding::incoming()
 }
 
 /// Converts the handler's answer; named by the macro at the user's return type, so a type that
@@ -33,20 +39,19 @@ pub fn respond<R: HandlerResponse>(response: R) -> Response {
 }
 
 /// The route builder the macro calls.
-pub fn cloudevents<S, E, T, X, F, Fut>(
+pub fn cloudevents<S, E, X, F, Fut>(
     config: Config,
-    decoder: Decoder<T>,
+    decoding: Decoding<E::Event>,
     handler: F,
 ) -> axum::routing::MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam<Event = CloudEvent<T>>,
-    T: Send + 'static,
+    E: EventParam,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Response> + Send,
 {
-    crate::route::cloudevents_with_decoder(config, decoder, handler)
+    crate::route::cloudevents_with_decoder(config, decoding, handler)
 }
 
 /// The Event Grid decoder for data type `T` (see [`cloudevents_decoder`]).

@@ -36,6 +36,7 @@ pub mod eventgrid;
 mod guard;
 pub mod handshake;
 mod json;
+pub mod message;
 mod origin;
 mod rejection;
 pub mod route;
@@ -46,6 +47,7 @@ pub use config::{
 };
 pub use event_types::EventTypes;
 pub use eventgrid::{EventGridDelivery, EventGridEvent};
+pub use message::{Incoming, Message};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use rejection::Rejection;
 #[doc = include_str!("../docs/event_types.md")]

@@ -22,6 +22,7 @@
 //! ```
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,12 +30,12 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
+use futures_util::FutureExt as _;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
-use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::Rejection;
 use crate::auth::Authenticated;
@@ -45,6 +46,7 @@ use crate::eventgrid::{
 };
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
+use crate::message::{self, Incoming};
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
 ///
@@ -71,6 +73,22 @@ impl<T: Send + 'static> EventParam for Vec<CloudEvent<T>> {
     type Event = CloudEvent<T>;
     type Calls = std::option::IntoIter<Vec<CloudEvent<T>>>;
     fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
+        Some(events).into_iter()
+    }
+}
+
+impl<T: Send + 'static> EventParam for Incoming<T> {
+    type Event = Incoming<T>;
+    type Calls = std::vec::IntoIter<Incoming<T>>;
+    fn calls(events: Vec<Incoming<T>>) -> Self::Calls {
+        events.into_iter()
+    }
+}
+
+impl<T: Send + 'static> EventParam for Vec<Incoming<T>> {
+    type Event = Incoming<T>;
+    type Calls = std::option::IntoIter<Vec<Incoming<T>>>;
+    fn calls(events: Vec<Incoming<T>>) -> Self::Calls {
         Some(events).into_iter()
     }
 }
@@ -118,16 +136,47 @@ impl<S, X: FromRequestParts<S> + Send + 'static> Extractors<S> for X {}
 pub trait HandlerResponse: IntoResponse {}
 impl<R: IntoResponse> HandlerResponse for R {}
 
-struct Endpoint<T, F> {
+struct Endpoint<Ev, F> {
     config: Config,
     body_limit: usize,
     limiter: Option<RateLimiter>,
-    decoder: Decoder<T>,
+    decoding: Decoding<Ev>,
     handler: F,
 }
 
-/// Decodes a CloudEvents delivery of a given mode (the macro names it at the data type).
-pub type Decoder<T> = fn(Mode, &HeaderMap, &[u8]) -> Result<cloudevents::Delivery<T>, Rejection>;
+/// How a CloudEvents route decodes a delivery into its events `Ev`: whether it takes plain
+/// (non-CloudEvents) messages, and the decoder (the macro names it at the data type).
+pub struct Decoding<Ev> {
+    plain: bool,
+    decode: DecodeFn<Ev>,
+}
+
+/// Decodes a body in a given mode (`None`: a plain message) into a delivery of `Ev`.
+type DecodeFn<Ev> =
+    fn(Option<Mode>, &HeaderMap, &[u8]) -> Result<cloudevents::Delivery<Ev>, Rejection>;
+
+impl<T: DeserializeOwned> Decoding<CloudEvent<T>> {
+    /// CloudEvents only: anything else is 415 (D7).
+    pub fn cloudevents() -> Self {
+        Self {
+            plain: false,
+            decode: |mode, headers, body| match mode {
+                Some(mode) => cloudevents::decode_delivery(mode, headers, body),
+                None => Err(Rejection::unsupported_media_type("not a CloudEvent")),
+            },
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Decoding<Incoming<T>> {
+    /// CloudEvents and plain messages.
+    pub fn incoming() -> Self {
+        Self {
+            plain: true,
+            decode: message::decode_incoming::<T>,
+        }
+    }
+}
 
 /// Builds the route of a CloudEvents webhook: `OPTIONS` answers the abuse-protection handshake,
 /// `POST` decodes deliveries and calls `handler`, other methods get 405.
@@ -146,20 +195,34 @@ where
     Fut: Future + Send,
     Fut::Output: HandlerResponse,
 {
-    cloudevents_with_decoder(config, cloudevents::decode_delivery::<T>, handler)
+    cloudevents_with_decoder(config, Decoding::cloudevents(), handler)
+}
+
+/// [`cloudevents()`] for a route that also takes plain messages (the handler takes
+/// [`Incoming<T>`]): a body that is not a CloudEvent is typed as a whole (D7, SAP Event Mesh).
+pub fn cloudevents_or_plain<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = Incoming<T>>,
+    T: EventData,
+    X: Extractors<S>,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send,
+    Fut::Output: HandlerResponse,
+{
+    cloudevents_with_decoder(config, Decoding::incoming(), handler)
 }
 
 /// [`cloudevents()`] with the decoder passed in, so that the data type's `Deserialize` bound is
 /// checked where the decoder is named (the macro names it at the user's type).
-pub(crate) fn cloudevents_with_decoder<S, E, T, X, F, Fut>(
+pub(crate) fn cloudevents_with_decoder<S, E, X, F, Fut>(
     config: Config,
-    decoder: Decoder<T>,
+    decoding: Decoding<E::Event>,
     handler: F,
 ) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam<Event = CloudEvent<T>>,
-    T: Send + 'static,
+    E: EventParam,
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send,
@@ -174,7 +237,7 @@ where
             .filter(|_| config.enforces_rate())
             .map(|rate| RateLimiter::per_minute(rate.get())),
         config,
-        decoder,
+        decoding,
         handler,
     });
     let options_endpoint = Arc::clone(&endpoint);
@@ -184,10 +247,15 @@ where
     })
     .post(move |State(state): State<S>, request: Request| {
         let endpoint = Arc::clone(&endpoint);
-        async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
+        async move {
+            // A panic answers 500 instead of dropping the connection; no allocation on the way.
+            AssertUnwindSafe(endpoint.deliver::<S, E, X, Fut>(request, state))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(handler_panicked)
+        }
     })
     .fallback(method_not_allowed)
-    .layer(CatchPanicLayer::custom(handler_panicked))
 }
 
 /// Decodes an Event Grid delivery.
@@ -246,10 +314,15 @@ where
     });
     axum::routing::post(move |State(state): State<S>, request: Request| {
         let endpoint = Arc::clone(&endpoint);
-        async move { endpoint.deliver::<S, E, X, Fut>(request, state).await }
+        async move {
+            // A panic answers 500 instead of dropping the connection; no allocation on the way.
+            AssertUnwindSafe(endpoint.deliver::<S, E, X, Fut>(request, state))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(handler_panicked)
+        }
     })
     .fallback(method_not_allowed_eventgrid)
-    .layer(CatchPanicLayer::custom(handler_panicked))
 }
 
 struct GridEndpoint<T, F> {
@@ -418,7 +491,7 @@ async fn method_not_allowed() -> Response {
     response
 }
 
-impl<T, F> Endpoint<T, F> {
+impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
     async fn options(&self, request: Request) -> Response {
         let (parts, _body) = request.into_parts();
@@ -453,7 +526,7 @@ impl<T, F> Endpoint<T, F> {
 
     async fn deliver<S, E, X, Fut>(&self, request: Request, state: S) -> Response
     where
-        E: EventParam<Event = CloudEvent<T>>,
+        E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
@@ -505,10 +578,14 @@ impl<T, F> Endpoint<T, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<cloudevents::Delivery<T>, Rejection> {
-        let mode = Mode::detect(headers)?;
+    ) -> Result<cloudevents::Delivery<Ev>, Rejection> {
+        let mode = if self.decoding.plain {
+            Mode::detect_or_plain(headers)?
+        } else {
+            Some(Mode::detect(headers)?)
+        };
         let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
-        (self.decoder)(mode, headers, &body)
+        (self.decoding.decode)(mode, headers, &body)
     }
 }
 

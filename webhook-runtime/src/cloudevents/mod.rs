@@ -48,6 +48,17 @@ impl Mode {
     /// batch tested first), else binary when `ce-specversion` is present; anything else is not a
     /// CloudEvent (415, D7), as is an event format other than JSON.
     pub fn detect(headers: &HeaderMap) -> Result<Mode, Rejection> {
+        Self::detect_or_plain(headers)?.ok_or_else(|| {
+            Rejection::unsupported_media_type(
+                "not a CloudEvent: expected Content-Type application/cloudevents+json or \
+                 application/cloudevents-batch+json, or binary mode with a ce-specversion header",
+            )
+        })
+    }
+
+    /// [`Mode::detect`], with `None` for a body that is not a CloudEvent at all (a plain
+    /// message); an unsupported event format is still 415.
+    pub fn detect_or_plain(headers: &HeaderMap) -> Result<Option<Mode>, Rejection> {
         if let Some(essence) = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -60,7 +71,7 @@ impl Mode {
                 if starts_with_ignore_case(essence, prefix) {
                     let format = &essence[prefix.len()..];
                     return if format.is_empty() || format.eq_ignore_ascii_case("+json") {
-                        Ok(mode)
+                        Ok(Some(mode))
                     } else {
                         Err(Rejection::unsupported_media_type(format!(
                             "event format `{essence}` is not supported: send JSON ({prefix}+json)"
@@ -69,13 +80,9 @@ impl Mode {
                 }
             }
         }
-        if headers.contains_key("ce-specversion") {
-            return Ok(Mode::Binary);
-        }
-        Err(Rejection::unsupported_media_type(
-            "not a CloudEvent: expected Content-Type application/cloudevents+json or \
-             application/cloudevents-batch+json, or binary mode with a ce-specversion header",
-        ))
+        Ok(headers
+            .contains_key("ce-specversion")
+            .then_some(Mode::Binary))
     }
 }
 
@@ -98,11 +105,12 @@ pub fn decode<T: DeserializeOwned>(
     }
 }
 
-/// A CloudEvents delivery as the route sees it.
+/// A CloudEvents delivery as the route sees it; `Ev` is what the handler's events are made of
+/// (`CloudEvent<T>`, or `Incoming<T>` on a route that also takes plain messages).
 #[derive(Debug)]
-pub enum Delivery<T> {
+pub enum Delivery<Ev> {
     /// Events for the handler.
-    Events(Vec<CloudEvent<T>>),
+    Events(Vec<Ev>),
     /// An Event Grid subscription validation sent as a CloudEvent (SPEC §3).
     EventGridValidation(ValidationRequest),
 }
@@ -113,7 +121,7 @@ pub fn decode_delivery<T: DeserializeOwned>(
     mode: Mode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Delivery<T>, Rejection> {
+) -> Result<Delivery<CloudEvent<T>>, Rejection> {
     match mode {
         Mode::Structured => structured::decode_structured_or_validation(body),
         Mode::Binary

@@ -39,7 +39,7 @@ pub(crate) fn decode_structured<T: DeserializeOwned>(
 /// as a CloudEvent (to Azure Function-style destinations, SPEC §3) before the data is typed.
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
-) -> Result<Delivery<T>, Rejection> {
+) -> Result<Delivery<CloudEvent<T>>, Rejection> {
     let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;
     if raw.problem.is_none() && raw.attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE) {
         let data = raw.data.map(|d| d.get().as_bytes()).ok_or_else(|| {

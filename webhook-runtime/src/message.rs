@@ -1,0 +1,125 @@
+//! Plain messages: bodies that are not CloudEvents, as SAP Event Mesh pushes for queues fed by
+//! publishers that do not use CloudEvents (SPEC §1, D7).
+//!
+//! A route takes them when its handler's event parameter is [`Incoming<T>`] (with
+//! `#[webhook(..., plain = true)]`): a CloudEvent arrives as [`Incoming::Event`], anything else as
+//! [`Incoming::Message`] whose data is the whole body, typed like event data (JSON unless the
+//! `Content-Type` says otherwise; an empty body is "no data").
+
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use crate::Rejection;
+use crate::cloudevents::{self, CloudEvent, Delivery, Mode};
+use crate::data::{self, DataSource};
+
+/// A plain (non-CloudEvents) message: its typed body and its `Content-Type`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message<T = serde_json::Value> {
+    pub(crate) content_type: Option<String>,
+    pub(crate) data: T,
+}
+
+impl<T> Message<T> {
+    /// A message, to unit-test a handler.
+    pub fn new(data: T) -> Self {
+        Self {
+            content_type: None,
+            data,
+        }
+    }
+
+    /// The body's `Content-Type`, when sent.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The typed body.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// Takes the typed body.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// What a route that also takes plain messages receives: a CloudEvent or a plain message.
+///
+/// ```
+/// use webhook_runtime::{Incoming, webhook};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order { order_id: String }
+///
+/// #[webhook(origins = ["*"], schema = cloudevents, plain = true)]
+/// async fn orders(incoming: Incoming<Order>) {
+///     let order = incoming.data();
+///     match &incoming {
+///         Incoming::Event(event) => println!("event {} for {}", event.id(), order.order_id),
+///         Incoming::Message(_) => println!("plain message for {}", order.order_id),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming<T = serde_json::Value> {
+    /// A CloudEvent (structured, binary or one event of a batch).
+    Event(CloudEvent<T>),
+    /// A body that is not a CloudEvent.
+    Message(Message<T>),
+}
+
+impl<T> Incoming<T> {
+    /// The typed data, whichever it is.
+    pub fn data(&self) -> &T {
+        match self {
+            Incoming::Event(event) => event.data(),
+            Incoming::Message(message) => message.data(),
+        }
+    }
+
+    /// Takes the typed data.
+    pub fn into_data(self) -> T {
+        match self {
+            Incoming::Event(event) => event.into_data(),
+            Incoming::Message(message) => message.into_data(),
+        }
+    }
+}
+
+/// Decodes a delivery of a route that takes plain messages: `mode` is `None` for a body that is
+/// not a CloudEvent.
+pub fn decode_incoming<T: DeserializeOwned>(
+    mode: Option<Mode>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Delivery<Incoming<T>>, Rejection> {
+    let Some(mode) = mode else {
+        let content_type = match headers.get(CONTENT_TYPE) {
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .map_err(|_| Rejection::bad_request("Content-Type is not visible ASCII"))?
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let source = DataSource::from_bytes(body, content_type.as_deref());
+        return Ok(Delivery::Events(
+            data::decode(source, content_type.as_deref(), "")?
+                .map(|data| Incoming::Message(Message { content_type, data }))
+                .into_iter()
+                .collect(),
+        ));
+    };
+    Ok(
+        match cloudevents::decode_delivery::<T>(mode, headers, body)? {
+            Delivery::Events(events) => {
+                Delivery::Events(events.into_iter().map(Incoming::Event).collect())
+            }
+            Delivery::EventGridValidation(request) => Delivery::EventGridValidation(request),
+        },
+    )
+}
