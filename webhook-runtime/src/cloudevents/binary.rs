@@ -89,17 +89,19 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Option<CloudEvent<T>>, Rejection> {
     let mut attributes = Attributes::default();
-    for name in headers.keys() {
+    // One pass: `HeaderMap::iter` yields the values of a name one after another, so a repeated
+    // `ce-` header is the same name twice in a row.
+    let mut previous: Option<&http::HeaderName> = None;
+    for (name, value) in headers {
         let Some(attribute) = name.as_str().strip_prefix("ce-") else {
             continue;
         };
-        let mut values = headers.get_all(name).iter();
-        let Some(value) = values.next() else { continue };
-        if values.next().is_some() {
+        if previous == Some(name) {
             return Err(Rejection::bad_request(format!(
                 "header `{name}` appears more than once"
             )));
         }
+        previous = Some(name);
         if !is_attribute_name(attribute) {
             return Err(Rejection::bad_request(format!(
                 "header `{name}`: `{attribute}` is not a valid attribute name (lower-case ASCII letters and digits)"
