@@ -545,3 +545,289 @@ pub mod sdk {
         Ok(python)
     }
 }
+
+/// Helpers of `tests/auth.rs`, `tests/hardening.rs` and `tests/abuse.rs`: HTTP Basic
+/// credentials, request bodies that break off, an axum application served on loopback by the
+/// test process itself, raw exchanges read to the end of the connection, and the quickstart
+/// started with extra environment variables.
+#[allow(dead_code)] // each test file uses a part
+pub mod kit {
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::io::{self, Read, Write};
+    use std::net::{Shutdown, TcpStream};
+    use std::pin::Pin;
+    use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex, PoisonError, mpsc};
+    use std::task::{Context, Poll};
+    use std::thread;
+
+    use axum::body::{Body, Bytes, HttpBody};
+    use http_body_util::combinators::MapErr;
+    use http_body_util::{BodyExt, Full};
+
+    use super::{PATIENCE, Quickstart, listening_port, quickstart_binary, read_lines};
+
+    /// `Basic <base64(user:password)>` (RFC 7617).
+    pub fn basic(user: &str, password: &str) -> String {
+        format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
+    }
+
+    /// Standard base64 with padding (the base64 crate is not a dev-dependency).
+    pub fn base64(input: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+        for chunk in input.chunks(3) {
+            let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+            let bits = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+            for i in 0..4 {
+                out.push(if i <= chunk.len() {
+                    char::from(ALPHABET[((bits >> (18 - 6 * i)) & 63) as usize])
+                } else {
+                    '='
+                });
+            }
+        }
+        out
+    }
+
+    /// The first chunk of a [`broken_off`] body. `http_body::Frame` is not reachable from the
+    /// dev-dependencies, so frames come from a `Full` body and their type is named through the
+    /// output of `BodyExt::frame`'s future.
+    type Chunk = MapErr<Full<Bytes>, fn(Infallible) -> io::Error>;
+    type Polled = <http_body_util::combinators::Frame<'static, Chunk> as Future>::Output;
+
+    /// What a [`broken_off`] body does after its first chunk.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Then {
+        /// Never sends anything more and never ends (a sender that stalls).
+        Stall,
+        /// Fails, as hyper's body does when the connection closes before `Content-Length` bytes.
+        Fail,
+    }
+
+    struct BrokenOff {
+        first: Option<Chunk>,
+        then: Then,
+    }
+
+    impl HttpBody for BrokenOff {
+        type Data = Bytes;
+        type Error = io::Error;
+
+        fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Polled> {
+            if let Some(first) = self.first.as_mut() {
+                match Pin::new(first).poll_frame(cx) {
+                    Poll::Ready(None) => self.first = None,
+                    frame => return frame,
+                }
+            }
+            match self.then {
+                Then::Stall => Poll::Pending,
+                Then::Fail => Poll::Ready(Some(Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the body broke off",
+                )))),
+            }
+        }
+    }
+
+    /// A request body that yields `first` and then stalls forever or fails.
+    pub fn broken_off(first: impl Into<Bytes>, then: Then) -> Body {
+        fn never(never: Infallible) -> io::Error {
+            match never {}
+        }
+        let first = Full::new(first.into()).map_err(never as fn(Infallible) -> io::Error);
+        Body::new(BrokenOff {
+            first: Some(first),
+            then,
+        })
+    }
+
+    /// An axum application served by this test process on a free loopback port
+    /// (`axum::serve` on `127.0.0.1:0`); [`Loopback::stop`] ends it.
+    pub struct Loopback {
+        port: u16,
+        task: tokio::task::JoinHandle<io::Result<()>>,
+    }
+
+    impl Loopback {
+        pub async fn start(app: axum::Router) -> Self {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .expect("a loopback port could not be bound");
+            let port = listener.local_addr().expect("bound").port();
+            let task = tokio::spawn(async move { axum::serve(listener, app).await });
+            Self { port, task }
+        }
+
+        pub fn port(&self) -> u16 {
+            self.port
+        }
+
+        /// Stops serving: fails if the server had already ended on its own (an error or a panic
+        /// of `axum::serve`), else aborts it and waits until it is gone.
+        pub async fn stop(self) {
+            if self.task.is_finished() {
+                panic!(
+                    "the loopback server ended on its own: {:?}",
+                    self.task.await
+                );
+            }
+            self.task.abort();
+            let ended = self.task.await;
+            assert!(ended.as_ref().is_err_and(|e| e.is_cancelled()), "{ended:?}");
+        }
+
+        /// [`super::http::exchange`] from a blocking thread, so that the server keeps running
+        /// on this runtime meanwhile.
+        pub async fn send(&self, raw: Vec<u8>) -> io::Result<super::http::Response> {
+            let port = self.port;
+            tokio::task::spawn_blocking(move || super::http::exchange(port, raw))
+                .await
+                .expect("the client thread panicked")
+        }
+
+        /// [`until_closed`] from a blocking thread.
+        pub async fn send_until_closed(
+            &self,
+            raw: Vec<u8>,
+            half_close: bool,
+        ) -> io::Result<Vec<u8>> {
+            let port = self.port;
+            tokio::task::spawn_blocking(move || until_closed(port, &raw, half_close))
+                .await
+                .expect("the client thread panicked")
+        }
+    }
+
+    /// Writes `raw` on a new loopback connection to `port` (then, with `half_close`, closes the
+    /// sending half) and returns every byte the server wrote until it closed the connection:
+    /// for pipelined requests whose last says `Connection: close`, or for a request whose body
+    /// is cut short.
+    pub fn until_closed(port: u16, raw: &[u8], half_close: bool) -> io::Result<Vec<u8>> {
+        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(PATIENCE))?;
+        stream.write_all(raw)?;
+        if half_close {
+            stream.shutdown(Shutdown::Write)?;
+        }
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer)?;
+        Ok(answer)
+    }
+
+    /// The status codes of the responses in `raw`, in order: every `HTTP/1.x NNN` at the start
+    /// of a line (good enough for answers whose bodies are short reasons).
+    pub fn statuses(raw: &[u8]) -> Vec<u16> {
+        let text = String::from_utf8_lossy(raw);
+        text.lines()
+            .filter_map(|line| {
+                let rest = line.strip_prefix("HTTP/1.")?;
+                rest.get(2..5)?.parse().ok()
+            })
+            .collect()
+    }
+
+    impl Quickstart {
+        /// [`Quickstart::start`] with each of `vars` set (`Some`) or removed (`None`) in the
+        /// child's environment (e.g. `EVENTMESH_USER`); the rest is inherited.
+        pub fn start_with_env(vars: &[(&str, Option<&str>)]) -> Self {
+            let mut command = Command::new(quickstart_binary());
+            for (name, value) in vars {
+                match value {
+                    Some(value) => command.env(name, value),
+                    None => command.env_remove(name),
+                };
+            }
+            let child = command
+                .env("PORT", "0")
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the quickstart example could not be started");
+            let mut server = Quickstart {
+                child: Some(child),
+                port: 0,
+                stdout: None,
+                stderr: None,
+                log: Arc::new(Mutex::new(String::new())),
+            };
+            let child = server.child.as_mut().expect("just set");
+            let stdout = child.stdout.take().expect("stdout is piped");
+            let mut stderr = child.stderr.take().expect("stderr is piped");
+            server.stdout = Some(thread::spawn(move || read_lines(stdout)));
+            let (port_tx, port_rx) = mpsc::channel();
+            let log = Arc::clone(&server.log);
+            server.stderr = Some(thread::spawn(move || {
+                let mut port_tx = Some(port_tx);
+                let mut buffer = [0; 4096];
+                while let Ok(n @ 1..) = stderr.read(&mut buffer) {
+                    let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+                    log.push_str(&String::from_utf8_lossy(&buffer[..n]));
+                    if port_tx.is_some()
+                        && let Some(port) = log.lines().find_map(listening_port)
+                        && let Some(tx) = port_tx.take()
+                    {
+                        let _ = tx.send(port);
+                    }
+                }
+            }));
+            server.port = port_rx.recv_timeout(PATIENCE).unwrap_or_else(|error| {
+                panic!(
+                    "the quickstart never printed its `listening on` line ({error}); its stderr:\n{}",
+                    server.log()
+                )
+            });
+            server
+        }
+    }
+}
+
+/// Helpers of `tests/probe.rs`: the probe example built once per test process, like the
+/// quickstart.
+#[allow(dead_code)] // only tests/probe.rs uses it
+pub mod probe {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    use std::sync::OnceLock;
+
+    use super::{manifest_dir, target_dir};
+
+    /// Builds the probe example once per test process (`cargo build --example probe`, same
+    /// manifest, same target directory) and returns the path of its binary.
+    pub fn binary() -> &'static Path {
+        static BINARY: OnceLock<PathBuf> = OnceLock::new();
+        BINARY.get_or_init(|| {
+            let target = target_dir();
+            let output = Command::new(env!("CARGO"))
+                .args(["build", "--example", "probe", "--manifest-path"])
+                .arg(manifest_dir().join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(&target)
+                .current_dir(manifest_dir())
+                .stdin(Stdio::null())
+                .output()
+                .expect("cargo could not be started to build the probe example");
+            assert!(
+                output.status.success(),
+                "`cargo build --example probe` failed ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let binary = target
+                .join("debug")
+                .join("examples")
+                .join(format!("probe{}", std::env::consts::EXE_SUFFIX));
+            assert!(
+                binary.is_file(),
+                "the probe binary is not at {}",
+                binary.display()
+            );
+            binary
+        })
+    }
+}

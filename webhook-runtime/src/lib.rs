@@ -40,6 +40,8 @@ pub mod message;
 mod origin;
 mod rejection;
 pub mod route;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
 pub use config::{

@@ -38,7 +38,6 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
 use crate::Rejection;
-use crate::auth::Authenticated;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::eventgrid::{
@@ -342,12 +341,11 @@ impl<T, F> GridEndpoint<T, F> {
         Fut::Output: IntoResponse,
     {
         let (mut parts, body) = request.into_parts();
-        let authenticated = match guard::authenticate(&self.config, &parts).await {
-            Ok(authenticated) => authenticated,
-            Err(rejection) => return rejection.into_response(),
-        };
+        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+            return rejection.into_response();
+        }
         let response = self.deliver_authenticated(&mut parts, body, state).await;
-        private_if_query_token(response, authenticated)
+        private_if_access_token(response, &parts)
     }
 
     async fn deliver_authenticated<S, E, X, Fut>(
@@ -495,11 +493,10 @@ impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
     async fn options(&self, request: Request) -> Response {
         let (parts, _body) = request.into_parts();
-        let authenticated = match guard::authenticate(&self.config, &parts).await {
-            Ok(authenticated) => authenticated,
-            Err(rejection) => return rejection.into_response(),
-        };
-        private_if_query_token(self.handshake(&parts.headers), authenticated)
+        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+            return rejection.into_response();
+        }
+        private_if_access_token(self.handshake(&parts.headers), &parts)
     }
 
     fn handshake(&self, headers: &HeaderMap) -> Response {
@@ -533,10 +530,9 @@ impl<Ev, F> Endpoint<Ev, F> {
         Fut::Output: IntoResponse,
     {
         let (mut parts, body) = request.into_parts();
-        let authenticated = match self.admit(&parts).await {
-            Ok(authenticated) => authenticated,
-            Err(rejection) => return rejection.into_response(),
-        };
+        if let Err(rejection) = self.admit(&parts).await {
+            return rejection.into_response();
+        }
         let response = match self.decode(&parts.headers, body).await {
             Ok(cloudevents::Delivery::Events(events)) => {
                 dispatch(&self.handler, events, &mut parts, &state).await
@@ -558,19 +554,19 @@ impl<Ev, F> Endpoint<Ev, F> {
             }
             Err(rejection) => rejection.into_response(),
         };
-        private_if_query_token(response, authenticated)
+        private_if_access_token(response, &parts)
     }
 
     /// D20 before the body: credentials (401) → origin enforcement (403) → rate (429).
-    async fn admit(&self, parts: &Parts) -> Result<Option<Authenticated>, Rejection> {
-        let authenticated = guard::authenticate(&self.config, parts).await?;
+    async fn admit(&self, parts: &Parts) -> Result<(), Rejection> {
+        guard::authenticate(&self.config, parts).await?;
         if self.config.enforces_origins() {
             guard::check_origin(&self.config, &parts.headers)?;
         }
         if let Some(limiter) = &self.limiter {
             limiter.admit()?;
         }
-        Ok(authenticated)
+        Ok(())
     }
 
     /// Media type (415) → size (413) → content (400), as D20 orders them.
@@ -653,13 +649,10 @@ pub(crate) async fn read_body(
     }
 }
 
-/// D15: a 2xx answer to a request authenticated by the `access_token` query parameter is
+/// D15: a 2xx answer to a request that carried an `access_token` query parameter is
 /// `Cache-Control: private`.
-fn private_if_query_token(
-    mut response: Response,
-    authenticated: Option<Authenticated>,
-) -> Response {
-    if authenticated == Some(Authenticated::QueryToken) && response.status().is_success() {
+fn private_if_access_token(mut response: Response, parts: &Parts) -> Response {
+    if response.status().is_success() && crate::auth::has_access_token(parts.uri.query()) {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             http::HeaderValue::from_static("private"),

@@ -1,0 +1,512 @@
+//! The endpoint probe (`examples/probe.rs`) run as a child process: against the quickstart over
+//! loopback, against deliberately broken endpoints served here (one per failure reason, D17),
+//! over https with a test certificate, and with bad command lines.
+
+#[allow(dead_code)] // the quickstart's raw-HTTP and SDK helpers are not used here
+mod common;
+
+use std::io;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{options, post};
+use common::Quickstart;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use webhook_runtime::{CloudEvent, webhook};
+
+/// The origin the quickstart's `/cloudevents` route allows.
+const ORIGIN: &str = "eventemitter.example.com";
+/// How long a probe may run before the test fails instead of hanging (a hang guard, not a
+/// timing assertion).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// What a finished probe printed.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The final `handshake status:` line.
+    fn status_line(&self) -> &str {
+        self.stdout
+            .lines()
+            .rfind(|line| line.starts_with("handshake status: "))
+            .unwrap_or_else(|| panic!("no `handshake status:` line in\n{self}"))
+    }
+
+    fn assert_completed(&self) {
+        assert_eq!(self.code, Some(0), "{self}");
+        assert_eq!(self.status_line(), "handshake status: Completed", "{self}");
+    }
+
+    /// Asserts a failed handshake whose reason mentions `reason`.
+    fn assert_failed(&self, reason: &str) {
+        assert_eq!(self.code, Some(1), "{self}");
+        let line = self.status_line();
+        assert!(
+            line.starts_with("handshake status: Failed (") && line.contains(reason),
+            "expected a failure mentioning {reason:?}:\n{self}"
+        );
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the probe with `args` and waits for it (killed if it outlives [`PATIENCE`]).
+async fn probe(args: &[&str]) -> Run {
+    let mut command = tokio::process::Command::new(common::probe::binary());
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    // Loopback only: no proxy from the environment.
+    for proxy in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        command.env_remove(proxy);
+    }
+    let child = command.spawn().expect("the probe could not be started");
+    let output = tokio::time::timeout(PATIENCE, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("the probe {args:?} ran longer than {PATIENCE:?}"))
+        .expect("the probe's output could not be read");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Starts the quickstart (blocking until it listens) without holding up the runtime.
+async fn quickstart() -> Quickstart {
+    tokio::task::spawn_blocking(Quickstart::start)
+        .await
+        .expect("the quickstart could not be started")
+}
+
+/// Serves `router` over plain HTTP on a free loopback port for the rest of the test.
+async fn serve(router: Router) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+/// A handshake answer with consent for `origin`.
+fn consent(origin: &str) -> Response {
+    (
+        StatusCode::OK,
+        [
+            ("allow", "OPTIONS, POST"),
+            ("webhook-allowed-origin", origin),
+            ("webhook-allowed-rate", "*"),
+        ],
+    )
+        .into_response()
+}
+
+fn requested_origin(headers: &HeaderMap) -> String {
+    headers["webhook-request-origin"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the quickstart
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn probe_cloudevents_against_the_quickstart_completes() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/cloudevents", server.port());
+    let run = probe(&[
+        &url,
+        "--sender",
+        "cloudevents",
+        "--origin",
+        ORIGIN,
+        "--rate",
+        "300",
+    ])
+    .await;
+    run.assert_completed();
+    for line in [
+        format!("> OPTIONS {url}"),
+        format!("> webhook-request-origin: {ORIGIN}"),
+        "> webhook-request-rate: 300".to_owned(),
+        "< 200 OK".to_owned(),
+        format!("< webhook-allowed-origin: {ORIGIN}"),
+        "< webhook-allowed-rate: 120".to_owned(),
+    ] {
+        assert!(
+            run.stdout.lines().any(|l| l == line),
+            "no {line:?} in\n{run}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn probe_eventmesh_with_the_quickstart_credentials_completes() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/eventmesh", server.port());
+    let run = probe(&[
+        &url,
+        "--sender",
+        "eventmesh",
+        "--user",
+        "quickstart",
+        "--password",
+        "quickstart",
+    ])
+    .await;
+    run.assert_completed();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l == "> authorization: Basic <redacted>"),
+        "{run}"
+    );
+    // base64("quickstart:quickstart")
+    assert!(
+        !run.stdout.contains("cXVpY2tzdGFydDpxdWlja3N0YXJ0"),
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn probe_eventmesh_with_a_wrong_password_fails() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/eventmesh", server.port());
+    let run = probe(&[
+        &url,
+        "--sender",
+        "eventmesh",
+        "--user",
+        "quickstart",
+        "--password",
+        "not-the-password",
+    ])
+    .await;
+    run.assert_failed("no consent");
+    assert!(run.stdout.contains("< 401 Unauthorized"), "{run}");
+    assert!(!run.stdout.contains("not-the-password"), "{run}");
+}
+
+#[tokio::test]
+async fn probe_eventgrid_with_the_quickstart_subscription_completes() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/eventgrid", server.port());
+    let run = probe(&[
+        &url,
+        "--sender",
+        "eventgrid",
+        "--subscription",
+        "quickstart",
+    ])
+    .await;
+    run.assert_completed();
+    assert!(
+        run.stdout
+            .contains("> aeg-event-type: SubscriptionValidation"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("validationResponse"), "{run}");
+}
+
+#[tokio::test]
+async fn probe_eventgrid_with_another_subscription_fails() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/eventgrid", server.port());
+    let run = probe(&[
+        &url,
+        "--sender",
+        "eventgrid",
+        "--subscription",
+        "someone-else",
+    ])
+    .await;
+    run.assert_failed("403 Forbidden instead of 200");
+}
+
+#[tokio::test]
+async fn d15_probe_redacts_the_access_token_and_the_bearer_token() {
+    let server = quickstart().await;
+    let url = format!(
+        "http://127.0.0.1:{}/cloudevents?access_token=s3cret-query-token",
+        server.port()
+    );
+    let run = probe(&[&url, "--bearer", "s3cret-bearer-token"]).await;
+    run.assert_completed();
+    assert!(!run.stdout.contains("s3cret"), "{run}");
+    assert!(run.stdout.contains("?access_token=<redacted>"), "{run}");
+    // CloudEvents §3.2: a token in the query goes with `Cache-Control: no-store`.
+    assert!(
+        run.stdout.lines().any(|l| l == "> cache-control: no-store"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l == "> authorization: Bearer <redacted>"),
+        "{run}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against deliberately broken endpoints
+// ---------------------------------------------------------------------------------------------
+
+/// The validation code of an Event Grid validation POST.
+fn validation_code(body: &Bytes) -> String {
+    let events: Value = serde_json::from_slice(body).unwrap();
+    events[0]["data"]["validationCode"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Routes that each answer wrongly in one way; `/consent` answers right and counts its calls.
+fn broken_endpoints(consents: Arc<AtomicUsize>) -> Router {
+    Router::new()
+        .route(
+            "/no-consent",
+            options(|| async { (StatusCode::OK, [("allow", "OPTIONS, POST")]) }),
+        )
+        .route(
+            "/other-origin",
+            options(|| async { consent("other.example.com") }),
+        )
+        .route(
+            "/lower-cased",
+            options(|headers: HeaderMap| async move {
+                consent(&requested_origin(&headers).to_ascii_lowercase())
+            }),
+        )
+        .route(
+            "/accepted",
+            post(|body: Bytes| async move {
+                (
+                    StatusCode::ACCEPTED,
+                    axum::Json(json!({"validationResponse": validation_code(&body)})),
+                )
+            }),
+        )
+        .route(
+            "/wrong-code",
+            post(|| async { axum::Json(json!({"validationResponse": "not-the-code"})) }),
+        )
+        .route("/never", options(std::future::pending::<()>))
+        .route(
+            "/redirect",
+            options(|| async { (StatusCode::TEMPORARY_REDIRECT, [("location", "/consent")]) }),
+        )
+        .route(
+            "/consent",
+            options(move |headers: HeaderMap| {
+                consents.fetch_add(1, Ordering::SeqCst);
+                async move { consent(&requested_origin(&headers)) }
+            }),
+        )
+}
+
+#[tokio::test]
+async fn probe_reports_each_failure_of_a_broken_endpoint() {
+    let consents = Arc::new(AtomicUsize::new(0));
+    let base = serve(broken_endpoints(Arc::clone(&consents))).await;
+    let url = |path: &str| format!("{base}{path}");
+
+    probe(&[&url("/no-consent")])
+        .await
+        .assert_failed("no consent");
+    probe(&[&url("/other-origin")])
+        .await
+        .assert_failed("origin echoed wrong");
+    let run = probe(&[&url("/lower-cased"), "--origin", "EventEmitter.Example.com"]).await;
+    run.assert_failed("origin echoed wrong");
+    assert!(run.stdout.contains("\"eventemitter.example.com\""), "{run}");
+    probe(&[&url("/accepted"), "--sender", "eventgrid"])
+        .await
+        .assert_failed("202 instead of 200");
+    probe(&[&url("/wrong-code"), "--sender", "eventgrid"])
+        .await
+        .assert_failed("validation code wrong");
+    probe(&[&url("/never"), "--timeout", "0.5"])
+        .await
+        .assert_failed("timeout");
+    probe(&[&url("/redirect"), "--sender", "eventmesh"])
+        .await
+        .assert_failed("redirected");
+    assert_eq!(
+        consents.load(Ordering::SeqCst),
+        0,
+        "a redirect was followed"
+    );
+
+    // The same endpoint's right answer completes: the failures above are the endpoints'.
+    probe(&[&url("/consent"), "--sender", "eventgrid-cloudevents"])
+        .await
+        .assert_completed();
+}
+
+#[tokio::test]
+async fn probe_of_a_closed_port_fails_unreachable() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    drop(listener);
+    probe(&[&format!("http://127.0.0.1:{port}/hook")])
+        .await
+        .assert_failed("unreachable");
+}
+
+// ---------------------------------------------------------------------------------------------
+// https
+// ---------------------------------------------------------------------------------------------
+
+#[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
+async fn orders(_event: CloudEvent) {}
+
+/// TLS on loopback for `axum::serve`: each accepted connection is handshaken before it is
+/// handed to hyper; a failed TLS handshake is skipped.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, address)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, address);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Serves `router` over https on a free loopback port with a fresh self-signed certificate for
+/// `127.0.0.1`; returns the base URL and the certificate (PEM) to trust.
+async fn serve_tls(router: Router) -> (String, String) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
+    let pem = certified.cert.pem();
+    let chain = vec![CertificateDer::from(certified.cert.der().to_vec())];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .expect("server config");
+    let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = tcp.local_addr().expect("address");
+    let listener = TlsListener {
+        tcp,
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    };
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("https://{address}"), pem)
+}
+
+#[tokio::test]
+async fn probe_over_https_with_a_test_ca_completes() {
+    let (base, pem) = serve_tls(Router::new().route("/orders", orders::route())).await;
+    let url = format!("{base}/orders");
+    let dir = common::target_dir().join("tmp");
+    std::fs::create_dir_all(&dir).expect("target/tmp");
+    let ca = dir.join(format!("probe-test-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, &pem).expect("the CA file");
+    let ca = ca.to_str().expect("a UTF-8 path").to_owned();
+
+    let run = probe(&[&url, "--origin", ORIGIN, "--ca-cert", &ca]).await;
+    run.assert_completed();
+    assert!(run.stdout.contains(&format!("> OPTIONS {url}")), "{run}");
+
+    // Without trusting the test CA the certificate is refused: TLS is checked.
+    probe(&[&url, "--origin", ORIGIN])
+        .await
+        .assert_failed("unreachable");
+    let _ = std::fs::remove_file(&ca);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn probe_usage_errors_exit_2_with_the_usage() {
+    for (args, message) in [
+        (&[][..], "the URL to probe is missing"),
+        (
+            &["http://127.0.0.1:9/", "--sender", "kafka"][..],
+            "unknown sender",
+        ),
+        (
+            &["http://127.0.0.1:9/", "--user", "u"][..],
+            "--user needs --password",
+        ),
+        (
+            &["http://127.0.0.1:9/", "--rate", "0"][..],
+            "not a positive integer",
+        ),
+        (
+            &["http://127.0.0.1:9/", "--timeout", "soon"][..],
+            "--timeout",
+        ),
+        (&["http://127.0.0.1:9/", "--bogus"][..], "unknown option"),
+        (&["ftp://127.0.0.1/"][..], "only http and https"),
+        (
+            &["http://127.0.0.1:9/", "--ca-cert", "/nonexistent/ca.pem"][..],
+            "--ca-cert",
+        ),
+    ] {
+        let run = probe(args).await;
+        assert_eq!(run.code, Some(2), "{args:?}: {run}");
+        assert!(run.stderr.contains(message), "{args:?}: {run}");
+        assert!(run.stderr.contains("usage: probe <url>"), "{args:?}: {run}");
+        assert!(run.stdout.is_empty(), "{args:?}: {run}");
+    }
+    let help = probe(&["--help"]).await;
+    assert_eq!(help.code, Some(0), "{help}");
+    assert!(help.stdout.starts_with("usage: probe <url>"), "{help}");
+}

@@ -1,0 +1,369 @@
+//! The simulated senders: a generic CloudEvents webhook sender, Azure Event Grid in either
+//! output schema, and SAP Event Mesh (SPEC §1).
+
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine as _;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+use super::delivery::{self, Delivery, DeliveryReport, NextAction};
+use super::exchange::Answer;
+use super::target::Target;
+use super::verdict::{HandshakeReport, HandshakeStatus};
+use super::{handshake, validation};
+use crate::handshake::WEBHOOK_REQUEST_ORIGIN;
+
+/// Which sender is simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    CloudEvents,
+    EventGrid,
+    EventGridCloudEvents,
+    EventMesh,
+}
+
+/// The credentials a sender presents, on the handshake as on deliveries. `Debug` never shows
+/// the secret.
+#[derive(Clone)]
+pub struct Authorization {
+    name: http::HeaderName,
+    value: HeaderValue,
+}
+
+impl Authorization {
+    /// HTTP Basic (SAP Event Mesh "Basic").
+    pub fn basic(user: &str, password: &str) -> Self {
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Self::header_of(&format!("Basic {encoded}"))
+    }
+
+    /// `Authorization: Bearer <token>` (CloudEvents §3, SAP OAuth2 client credentials, Event
+    /// Grid's Entra ID token).
+    ///
+    /// # Panics
+    ///
+    /// If the token cannot be a header value.
+    pub fn bearer(token: &str) -> Self {
+        Self::header_of(&format!("Bearer {token}"))
+    }
+
+    /// An API-key header (SAP "API Key", Event Grid custom delivery headers).
+    ///
+    /// # Panics
+    ///
+    /// If `name` or `value` is not valid in a header.
+    pub fn api_key(name: &str, value: &str) -> Self {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|_| panic!("{name:?} is not a header name"));
+        Self {
+            name,
+            value: secret(value),
+        }
+    }
+
+    fn header_of(value: &str) -> Self {
+        Self {
+            name: header::AUTHORIZATION,
+            value: secret(value),
+        }
+    }
+}
+
+fn secret(value: &str) -> HeaderValue {
+    let mut value = HeaderValue::from_str(value)
+        .unwrap_or_else(|_| panic!("a credential contains a character a header cannot carry"));
+    value.set_sensitive(true);
+    value
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorization")
+            .field("header", &self.name.as_str())
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A simulated sender: it plays the handshake and the deliveries of one kind of event source
+/// against a [`Target`], and judges the answers by that source's rules (SPEC §2, §3, §6).
+///
+/// | constructor | handshake | next action after a delivery |
+/// |---|---|---|
+/// | [`Sender::cloudevents`] | OPTIONS with `WebHook-Request-Origin` (and the optional rate, callback, `Authorization`) | CloudEvents webhook spec |
+/// | [`Sender::event_grid`] | the validation event POSTed (Event Grid schema) | Event Grid |
+/// | [`Sender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback` | Event Grid |
+/// | [`Sender::event_mesh`] | OPTIONS with the subscription's `Authorization` | SAP Event Mesh, QoS 1 |
+#[derive(Debug, Clone)]
+pub struct Sender {
+    kind: Kind,
+    origin: String,
+    rate: Option<u32>,
+    callback: Option<String>,
+    authorization: Option<Authorization>,
+    subscription: String,
+    validation_code: Option<String>,
+    validation_url: Option<String>,
+}
+
+/// The subscription name used when none is given.
+const DEFAULT_SUBSCRIPTION: &str = "webhook-testing";
+
+impl Sender {
+    fn new(kind: Kind, origin: &str) -> Self {
+        Self {
+            kind,
+            origin: origin.to_owned(),
+            rate: None,
+            callback: None,
+            authorization: None,
+            subscription: DEFAULT_SUBSCRIPTION.to_owned(),
+            validation_code: None,
+            validation_url: None,
+        }
+    }
+
+    /// Any CloudEvents webhook sender, identifying itself as `origin` (a DNS name such as
+    /// `eventemitter.example.com`).
+    pub fn cloudevents(origin: &str) -> Self {
+        Self::new(Kind::CloudEvents, origin)
+    }
+
+    /// Azure Event Grid delivering the Event Grid schema to the subscription `subscription`:
+    /// the handshake is the validation event, with a fresh code and a `validationUrl`.
+    pub fn event_grid(subscription: &str) -> Self {
+        Self::new(Kind::EventGrid, "").with_subscription(subscription)
+    }
+
+    /// Azure Event Grid delivering the CloudEvents 1.0 schema: the OPTIONS handshake from
+    /// `eventgrid.azure.net` (see [`Sender::with_origin`] for a sovereign cloud) with a
+    /// `WebHook-Request-Callback`.
+    pub fn event_grid_cloudevents() -> Self {
+        Self::new(Kind::EventGridCloudEvents, "eventgrid.azure.net")
+    }
+
+    /// SAP Event Mesh, identifying itself as `origin`; give it the subscription's credentials
+    /// with [`Sender::with_authorization`]: they go on the OPTIONS handshake too.
+    pub fn event_mesh(origin: &str) -> Self {
+        Self::new(Kind::EventMesh, origin)
+    }
+
+    /// Another `WebHook-Request-Origin`.
+    pub fn with_origin(mut self, origin: &str) -> Self {
+        self.origin = origin.to_owned();
+        self
+    }
+
+    /// Requests a rate (`WebHook-Request-Rate`, requests per minute) in the handshake.
+    pub fn with_rate(mut self, rate: u32) -> Self {
+        self.rate = Some(rate);
+        self
+    }
+
+    /// Offers a `WebHook-Request-Callback` URL in the handshake (Event Grid's CloudEvents
+    /// sender offers one of its own unless given this).
+    pub fn with_callback(mut self, url: &str) -> Self {
+        self.callback = Some(url.to_owned());
+        self
+    }
+
+    /// Presents credentials on every request, the handshake included.
+    pub fn with_authorization(mut self, authorization: Authorization) -> Self {
+        self.authorization = Some(authorization);
+        self
+    }
+
+    /// The Event Grid subscription name (`aeg-subscription-name`, sent upper-cased as Event
+    /// Grid does).
+    pub fn with_subscription(mut self, name: &str) -> Self {
+        self.subscription = name.to_owned();
+        self
+    }
+
+    /// A fixed validation code instead of a fresh one per validation event.
+    pub fn with_validation_code(mut self, code: &str) -> Self {
+        self.validation_code = Some(code.to_owned());
+        self
+    }
+
+    /// Another `validationUrl` in the validation event (the default is a URL under
+    /// `eventgrid.azure.net` that nothing serves).
+    pub fn with_validation_url(mut self, url: &str) -> Self {
+        self.validation_url = Some(url.to_owned());
+        self
+    }
+
+    /// The sender's name, e.g. `"SAP Event Mesh"`.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            Kind::CloudEvents => "CloudEvents webhook sender",
+            Kind::EventGrid => "Azure Event Grid (Event Grid schema)",
+            Kind::EventGridCloudEvents => "Azure Event Grid (CloudEvents schema)",
+            Kind::EventMesh => "SAP Event Mesh",
+        }
+    }
+
+    /// Runs the handshake once and returns the verdict: the OPTIONS abuse-protection handshake,
+    /// or for [`Sender::event_grid`] the validation event.
+    pub async fn handshake(&self, target: &Target) -> HandshakeReport {
+        if self.kind == Kind::EventGrid {
+            return self.validate(target).await;
+        }
+        let callback = match (&self.callback, self.kind) {
+            (Some(callback), _) => Some(callback.clone()),
+            (None, Kind::EventGridCloudEvents) => Some(format!(
+                "https://rp-webhook-testing.eventgrid.azure.net:553/eventsubscriptions/{}/validate?id={}&apiVersion=2020-06-01",
+                self.subscription,
+                random_id()
+            )),
+            (None, _) => None,
+        };
+        let mut headers = handshake::request_headers(&self.origin, self.rate, callback.as_deref());
+        self.authorize(&mut headers);
+        let exchange = target
+            .send(Method::OPTIONS, headers, Default::default())
+            .await;
+        let (status, violations) = match &exchange.answer {
+            Ok(answer) => handshake::judge(&self.origin, self.rate.is_some(), answer),
+            Err(error) => (HandshakeStatus::Failed(error.clone().into()), Vec::new()),
+        };
+        HandshakeReport {
+            status,
+            exchange,
+            violations,
+        }
+    }
+
+    async fn validate(&self, target: &Target) -> HandshakeReport {
+        let code = self.validation_code.clone().unwrap_or_else(random_id);
+        let url = self.validation_url.clone().unwrap_or_else(|| {
+            format!(
+                "https://rp-webhook-testing.eventgrid.azure.net:553/eventsubscriptions/{}/validate?id={code}&apiVersion=2018-05-01-preview",
+                self.subscription
+            )
+        });
+        let (mut headers, body) = validation::request(&self.subscription, &code, Some(&url));
+        self.authorize(&mut headers);
+        let exchange = target.send(Method::POST, headers, body).await;
+        let status = match &exchange.answer {
+            Ok(answer) => validation::judge(&code, answer),
+            Err(error) => HandshakeStatus::Failed(error.clone().into()),
+        };
+        HandshakeReport {
+            status,
+            exchange,
+            violations: Vec::new(),
+        }
+    }
+
+    /// Sends one delivery and returns what the sender does next (SPEC §6). The sender adds its
+    /// credentials, its `WebHook-Request-Origin` (senders that shook hands by OPTIONS, W4) or
+    /// its `aeg-subscription-name` and `aeg-delivery-count` (Event Grid), unless the delivery
+    /// sets them.
+    pub async fn deliver(&self, target: &Target, delivery: &Delivery) -> DeliveryReport {
+        let (mut headers, body) = delivery.clone().into_parts();
+        match self.kind {
+            Kind::EventGrid => {
+                for (name, value) in validation::subscription_headers(&self.subscription) {
+                    if let Some(name) = name {
+                        headers.entry(name).or_insert(value);
+                    }
+                }
+            }
+            _ => {
+                headers
+                    .entry(WEBHOOK_REQUEST_ORIGIN)
+                    .or_insert_with(|| handshake::header_value(&self.origin, "origin"));
+            }
+        }
+        self.authorize(&mut headers);
+        let exchange = target.send(Method::POST, headers, body).await;
+        let answer = exchange.answer.as_ref().ok();
+        DeliveryReport {
+            next: delivery::next_action(self.kind, answer),
+            violations: delivery::violations(self.kind, answer),
+            exchange,
+        }
+    }
+
+    /// What this sender does after a delivery answered `status` with `headers` (SPEC §6),
+    /// without sending anything.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode};
+    /// use webhook_runtime::testing::{NextAction, Sender};
+    ///
+    /// let none = HeaderMap::new();
+    /// let grid = Sender::event_grid("orders");
+    /// let mesh = Sender::event_mesh("eventmesh.example.com");
+    /// assert_eq!(grid.next_action(StatusCode::BAD_REQUEST, &none), NextAction::DeadLetter);
+    /// assert!(mesh.next_action(StatusCode::BAD_REQUEST, &none).is_retry());
+    /// ```
+    pub fn next_action(&self, status: StatusCode, headers: &HeaderMap) -> NextAction {
+        let answer = Answer {
+            status,
+            headers: headers.clone(),
+            body: Default::default(),
+        };
+        delivery::next_action(self.kind, Some(&answer))
+    }
+
+    fn authorize(&self, headers: &mut HeaderMap) {
+        if let Some(authorization) = &self.authorization {
+            headers
+                .entry(authorization.name.clone())
+                .or_insert_with(|| authorization.value.clone());
+        }
+    }
+}
+
+/// A fresh identifier in the shape of a UUID (version 4 layout), for validation codes and
+/// event ids. Unpredictable enough for tests; not for secrets.
+pub(crate) fn random_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let state = std::collections::hash_map::RandomState::new();
+    let mut words = [0u64; 2];
+    for (i, word) in words.iter_mut().enumerate() {
+        let mut hasher = state.build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        hasher.write_usize(i);
+        if let Ok(elapsed) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            hasher.write_u128(elapsed.as_nanos());
+        }
+        *word = hasher.finish();
+    }
+    let [a, b] = words;
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_look_like_uuids_and_differ() {
+        let (a, b) = (random_id(), random_id());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36, "{a}");
+        assert_eq!(a.as_bytes()[14], b'4', "{a}");
+    }
+
+    #[test]
+    fn credentials_are_not_shown() {
+        let basic = Authorization::basic("user", "s3cret");
+        assert!(!format!("{basic:?}").contains("s3cret"));
+        let sender = Sender::event_mesh("a.example.com").with_authorization(basic);
+        assert!(!format!("{sender:?}").contains("s3cret"));
+        assert!(!format!("{sender:?}").contains("dXNlcjpzM2NyZXQ"));
+    }
+}
