@@ -90,7 +90,20 @@ pub struct Stopped {
 impl Quickstart {
     /// Starts the quickstart with `PORT=0` and waits for its `listening on` line.
     pub fn start() -> Self {
-        let child = Command::new(quickstart_binary())
+        Self::start_with_env(&[])
+    }
+
+    /// [`Quickstart::start`] with each of `vars` set (`Some`) or removed (`None`) in the child's
+    /// environment (e.g. `EVENTMESH_USER`); the rest is inherited.
+    pub fn start_with_env(vars: &[(&str, Option<&str>)]) -> Self {
+        let mut command = Command::new(quickstart_binary());
+        for (name, value) in vars {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+        let child = command
             .env("PORT", "0")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -557,16 +570,13 @@ pub mod kit {
     use std::io::{self, Read, Write};
     use std::net::{Shutdown, TcpStream};
     use std::pin::Pin;
-    use std::process::{Command, Stdio};
-    use std::sync::{Arc, Mutex, PoisonError, mpsc};
     use std::task::{Context, Poll};
-    use std::thread;
 
     use axum::body::{Body, Bytes, HttpBody};
     use http_body_util::combinators::MapErr;
     use http_body_util::{BodyExt, Full};
 
-    use super::{PATIENCE, Quickstart, listening_port, quickstart_binary, read_lines};
+    use super::PATIENCE;
 
     /// `Basic <base64(user:password)>` (RFC 7617).
     pub fn basic(user: &str, password: &str) -> String {
@@ -728,62 +738,6 @@ pub mod kit {
                 rest.get(2..5)?.parse().ok()
             })
             .collect()
-    }
-
-    impl Quickstart {
-        /// [`Quickstart::start`] with each of `vars` set (`Some`) or removed (`None`) in the
-        /// child's environment (e.g. `EVENTMESH_USER`); the rest is inherited.
-        pub fn start_with_env(vars: &[(&str, Option<&str>)]) -> Self {
-            let mut command = Command::new(quickstart_binary());
-            for (name, value) in vars {
-                match value {
-                    Some(value) => command.env(name, value),
-                    None => command.env_remove(name),
-                };
-            }
-            let child = command
-                .env("PORT", "0")
-                .env("NO_COLOR", "1")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("the quickstart example could not be started");
-            let mut server = Quickstart {
-                child: Some(child),
-                port: 0,
-                stdout: None,
-                stderr: None,
-                log: Arc::new(Mutex::new(String::new())),
-            };
-            let child = server.child.as_mut().expect("just set");
-            let stdout = child.stdout.take().expect("stdout is piped");
-            let mut stderr = child.stderr.take().expect("stderr is piped");
-            server.stdout = Some(thread::spawn(move || read_lines(stdout)));
-            let (port_tx, port_rx) = mpsc::channel();
-            let log = Arc::clone(&server.log);
-            server.stderr = Some(thread::spawn(move || {
-                let mut port_tx = Some(port_tx);
-                let mut buffer = [0; 4096];
-                while let Ok(n @ 1..) = stderr.read(&mut buffer) {
-                    let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
-                    log.push_str(&String::from_utf8_lossy(&buffer[..n]));
-                    if port_tx.is_some()
-                        && let Some(port) = log.lines().find_map(listening_port)
-                        && let Some(tx) = port_tx.take()
-                    {
-                        let _ = tx.send(port);
-                    }
-                }
-            }));
-            server.port = port_rx.recv_timeout(PATIENCE).unwrap_or_else(|error| {
-                panic!(
-                    "the quickstart never printed its `listening on` line ({error}); its stderr:\n{}",
-                    server.log()
-                )
-            });
-            server
-        }
     }
 }
 
