@@ -60,53 +60,29 @@ pub trait EventParam: Sized + Send + 'static {
     fn calls(events: Vec<Self::Event>) -> Self::Calls;
 }
 
-impl<T: Send + 'static> EventParam for CloudEvent<T> {
-    type Event = CloudEvent<T>;
-    type Calls = std::vec::IntoIter<CloudEvent<T>>;
-    fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
-        events.into_iter()
-    }
+/// Each event type is a parameter called once per event, and a `Vec` of it one called once per
+/// delivery.
+macro_rules! event_params {
+    ($($event:ident),*) => {$(
+        impl<T: Send + 'static> EventParam for $event<T> {
+            type Event = $event<T>;
+            type Calls = std::vec::IntoIter<$event<T>>;
+            fn calls(events: Vec<$event<T>>) -> Self::Calls {
+                events.into_iter()
+            }
+        }
+
+        impl<T: Send + 'static> EventParam for Vec<$event<T>> {
+            type Event = $event<T>;
+            type Calls = std::option::IntoIter<Vec<$event<T>>>;
+            fn calls(events: Vec<$event<T>>) -> Self::Calls {
+                Some(events).into_iter()
+            }
+        }
+    )*};
 }
 
-impl<T: Send + 'static> EventParam for Vec<CloudEvent<T>> {
-    type Event = CloudEvent<T>;
-    type Calls = std::option::IntoIter<Vec<CloudEvent<T>>>;
-    fn calls(events: Vec<CloudEvent<T>>) -> Self::Calls {
-        Some(events).into_iter()
-    }
-}
-
-impl<T: Send + 'static> EventParam for Incoming<T> {
-    type Event = Incoming<T>;
-    type Calls = std::vec::IntoIter<Incoming<T>>;
-    fn calls(events: Vec<Incoming<T>>) -> Self::Calls {
-        events.into_iter()
-    }
-}
-
-impl<T: Send + 'static> EventParam for Vec<Incoming<T>> {
-    type Event = Incoming<T>;
-    type Calls = std::option::IntoIter<Vec<Incoming<T>>>;
-    fn calls(events: Vec<Incoming<T>>) -> Self::Calls {
-        Some(events).into_iter()
-    }
-}
-
-impl<T: Send + 'static> EventParam for EventGridEvent<T> {
-    type Event = EventGridEvent<T>;
-    type Calls = std::vec::IntoIter<EventGridEvent<T>>;
-    fn calls(events: Vec<EventGridEvent<T>>) -> Self::Calls {
-        events.into_iter()
-    }
-}
-
-impl<T: Send + 'static> EventParam for Vec<EventGridEvent<T>> {
-    type Event = EventGridEvent<T>;
-    type Calls = std::option::IntoIter<Vec<EventGridEvent<T>>>;
-    fn calls(events: Vec<EventGridEvent<T>>) -> Self::Calls {
-        Some(events).into_iter()
-    }
-}
+event_params!(CloudEvent, Incoming, EventGridEvent);
 
 /// A type that can be the data of an event: any owned `serde::Deserialize` type.
 #[diagnostic::on_unimplemented(
