@@ -35,38 +35,41 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Builds the quickstart example once per test process (`cargo build --example quickstart`, same
-/// manifest, same target directory) and returns the path of its binary.
+/// Builds an example of this package (`cargo build --example <name>`, same manifest, same
+/// target directory) and returns the path of its binary.
+pub fn build_example(name: &str) -> PathBuf {
+    let target = target_dir();
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--example", name, "--manifest-path"])
+        .arg(manifest_dir().join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(manifest_dir())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cargo could not be started to build the {name} example: {e}"));
+    assert!(
+        output.status.success(),
+        "`cargo build --example {name}` failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let binary = target
+        .join("debug")
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "the {name} binary is not at {}",
+        binary.display()
+    );
+    binary
+}
+
+/// The quickstart example, built once per test process.
 pub fn quickstart_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let target = target_dir();
-        let output = Command::new(env!("CARGO"))
-            .args(["build", "--example", "quickstart", "--manifest-path"])
-            .arg(manifest_dir().join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .current_dir(manifest_dir())
-            .stdin(Stdio::null())
-            .output()
-            .expect("cargo could not be started to build the quickstart example");
-        assert!(
-            output.status.success(),
-            "`cargo build --example quickstart` failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let binary = target
-            .join("debug")
-            .join("examples")
-            .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
-        assert!(
-            binary.is_file(),
-            "the quickstart binary is not at {}",
-            binary.display()
-        );
-        binary
-    })
+    BINARY.get_or_init(|| build_example("quickstart"))
 }
 
 /// A running quickstart example: killed and reaped when dropped.
@@ -746,42 +749,13 @@ pub mod kit {
 #[allow(dead_code)] // only tests/probe.rs uses it
 pub mod probe {
     use std::path::{Path, PathBuf};
-    use std::process::{Command, Stdio};
     use std::sync::OnceLock;
 
-    use super::{manifest_dir, target_dir};
+    use super::build_example;
 
-    /// Builds the probe example once per test process (`cargo build --example probe`, same
-    /// manifest, same target directory) and returns the path of its binary.
+    /// The probe example, built once per test process.
     pub fn binary() -> &'static Path {
         static BINARY: OnceLock<PathBuf> = OnceLock::new();
-        BINARY.get_or_init(|| {
-            let target = target_dir();
-            let output = Command::new(env!("CARGO"))
-                .args(["build", "--example", "probe", "--manifest-path"])
-                .arg(manifest_dir().join("Cargo.toml"))
-                .arg("--target-dir")
-                .arg(&target)
-                .current_dir(manifest_dir())
-                .stdin(Stdio::null())
-                .output()
-                .expect("cargo could not be started to build the probe example");
-            assert!(
-                output.status.success(),
-                "`cargo build --example probe` failed ({}):\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let binary = target
-                .join("debug")
-                .join("examples")
-                .join(format!("probe{}", std::env::consts::EXE_SUFFIX));
-            assert!(
-                binary.is_file(),
-                "the probe binary is not at {}",
-                binary.display()
-            );
-            binary
-        })
+        BINARY.get_or_init(|| build_example("probe"))
     }
 }
