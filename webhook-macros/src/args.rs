@@ -17,7 +17,11 @@ pub(crate) const ARGUMENTS: &[&str] = &[
     "body_limit",
     "subscriptions",
     "plain",
+    "sender",
 ];
+
+/// The senders a route can serve (what its answers mean, SPEC §6).
+pub(crate) const SENDERS: &[&str] = &["cloudevents", "eventgrid", "sap_event_mesh"];
 
 /// The schemas a route can serve.
 pub(crate) const SCHEMAS: &[&str] = &["cloudevents", "eventgrid"];
@@ -71,6 +75,8 @@ pub(crate) struct Settings {
     pub(crate) plain: bool,
     pub(crate) rate: Option<u32>,
     pub(crate) body_limit: Option<u64>,
+    /// The sender named in the attribute, as its runtime variant name.
+    pub(crate) sender: Option<syn::Ident>,
 }
 
 impl RawArgs {
@@ -85,6 +91,7 @@ impl RawArgs {
         let mut body_limit = None;
         let mut subscriptions = Vec::new();
         let mut plain = false;
+        let mut sender = None;
         for arg in self.0 {
             let Some(name) = arg.path.get_ident().map(ToString::to_string) else {
                 errors.push(
@@ -136,6 +143,7 @@ impl RawArgs {
                 }
                 "subscriptions" => subscriptions = parse_subscriptions(&arg.value, errors),
                 "plain" => plain = parse_bool(&arg.value, "plain", errors),
+                "sender" => sender = parse_sender(&arg.value, errors),
                 _ => unreachable!("every name of ARGUMENTS is handled"),
             }
         }
@@ -176,6 +184,15 @@ impl RawArgs {
                 }
             }
             Schema::EventGrid => {
+                if let Some(span) = given("sender")
+                    && sender.as_ref().is_some_and(|s| s != "EventGrid")
+                {
+                    errors.push(
+                        span,
+                        "`schema = eventgrid` is delivered by Azure Event Grid only: \
+                         remove `sender`, or write `sender = eventgrid`",
+                    );
+                }
                 for name in ["origins", "rate", "plain"] {
                     if let Some(span) = given(name) {
                         errors.push(
@@ -197,6 +214,7 @@ impl RawArgs {
             plain,
             rate,
             body_limit,
+            sender,
         }
     }
 }
@@ -215,6 +233,7 @@ impl Settings {
             plain: false,
             rate,
             body_limit,
+            sender: None,
         }
     }
 }
@@ -245,6 +264,38 @@ fn parse_schema(value: &Expr, errors: &mut Errors) -> Option<Schema> {
             None
         }
     }
+}
+
+/// `sender = cloudevents | eventgrid | sap_event_mesh`, as the runtime's variant name.
+fn parse_sender(value: &Expr, errors: &mut Errors) -> Option<syn::Ident> {
+    let ident = match value {
+        Expr::Path(path) => path.path.get_ident(),
+        _ => None,
+    };
+    let variant = match ident.map(ToString::to_string).as_deref() {
+        Some("cloudevents") => "CloudEvents",
+        Some("eventgrid") => "EventGrid",
+        Some("sap_event_mesh") => "SapEventMesh",
+        Some(other) => {
+            let hint = match closest(other, SENDERS) {
+                Some(near) => format!("unknown sender `{other}`: did you mean `{near}`?"),
+                None => format!(
+                    "unknown sender `{other}`: valid values are {}",
+                    list(SENDERS)
+                ),
+            };
+            errors.push(value.span(), hint);
+            return None;
+        }
+        None => {
+            errors.push(
+                value.span(),
+                format!("`sender` takes a name, one of {}", list(SENDERS)),
+            );
+            return None;
+        }
+    };
+    Some(syn::Ident::new(variant, value.span()))
 }
 
 fn parse_origins(value: &Expr, errors: &mut Errors) -> Origins {

@@ -114,6 +114,10 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         let l = Literal::u64_unsuffixed(l);
         quote!(.with_body_limit(#l))
     });
+    let sender = settings
+        .sender
+        .as_ref()
+        .map(|variant| quote!(.with_sender(::webhook_runtime::Sender::#variant)));
     let bounds = extractors.iter().map(|x| {
         let ty = &x.ty;
         quote_spanned!(ty.span()=> #ty: ::webhook_runtime::__private::Extractors<__S>,)
@@ -165,6 +169,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
                     #subscriptions
                     #rate
                     #body_limit
+                    #sender
             }
 
             /// The handler's route with the attribute's configuration: `POST` receives

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Authenticate, Credentials};
+use crate::dedup::Dedup;
 use crate::eventgrid::{DeletionNotice, ValidationRequest};
 use crate::handshake::CallbackOffer;
 use crate::origin::{AllowedOrigins, OriginError};
+use crate::outcome::{DeadLetter, Sender};
 
 /// Default body limit of a CloudEvents route: 1 MiB (D9).
 pub const DEFAULT_CLOUDEVENTS_BODY_LIMIT: usize = 1024 * 1024;
@@ -17,6 +19,7 @@ pub const DEFAULT_CLOUDEVENTS_BODY_LIMIT: usize = 1024 * 1024;
 type CallbackHook = Arc<dyn Fn(&CallbackOffer<'_>) + Send + Sync>;
 type ValidationHook = Arc<dyn Fn(&ManualValidation<'_>) + Send + Sync>;
 type DeletionHook = Arc<dyn Fn(&DeletionNotice, Option<&str>) + Send + Sync>;
+type DeadLetterHook = Arc<dyn Fn(&DeadLetter<'_>) + Send + Sync>;
 
 /// An Event Grid subscription validation left to the application (see
 /// [`Config::on_manual_validation`]).
@@ -68,6 +71,9 @@ pub struct Config {
     enforce_origins: bool,
     enforce_rate: bool,
     body_timeout: Option<Duration>,
+    sender: Option<Sender>,
+    dedup: Option<Dedup>,
+    on_dead_letter: Option<DeadLetterHook>,
 }
 
 /// How long a route waits for a body to arrive by default: 30 s (Event Grid's own limit for an
@@ -132,6 +138,7 @@ impl Config {
     /// | `<PREFIX>_API_KEY_HEADER`, `<PREFIX>_API_KEYS` | a header name and its comma-separated accepted values |
     /// | `<PREFIX>_ENFORCE_ORIGINS`, `<PREFIX>_ENFORCE_RATE` | `true` or `false` |
     /// | `<PREFIX>_BODY_TIMEOUT_SECS` | seconds a body may take to arrive |
+    /// | `<PREFIX>_SENDER` | `cloudevents`, `eventgrid` or `sap_event_mesh` (see [`Sender`]) |
     ///
     /// When any of the credential variables is set, they replace the credentials configured so far.
     pub fn with_vars(
@@ -255,6 +262,10 @@ impl Config {
                 .filter(|s| *s > 0)
                 .ok_or_else(|| ConfigError::new(&var, "expected a positive number of seconds"))?;
             self.body_timeout = Some(Duration::from_secs(seconds));
+        }
+        let var = name("SENDER");
+        if let Some(value) = lookup(&var) {
+            self.sender = Some(value.parse().map_err(|e| ConfigError::new(&var, e))?);
         }
         Ok(self)
     }
@@ -401,6 +412,45 @@ impl Config {
         self
     }
 
+    /// Says who delivers to this route, which decides how an [`Outcome`](crate::Outcome) is
+    /// answered (SPEC §6). Default: [`Sender::CloudEvents`] on a CloudEvents route; an Event Grid
+    /// schema route always serves [`Sender::EventGrid`].
+    pub fn with_sender(mut self, sender: Sender) -> Self {
+        self.sender = Some(sender);
+        self
+    }
+
+    /// The sender set with [`Config::with_sender`], if any.
+    pub fn sender(&self) -> Option<Sender> {
+        self.sender
+    }
+
+    /// Deduplicates redelivered events (see [`crate::dedup`]).
+    pub fn with_dedup(mut self, dedup: Dedup) -> Self {
+        self.dedup = Some(dedup);
+        self
+    }
+
+    /// The deduplication settings, if any.
+    pub fn dedup(&self) -> Option<&Dedup> {
+        self.dedup.as_ref()
+    }
+
+    /// Calls `hook` with each event its handler rejected ([`Outcome::Reject`](crate::Outcome))
+    /// on a route whose sender redelivers every refusal (SAP Event Mesh): the event is
+    /// acknowledged, and the hook keeps or reports it. Default: one `warn` log line.
+    pub fn on_dead_letter(
+        mut self,
+        hook: impl Fn(&DeadLetter<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_dead_letter = Some(Arc::new(hook));
+        self
+    }
+
+    pub(crate) fn dead_letter_hook(&self) -> Option<&DeadLetterHook> {
+        self.on_dead_letter.as_ref()
+    }
+
     /// The accepted credentials.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
@@ -466,6 +516,12 @@ impl fmt::Debug for Config {
             .field("enforce_origins", &self.enforce_origins)
             .field("enforce_rate", &self.enforce_rate)
             .field("body_timeout", &self.body_timeout())
+            .field("sender", &self.sender)
+            .field("dedup", &self.dedup)
+            .field(
+                "on_dead_letter",
+                &self.on_dead_letter.as_ref().map(|_| "<hook>"),
+            )
             .finish()
     }
 }

@@ -31,13 +31,17 @@ pub mod auth;
 pub mod cloudevents;
 mod config;
 mod data;
+pub mod dedup;
 mod event_types;
 pub mod eventgrid;
 mod guard;
 pub mod handshake;
 mod json;
 pub mod message;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod origin;
+pub mod outcome;
 mod rejection;
 pub mod route;
 #[cfg(feature = "testing")]
@@ -51,6 +55,7 @@ pub use event_types::EventTypes;
 pub use eventgrid::{EventGridDelivery, EventGridEvent};
 pub use message::{Incoming, Message};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
+pub use outcome::{Outcome, Sender};
 pub use rejection::Rejection;
 #[doc = include_str!("../docs/event_types.md")]
 pub use webhook_macros::EventTypes;

@@ -99,7 +99,8 @@ impl std::error::Error for Rejection {}
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
-        tracing::debug!(status = self.status.as_u16(), reason = %self.reason, "webhook request rejected");
+        // The request's span (see `route`) carries the reason to its log line.
+        tracing::Span::current().record("reason", &*self.reason);
         let mut body = self.reason.into_owned();
         body.push('\n');
         let mut response = (self.status, body).into_response();
@@ -107,6 +108,8 @@ impl IntoResponse for Rejection {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
+        #[cfg(feature = "metrics")]
+        response.extensions_mut().insert(crate::metrics::Refused);
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -26,7 +26,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
@@ -40,12 +40,15 @@ use serde::de::DeserializeOwned;
 use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+use crate::dedup::{self, Claim, Claims, Dedup};
 use crate::eventgrid::{
     self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EVENT_GRID_ORIGINS, EventGridEvent,
 };
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 use crate::message::{self, Incoming};
+use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
+use tracing::Instrument as _;
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
 ///
@@ -53,11 +56,69 @@ use crate::message::{self, Incoming};
 /// `Vec<CloudEvent<T>>` and `Vec<EventGridEvent<T>>` once with all of them.
 pub trait EventParam: Sized + Send + 'static {
     /// The event type this parameter is made of.
-    type Event: Send + 'static;
+    type Event: DeliveredEvent;
     /// The calls a delivery makes.
     type Calls: Iterator<Item = Self> + Send;
     /// Splits a delivery's events into the arguments of successive calls.
     fn calls(events: Vec<Self::Event>) -> Self::Calls;
+    /// How many events this argument holds.
+    fn count(&self) -> usize;
+}
+
+/// What the route reads of an event before the handler gets it: the attributes that identify it
+/// (for deduplication, logs and the dead-letter hook).
+pub trait DeliveredEvent: Send + 'static {
+    /// The event's `id`, if it has one.
+    fn event_id(&self) -> Option<&str>;
+    /// The CloudEvents `source` (none for Event Grid events and plain messages).
+    fn event_source(&self) -> Option<&str>;
+    /// The event's type.
+    fn event_type_name(&self) -> Option<&str>;
+}
+
+impl<T: Send + 'static> DeliveredEvent for CloudEvent<T> {
+    fn event_id(&self) -> Option<&str> {
+        Some(self.id())
+    }
+    fn event_source(&self) -> Option<&str> {
+        Some(self.source())
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        Some(self.ty())
+    }
+}
+
+impl<T: Send + 'static> DeliveredEvent for EventGridEvent<T> {
+    fn event_id(&self) -> Option<&str> {
+        Some(self.id())
+    }
+    fn event_source(&self) -> Option<&str> {
+        None
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        Some(self.event_type())
+    }
+}
+
+impl<T: Send + 'static> DeliveredEvent for Incoming<T> {
+    fn event_id(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.id()),
+            Incoming::Message(_) => None,
+        }
+    }
+    fn event_source(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.source()),
+            Incoming::Message(_) => None,
+        }
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.ty()),
+            Incoming::Message(_) => None,
+        }
+    }
 }
 
 /// Each event type is a parameter called once per event, and a `Vec` of it one called once per
@@ -70,6 +131,9 @@ macro_rules! event_params {
             fn calls(events: Vec<$event<T>>) -> Self::Calls {
                 events.into_iter()
             }
+            fn count(&self) -> usize {
+                1
+            }
         }
 
         impl<T: Send + 'static> EventParam for Vec<$event<T>> {
@@ -77,6 +141,9 @@ macro_rules! event_params {
             type Calls = std::option::IntoIter<Vec<$event<T>>>;
             fn calls(events: Vec<$event<T>>) -> Self::Calls {
                 Some(events).into_iter()
+            }
+            fn count(&self) -> usize {
+                self.len()
             }
         }
     )*};
@@ -113,6 +180,7 @@ impl<R: IntoResponse> HandlerResponse for R {}
 
 struct Endpoint<Ev, F> {
     config: Config,
+    sender: Sender,
     body_limit: usize,
     limiter: Option<RateLimiter>,
     decoding: Decoding<Ev>,
@@ -204,6 +272,7 @@ where
     Fut::Output: IntoResponse,
 {
     let endpoint = Arc::new(Endpoint {
+        sender: config.sender().unwrap_or_default(),
         body_limit: config
             .body_limit()
             .unwrap_or(DEFAULT_CLOUDEVENTS_BODY_LIMIT),
@@ -218,17 +287,13 @@ where
     let options_endpoint = Arc::clone(&endpoint);
     on(MethodFilter::OPTIONS, move |request: Request| {
         let endpoint = Arc::clone(&options_endpoint);
-        async move { endpoint.options(request).await }
+        let observation = Observation::new(endpoint.sender, &request);
+        observation.run(async move { endpoint.options(request).await })
     })
     .post(move |State(state): State<S>, request: Request| {
         let endpoint = Arc::clone(&endpoint);
-        async move {
-            // A panic answers 500 instead of dropping the connection; no allocation on the way.
-            AssertUnwindSafe(endpoint.deliver::<S, E, X, Fut>(request, state))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(handler_panicked)
-        }
+        let observation = Observation::new(endpoint.sender, &request);
+        observation.run(async move { endpoint.deliver::<S, E, X, Fut>(request, state).await })
     })
     .fallback(method_not_allowed)
 }
@@ -281,6 +346,12 @@ where
     Fut: Future + Send,
     Fut::Output: IntoResponse,
 {
+    if config.sender().is_some_and(|s| s != Sender::EventGrid) {
+        tracing::warn!(
+            sender = %config.sender().unwrap_or_default(),
+            "an Event Grid schema route serves Azure Event Grid only: the configured sender is ignored"
+        );
+    }
     let endpoint = Arc::new(GridEndpoint {
         body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
         config,
@@ -289,13 +360,8 @@ where
     });
     axum::routing::post(move |State(state): State<S>, request: Request| {
         let endpoint = Arc::clone(&endpoint);
-        async move {
-            // A panic answers 500 instead of dropping the connection; no allocation on the way.
-            AssertUnwindSafe(endpoint.deliver::<S, E, X, Fut>(request, state))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(handler_panicked)
-        }
+        let observation = Observation::new(Sender::EventGrid, &request);
+        observation.run(async move { endpoint.deliver::<S, E, X, Fut>(request, state).await })
     })
     .fallback(method_not_allowed_eventgrid)
 }
@@ -347,23 +413,36 @@ impl<T, F> GridEndpoint<T, F> {
             )
             .into_response();
         }
-        let delivery = match self.decode(&parts.headers, body).await {
-            Ok(delivery) => delivery,
+        let (body, delivery) = match self.decode(&parts.headers, body).await {
+            Ok(decoded) => decoded,
             Err(rejection) => return rejection.into_response(),
         };
         let subscription = parts
             .headers
             .get("aeg-subscription-name")
             .and_then(|v| v.to_str().ok());
+        let span = tracing::Span::current();
         match delivery {
-            Delivery::Validation(request) => self.validate(&request, subscription),
+            Delivery::Validation(request) => {
+                span.record("mode", "validation");
+                self.validate(&request, subscription)
+            }
             Delivery::Deletion(notice) => {
+                span.record("mode", "deletion");
                 if let Some(hook) = self.config.deletion_hook() {
                     hook(&notice, subscription);
                 }
                 StatusCode::OK.into_response()
             }
-            Delivery::Notification(events) => dispatch(&self.handler, events, parts, &state).await,
+            Delivery::Notification(events) => {
+                span.record("mode", "array");
+                let exchange = Exchange {
+                    config: &self.config,
+                    sender: Sender::EventGrid,
+                    body: &body,
+                };
+                dispatch(&exchange, &self.handler, events, parts, &state).await
+            }
         }
     }
 
@@ -426,7 +505,7 @@ impl<T, F> GridEndpoint<T, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<Delivery<T>, Rejection> {
+    ) -> Result<(Bytes, Delivery<T>), Rejection> {
         if let Some(content_type) = headers.get(header::CONTENT_TYPE)
             && !content_type
                 .to_str()
@@ -437,7 +516,8 @@ impl<T, F> GridEndpoint<T, F> {
             ));
         }
         let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
-        (self.decoder)(headers, &body)
+        let delivery = (self.decoder)(headers, &body)?;
+        Ok((body, delivery))
     }
 }
 
@@ -468,6 +548,7 @@ async fn method_not_allowed() -> Response {
 impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
     async fn options(&self, request: Request) -> Response {
+        tracing::Span::current().record("mode", "handshake");
         let (parts, _body) = request.into_parts();
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.into_response();
@@ -510,11 +591,17 @@ impl<Ev, F> Endpoint<Ev, F> {
             return rejection.into_response();
         }
         let response = match self.decode(&parts.headers, body).await {
-            Ok(cloudevents::Delivery::Events(events)) => {
-                dispatch(&self.handler, events, &mut parts, &state).await
+            Ok((body, cloudevents::Delivery::Events(events))) => {
+                let exchange = Exchange {
+                    config: &self.config,
+                    sender: self.sender,
+                    body: &body,
+                };
+                dispatch(&exchange, &self.handler, events, &mut parts, &state).await
             }
             // Only a route that admits Event Grid as a sender answers its validation.
-            Ok(cloudevents::Delivery::EventGridValidation(request)) => {
+            Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
+                tracing::Span::current().record("mode", "validation");
                 let origins = self.config.origins();
                 if EVENT_GRID_ORIGINS
                     .iter()
@@ -550,20 +637,101 @@ impl<Ev, F> Endpoint<Ev, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<cloudevents::Delivery<Ev>, Rejection> {
+    ) -> Result<(Bytes, cloudevents::Delivery<Ev>), Rejection> {
         let mode = if self.decoding.plain {
             Mode::detect_or_plain(headers)?
         } else {
             Some(Mode::detect(headers)?)
         };
+        tracing::Span::current().record(
+            "mode",
+            match mode {
+                Some(Mode::Structured) => "structured",
+                Some(Mode::Binary) => "binary",
+                Some(Mode::Batch) => "batch",
+                None => "plain",
+            },
+        );
         let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
-        (self.decoding.decode)(mode, headers, &body)
+        let delivery = (self.decoding.decode)(mode, headers, &body)?;
+        Ok((body, delivery))
+    }
+}
+
+/// What a delivery's handler calls need besides the events: the route's settings, its sender,
+/// and the body the events came in (for the dead-letter hook).
+struct Exchange<'a> {
+    config: &'a Config,
+    sender: Sender,
+    body: &'a Bytes,
+}
+
+/// Who an event is, kept for the dead-letter hook after the event itself went to the handler.
+struct EventLabel {
+    index: usize,
+    id: Option<String>,
+    source: Option<String>,
+    event_type: Option<String>,
+}
+
+impl EventLabel {
+    fn of(index: usize, event: &impl DeliveredEvent) -> Self {
+        Self {
+            index,
+            id: event.event_id().map(str::to_owned),
+            source: event.event_source().map(str::to_owned),
+            event_type: event.event_type_name().map(str::to_owned),
+        }
+    }
+
+    fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            index: self.index,
+            id: self.id.as_deref(),
+            source: self.source.as_deref(),
+            event_type: self.event_type.as_deref(),
+        }
+    }
+}
+
+impl Exchange<'_> {
+    /// The answer for the sender: an [`Outcome`] mapped for it (a rejection the sender would
+    /// redeliver forever goes to the dead-letter hook), anything else as the handler made it,
+    /// an empty 200 as 204 (D6).
+    fn answer(&self, response: Response, headers: &HeaderMap, events: &[EventLabel]) -> Response {
+        let Some(Returned(outcome)) = response.extensions().get::<Returned>() else {
+            return no_content_for_empty_ok(response);
+        };
+        if let Outcome::Reject { reason } = outcome {
+            tracing::Span::current().record("reason", &**reason);
+            if self.sender == Sender::SapEventMesh {
+                let content_type = headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                for event in events {
+                    let letter = DeadLetter {
+                        reason,
+                        event: event.as_ref(),
+                        content_type,
+                        body: self.body,
+                    };
+                    match self.config.dead_letter_hook() {
+                        Some(hook) => hook(&letter),
+                        None => crate::outcome::log_dead_letter(&letter),
+                    }
+                }
+            }
+        }
+        outcome.response_for(self.sender)
     }
 }
 
 /// Calls the handler for each argument the events make (D8): extractors run before each call,
-/// the first answer that is not 2xx answers for the delivery, an empty 200 becomes 204 (D6).
+/// the first answer that is not 2xx answers for the delivery. With deduplication, events
+/// handled before are left out (and acknowledged), and each call's events are recorded as handled
+/// when it succeeds or released when it fails.
 async fn dispatch<S, E, X, F, Fut>(
+    exchange: &Exchange<'_>,
     handler: &F,
     events: Vec<E::Event>,
     parts: &mut Parts,
@@ -576,19 +744,128 @@ where
     Fut: Future,
     Fut::Output: IntoResponse,
 {
+    let span = tracing::Span::current();
+    span.record("events", events.len());
+    if let Some(first) = events.first() {
+        if let Some(id) = first.event_id() {
+            span.record("first_id", id);
+        }
+        if let Some(ty) = first.event_type_name() {
+            span.record("first_type", ty);
+        }
+    }
+    #[cfg(feature = "metrics")]
+    crate::metrics::events(parts, exchange.sender, events.len());
+    // Only a sender that redelivers every refusal needs the rejected events named afterwards.
+    let mut labels: Vec<EventLabel> = if exchange.sender == Sender::SapEventMesh {
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| EventLabel::of(i, e))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (events, mut claims) = match exchange.config.dedup() {
+        None => (events, None),
+        Some(dedup) => {
+            let delivered = events.len();
+            let route = parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or("", MatchedPath::as_str);
+            match claim_events(dedup, route, exchange.sender, events, &mut labels).await {
+                Ok((events, claims)) if events.is_empty() && delivered > 0 => {
+                    drop(claims);
+                    return Outcome::Ack.response_for(exchange.sender);
+                }
+                Ok((events, claims)) => (events, Some(claims)),
+                Err(response) => return response,
+            }
+        }
+    };
+    let mut settled = 0;
     let mut last = None;
     for argument in E::calls(events) {
+        let count = argument.count();
         let extracted = match X::from_request_parts(parts, state).await {
             Ok(extracted) => extracted,
             Err(rejection) => return rejection.into_response(),
         };
-        let response = no_content_for_empty_ok(handler(argument, extracted).await.into_response());
-        if !response.status().is_success() {
+        let response = handler(argument, extracted).await.into_response();
+        let labels = labels.get(settled..settled + count).unwrap_or_default();
+        let response = exchange.answer(response, &parts.headers, labels);
+        let handled = response.status().is_success();
+        if let Some(claims) = &mut claims
+            && let Err(error) = claims.settle(count, handled).await
+        {
+            // The events were handled (or not) all the same; a lost record only means a
+            // redelivery may be handled again.
+            tracing::warn!(%error, "deduplication record not updated");
+        }
+        if !handled {
+            #[cfg(feature = "metrics")]
+            crate::metrics::handler_failure(parts, exchange.sender);
             return response;
         }
+        settled += count;
         last = Some(response);
     }
     last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
+}
+
+/// Claims every event of a delivery in the dedup store: events handled before are left out, an
+/// event in flight elsewhere answers "retry later" for the delivery, a failing store 503.
+async fn claim_events<Ev: DeliveredEvent>(
+    dedup: &Dedup,
+    route: &str,
+    sender: Sender,
+    events: Vec<Ev>,
+    labels: &mut Vec<EventLabel>,
+) -> Result<(Vec<Ev>, Claims), Response> {
+    let mut claims = Claims::new(dedup);
+    let mut kept = Vec::with_capacity(events.len());
+    let mut keep = Vec::with_capacity(labels.len());
+    for event in events {
+        let Some(key) = dedup::key(route, event.event_source(), event.event_id()) else {
+            claims.hold(None);
+            kept.push(event);
+            keep.push(true);
+            continue;
+        };
+        match dedup.store.claim(&key, dedup.lease).await {
+            Ok(Claim::Claimed) => {
+                claims.hold(Some(key));
+                kept.push(event);
+                keep.push(true);
+            }
+            Ok(Claim::Done) => {
+                tracing::debug!(
+                    id = event.event_id(),
+                    "a redelivery of an event handled before: acknowledged again"
+                );
+                keep.push(false);
+            }
+            Ok(Claim::InFlight) => {
+                tracing::Span::current().record("reason", "the same event is being handled");
+                return Err(Outcome::retry_after(Duration::from_secs(1)).response_for(sender));
+            }
+            Err(error) => {
+                tracing::error!(%error, "deduplication store failed: delivery refused for now");
+                return Err(Rejection::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the deduplication store is unavailable: deliver again later",
+                )
+                .with_retry_after(5)
+                .into_response());
+            }
+        }
+    }
+    if !labels.is_empty() {
+        let mut keep = keep.into_iter();
+        labels.retain(|_| keep.next().unwrap_or(true));
+    }
+    Ok((kept, claims))
 }
 
 /// Reads the body up to `limit` bytes: 413 beyond it, decided from `Content-Length` before
@@ -637,6 +914,62 @@ fn private_if_access_token(mut response: Response, parts: &Parts) -> Response {
     response
 }
 
+/// What is observed of one request: its span (route, sender, mode, events, first event,
+/// status, reason) and, with feature `metrics`, the labels of its counters. The span holds no
+/// header, query or body value: credentials, `access_token` and validation codes never reach it
+/// (D15).
+struct Observation {
+    span: tracing::Span,
+    #[cfg(feature = "metrics")]
+    labels: crate::metrics::RequestLabels,
+}
+
+impl Observation {
+    fn new(sender: Sender, request: &Request) -> Self {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("", MatchedPath::as_str);
+        Self {
+            span: tracing::info_span!(
+                "webhook",
+                route,
+                sender = sender.as_str(),
+                mode = tracing::field::Empty,
+                events = tracing::field::Empty,
+                first_id = tracing::field::Empty,
+                first_type = tracing::field::Empty,
+                status = tracing::field::Empty,
+                reason = tracing::field::Empty,
+            ),
+            #[cfg(feature = "metrics")]
+            labels: crate::metrics::RequestLabels {
+                route: route.to_owned(),
+                sender,
+                method: request.method().clone(),
+            },
+        }
+    }
+
+    /// Runs the request inside its span, answers 500 for a panic instead of dropping the
+    /// connection (no allocation on the way), and logs one `info` line with the answer's status.
+    async fn run(self, request: impl Future<Output = Response>) -> Response {
+        let span = self.span;
+        let response = AssertUnwindSafe(request)
+            .catch_unwind()
+            .instrument(span.clone())
+            .await
+            .unwrap_or_else(|panic| span.in_scope(|| handler_panicked(panic)));
+        if !span.is_disabled() {
+            span.record("status", response.status().as_u16());
+            span.in_scope(|| tracing::info!("webhook request answered"));
+        }
+        #[cfg(feature = "metrics")]
+        crate::metrics::answered(&self.labels, &response);
+        response
+    }
+}
+
 /// A panicking handler answers 500 (the sender retries) instead of dropping the connection.
 fn handler_panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let message = panic
@@ -654,6 +987,8 @@ fn handler_panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
         header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    #[cfg(feature = "metrics")]
+    response.extensions_mut().insert(crate::metrics::Panicked);
     response
 }
 

@@ -84,8 +84,9 @@ pub enum Delivery<T> {
     Deletion(DeletionNotice),
 }
 
-/// A subscription validation event's data.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A subscription validation event's data. Its `Debug` output hides the code and the URL (which
+/// carries the code too): they prove ownership of the endpoint and never reach a log (D15).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationRequest {
     /// The code to echo back in `validationResponse`.
@@ -93,6 +94,18 @@ pub struct ValidationRequest {
     /// The URL a manual validation GETs (API 2018-05-01-preview and later).
     #[serde(default)]
     pub validation_url: Option<String>,
+}
+
+impl std::fmt::Debug for ValidationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidationRequest")
+            .field("validation_code", &"<redacted>")
+            .field(
+                "validation_url",
+                &self.validation_url.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl ValidationRequest {

@@ -1,0 +1,408 @@
+//! What a webhook route tells its operators: one `tracing` span per request with route, sender,
+//! mode, event count, first event, status and rejection reason, one `info` line per request, the
+//! default dead-letter line, and no secret anywhere (SPEC D15): credentials, the `access_token`
+//! query parameter and Event Grid validation codes never reach a log line, a span field or a
+//! `Debug` output. Counters of the `metrics` feature are checked with a debugging recorder.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use tracing_subscriber::fmt::MakeWriter;
+use webhook_runtime::auth::Credentials;
+use webhook_runtime::eventgrid::ValidationRequest;
+use webhook_runtime::{CloudEvent, Config, EventGridEvent, Outcome, webhook};
+
+const PASSWORD: &str = "pw-Zq81-basic-secret";
+const TOKEN: &str = "tok-Lk55-bearer-secret";
+const QUERY_TOKEN: &str = "qt-Xy77-query-secret";
+const API_KEY: &str = "key-Mm42-api-secret";
+const WRONG: &str = "wrong-Pp93-guess-secret";
+const CODE: &str = "code-Vv19-validation-secret";
+
+/// Everything the subscriber writes, in one buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Runs `test` on a current-thread runtime with a TRACE subscriber writing into a buffer, and
+/// returns what was written.
+fn capture<F: Future<Output = ()>>(test: impl FnOnce() -> F) -> String {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || runtime.block_on(test()));
+    captured.text()
+}
+
+#[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
+async fn orders(event: CloudEvent<Value>) -> Outcome {
+    match event.data().as_str() {
+        Some("bad") => Outcome::reject("the order is not valid"),
+        _ => Outcome::Ack,
+    }
+}
+
+#[webhook(origins = ["*"], schema = cloudevents, sender = sap_event_mesh)]
+async fn mesh(event: CloudEvent<Value>) -> Outcome {
+    match event.data().as_str() {
+        Some("bad") => Outcome::reject("poison message"),
+        _ => Outcome::Ack,
+    }
+}
+
+#[webhook(schema = eventgrid)]
+async fn grid(_event: EventGridEvent<Value>) {}
+
+fn credentials() -> Credentials {
+    Credentials::new()
+        .basic("user", PASSWORD)
+        .bearer(TOKEN)
+        .bearer(QUERY_TOKEN)
+        .api_key("x-api-key", API_KEY)
+        .unwrap()
+}
+
+fn app() -> Router {
+    Router::new()
+        .route(
+            "/orders",
+            orders::route_with(orders::config().with_credentials(credentials())),
+        )
+        .route("/mesh", mesh::route())
+        .route(
+            "/grid",
+            grid::route_with(grid::config().with_credentials(credentials())),
+        )
+}
+
+fn basic(password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("user:{password}"));
+    format!("Basic {encoded}")
+}
+
+fn event(id: &str, data: &str) -> String {
+    json!({"specversion": "1.0", "id": id, "source": "/s", "type": "order.created", "data": data})
+        .to_string()
+}
+
+async fn send(request: Request<Body>) -> StatusCode {
+    app().oneshot(request).await.unwrap().status()
+}
+
+/// Requests that carry every kind of secret, accepted and refused.
+async fn secret_bearing_requests() {
+    let ce = "application/cloudevents+json";
+    let handshake = Request::options("/orders")
+        .header("authorization", basic(PASSWORD))
+        .header("webhook-request-origin", "eventemitter.example.com")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(handshake).await, StatusCode::OK);
+    let bearer = Request::post("/orders")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", ce)
+        .body(Body::from(event("e-1", "ok")))
+        .unwrap();
+    assert_eq!(send(bearer).await, StatusCode::NO_CONTENT);
+    let query = Request::post(format!("/orders?access_token={QUERY_TOKEN}&x=1"))
+        .header("content-type", ce)
+        .body(Body::from(event("e-2", "ok")))
+        .unwrap();
+    assert_eq!(send(query).await, StatusCode::NO_CONTENT);
+    let api_key = Request::post("/orders")
+        .header("x-api-key", API_KEY)
+        .header("content-type", ce)
+        .body(Body::from(event("e-3", "bad")))
+        .unwrap();
+    assert_eq!(send(api_key).await, StatusCode::BAD_REQUEST);
+    for authorization in [basic(WRONG), format!("Bearer {WRONG}")] {
+        let refused = Request::post("/orders")
+            .header("authorization", authorization)
+            .header("content-type", ce)
+            .body(Body::from(event("e-4", "ok")))
+            .unwrap();
+        assert_eq!(send(refused).await, StatusCode::UNAUTHORIZED);
+    }
+    let refused = Request::post(format!("/orders?access_token={WRONG}"))
+        .header("content-type", ce)
+        .body(Body::from(event("e-5", "ok")))
+        .unwrap();
+    assert_eq!(send(refused).await, StatusCode::UNAUTHORIZED);
+    let validation = json!([{
+        "id": "v-1", "topic": "/t", "subject": "", "eventTime": "2026-11-24T10:00:00Z",
+        "eventType": "Microsoft.EventGrid.SubscriptionValidationEvent", "dataVersion": "2",
+        "data": {"validationCode": CODE,
+                 "validationUrl": format!("https://rp.eventgrid.azure.net/validate?code={CODE}")}
+    }]);
+    let validation = Request::post(format!("/grid?access_token={QUERY_TOKEN}"))
+        .header("aeg-event-type", "SubscriptionValidation")
+        .header("content-type", "application/json")
+        .body(Body::from(validation.to_string()))
+        .unwrap();
+    assert_eq!(send(validation).await, StatusCode::OK);
+}
+
+#[test]
+fn d15_no_secret_in_any_log_line_or_span_field() {
+    let log = capture(secret_bearing_requests);
+    for secret in [PASSWORD, TOKEN, QUERY_TOKEN, API_KEY, WRONG, CODE] {
+        assert!(!log.contains(secret), "`{secret}` was logged:\n{log}");
+    }
+    let basic_blob = base64::engine::general_purpose::STANDARD.encode(format!("user:{PASSWORD}"));
+    assert!(
+        !log.contains(&basic_blob),
+        "the Basic credentials were logged"
+    );
+    assert!(
+        !log.contains("access_token"),
+        "the query was logged:\n{log}"
+    );
+    // The log is not empty: every request has its line (the check above can fail).
+    assert_eq!(
+        log.matches("webhook request answered").count(),
+        8,
+        "one line per request:\n{log}"
+    );
+}
+
+#[test]
+fn d15_debug_output_hides_secrets() {
+    let config = Config::new().with_credentials(credentials());
+    let request: ValidationRequest = serde_json::from_value(json!({
+        "validationCode": CODE,
+        "validationUrl": format!("https://rp.eventgrid.azure.net/validate?code={CODE}"),
+    }))
+    .unwrap();
+    let debug = format!("{config:?} {:?} {request:?}", credentials());
+    for secret in [PASSWORD, TOKEN, QUERY_TOKEN, API_KEY, CODE] {
+        assert!(!debug.contains(secret), "`{secret}` in Debug: {debug}");
+    }
+    assert!(debug.contains("ValidationRequest"), "{debug}");
+}
+
+/// The line of the request whose span has `field`.
+fn line_with<'a>(log: &'a str, field: &str) -> &'a str {
+    log.lines()
+        .find(|line| line.contains("webhook request answered") && line.contains(field))
+        .unwrap_or_else(|| panic!("no answered line with {field}:\n{log}"))
+}
+
+#[test]
+fn span_has_route_sender_mode_events_first_event_and_status() {
+    let log = capture(|| async {
+        let batch = format!("[{},{}]", event("b-1", "ok"), event("b-2", "ok"));
+        let request = Request::post("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/cloudevents-batch+json")
+            .body(Body::from(batch))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::NO_CONTENT);
+    });
+    let line = line_with(&log, "first_id=");
+    for field in [
+        "route=\"/orders\"",
+        "sender=\"cloudevents\"",
+        "mode=\"batch\"",
+        "events=2",
+        "first_id=\"b-1\"",
+        "first_type=\"order.created\"",
+        "status=204",
+    ] {
+        assert!(line.contains(field), "{field} missing in: {line}");
+    }
+    assert!(line.contains(" INFO "), "answered at info: {line}");
+}
+
+#[test]
+fn span_has_the_rejection_reason() {
+    let log = capture(|| async {
+        let request = Request::post("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "text/plain")
+            .body(Body::from("hello"))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let request = Request::options("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("webhook-request-origin", "evil.example.net")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::FORBIDDEN);
+    });
+    let line = line_with(&log, "status=415");
+    assert!(line.contains("reason=\"not a CloudEvent"), "{line}");
+    let line = line_with(&log, "status=403");
+    assert!(line.contains("mode=\"handshake\""), "{line}");
+    assert!(line.contains("reason="), "{line}");
+    assert!(
+        !line.contains("evil.example.net"),
+        "a refused origin is never echoed: {line}"
+    );
+}
+
+#[test]
+fn span_has_the_outcome_reason_and_event_grid_validation_mode() {
+    let log = capture(|| async {
+        let request = Request::post("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/cloudevents+json")
+            .body(Body::from(event("x-1", "bad")))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::BAD_REQUEST);
+        secret_bearing_requests().await;
+    });
+    let line = line_with(&log, "first_id=\"x-1\"");
+    assert!(line.contains("reason=\"the order is not valid\""), "{line}");
+    let line = line_with(&log, "mode=\"validation\"");
+    assert!(line.contains("sender=\"eventgrid\""), "{line}");
+    assert!(line.contains("status=200"), "{line}");
+}
+
+#[test]
+fn s6_default_dead_letter_hook_logs_a_warning() {
+    let log = capture(|| async {
+        let request = Request::post("/mesh")
+            .header("content-type", "application/cloudevents+json")
+            .body(Body::from(event("p-1", "bad")))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::NO_CONTENT);
+    });
+    let line = log
+        .lines()
+        .find(|line| line.contains("dead letter"))
+        .unwrap_or_else(|| panic!("no dead-letter line:\n{log}"));
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(line.contains("id=\"p-1\""), "{line}");
+    assert!(line.contains("reason=\"poison message\""), "{line}");
+}
+
+/// Counters of feature `metrics`, read back from a debugging recorder.
+mod metrics_feature {
+    use super::*;
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+    /// A counter read back: name, labels, value.
+    type Counter = (String, Vec<(String, String)>, u64);
+
+    fn counters(test: impl AsyncFnOnce()) -> Vec<Counter> {
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        metrics::with_local_recorder(&recorder, || runtime.block_on(test()));
+        snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .filter_map(|(key, _, _, value)| match value {
+                DebugValue::Counter(n) => {
+                    let key = key.key();
+                    let labels = key
+                        .labels()
+                        .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                        .collect();
+                    Some((key.name().to_owned(), labels, n))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn count(all: &[Counter], name: &str, label: (&str, &str)) -> u64 {
+        all.iter()
+            .filter(|(n, labels, _)| {
+                n == name && labels.iter().any(|(k, v)| k == label.0 && v == label.1)
+            })
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    #[test]
+    fn metrics_count_deliveries_events_handshakes_rejections_and_failures() {
+        let all = counters(async || {
+            secret_bearing_requests().await;
+            let request = Request::post("/orders")
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .header("content-type", "text/plain")
+                .body(Body::from("x"))
+                .unwrap();
+            assert_eq!(send(request).await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        });
+        assert_eq!(
+            count(&all, "webhook_handshakes_total", ("result", "granted")),
+            1
+        );
+        // Deliveries to /orders: 3 accepted or rejected by the handler, 3 unauthenticated, 1 415.
+        assert_eq!(
+            count(&all, "webhook_deliveries_total", ("route", "/orders")),
+            7
+        );
+        assert_eq!(
+            count(&all, "webhook_deliveries_total", ("status", "401")),
+            3
+        );
+        assert_eq!(count(&all, "webhook_events_total", ("route", "/orders")), 3);
+        assert_eq!(
+            count(
+                &all,
+                "webhook_rejections_total",
+                ("reason", "unauthenticated")
+            ),
+            3
+        );
+        assert_eq!(
+            count(
+                &all,
+                "webhook_rejections_total",
+                ("reason", "unsupported_media_type")
+            ),
+            1
+        );
+        // The handler's Reject (400) is a handler failure, not a runtime rejection.
+        assert_eq!(
+            count(&all, "webhook_handler_failures_total", ("route", "/orders")),
+            1
+        );
+        assert_eq!(
+            count(&all, "webhook_rejections_total", ("reason", "malformed")),
+            0
+        );
+    }
+}
