@@ -13,7 +13,13 @@
 //!   password from `EVENTMESH_USER` / `EVENTMESH_PASSWORD`, `quickstart`/`quickstart` by default,
 //!   with a warning), any origin, CloudEvents with the data of `/cloudevents`.
 //!
-//! Every event received prints one JSON line on stdout; logs go to stderr (`RUST_LOG` filters).
+//! Every event received prints one JSON line on stdout. Every request logs one line on stderr at
+//! `info` (the runtime's `webhook request answered`, with route, sender, mode, event count, first
+//! event id and type, status and rejection reason); `RUST_LOG` filters (default `info`).
+//!
+//! Ctrl-C (SIGINT) or SIGTERM shuts the server down gracefully: it stops accepting connections,
+//! lets the requests in flight finish (a body that stalls is cut off by the routes' body timeout,
+//! 30 s by default), then exits with status 0.
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -61,7 +67,6 @@ fn print_event<T: Serialize>(line: Line<'_, T>) {
 /// CloudEvents of type order, from `eventemitter.example.com`, granted 120 requests per minute.
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
 async fn cloudevents(event: CloudEvent<Order>) {
-    tracing::info!(id = event.id(), order = %event.data().order_id, "order received");
     print_event(Line {
         endpoint: "/cloudevents",
         id: event.id(),
@@ -73,7 +78,6 @@ async fn cloudevents(event: CloudEvent<Order>) {
 /// Event Grid deliveries of the `quickstart` subscription; validation is answered by the runtime.
 #[webhook(schema = eventgrid, subscriptions = ["quickstart"])]
 async fn eventgrid(event: EventGridEvent<BlobCreated>) {
-    tracing::info!(id = event.id(), url = %event.data().url, "blob event received");
     print_event(Line {
         endpoint: "/eventgrid",
         id: event.id(),
@@ -85,7 +89,6 @@ async fn eventgrid(event: EventGridEvent<BlobCreated>) {
 /// SAP Event Mesh deliveries (CloudEvents); the credentials are added at run time.
 #[webhook(origins = ["*"], schema = cloudevents)]
 async fn eventmesh(event: CloudEvent<Order>) {
-    tracing::info!(id = event.id(), order = %event.data().order_id, "Event Mesh order received");
     print_event(Line {
         endpoint: "/eventmesh",
         id: event.id(),
@@ -121,14 +124,46 @@ fn app() -> Router {
         )
 }
 
+/// Resolves when the process is asked to stop: Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+///
+/// On Unix both handlers are installed here, before the server listens, so that a signal sent
+/// as soon as the `listening on` line is seen already starts a graceful shutdown (and never
+/// finds the default action, which would end the process at once).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    // `SignalKind::interrupt()` is what `tokio::signal::ctrl_c` listens to on Unix.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        };
+        eprintln!("quickstart received {name}, shutting down: finishing requests in flight");
+    })
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            // Without a handler there is no graceful shutdown; keep serving rather than stop.
+            tracing::error!(%error, "Ctrl-C cannot be listened to");
+            std::future::pending::<()>().await;
+        }
+        eprintln!("quickstart received Ctrl-C, shutting down: finishing requests in flight");
+    })
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,webhook_runtime=debug".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let port: u16 = match std::env::var("PORT") {
@@ -141,12 +176,15 @@ async fn main() -> std::io::Result<()> {
         Err(_) => 3000,
     };
     let app = app();
+    let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
     eprintln!("quickstart listening on http://{address}");
+    // On the signal the listener is closed at once (new connections are refused); `await`
+    // returns once every connection has answered its request in flight and closed.
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    eprintln!("quickstart stopped");
+    Ok(())
 }

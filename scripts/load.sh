@@ -22,7 +22,7 @@
 # never checked.
 #
 # Environment: RUST_LOG for the server (default here: warn, so that per-event logs on stderr are
-# not part of the measurement; RUST_LOG=info,webhook_runtime=debug is the quickstart's default),
+# not part of the measurement; RUST_LOG=info is the quickstart's default),
 # LOAD_KEEP=1 keeps the work directory (server stdout/stderr, bodies, generator output),
 # LOAD_MAX_SECONDS bounds the wrk run (default 600), CARGO overrides the cargo binary.
 set -euo pipefail

@@ -274,3 +274,48 @@ fn d9_one_header_field_of_200_kib_is_within_hyper_limits() {
     assert_eq!(answer.header("WebHook-Allowed-Origin"), Some(ORIGIN));
     assert_eq!(answer.header("WebHook-Allowed-Rate"), Some("60"));
 }
+
+#[test]
+fn one_info_line_per_request_on_stderr_and_rust_log_filters() {
+    let server = Quickstart::start_with_env(&[("RUST_LOG", None)]);
+    let handshake = server.send(request(
+        "OPTIONS",
+        "/cloudevents",
+        &[("WebHook-Request-Origin", "eventemitter.example.com")],
+        b"",
+    ));
+    assert_eq!(handshake.status, 200);
+    let body = structured_event("log-1", "order-1", "1.5");
+    assert_eq!(server.send(post_structured(body.as_bytes())).status, 204);
+    let refused = server.send(request(
+        "POST",
+        "/cloudevents",
+        &[("Content-Type", "text/plain")],
+        b"hello",
+    ));
+    assert_eq!(refused.status, 415);
+    let stopped = server.stop();
+    let lines: Vec<&str> = stopped
+        .stderr
+        .lines()
+        .filter(|line| line.contains("webhook request answered"))
+        .collect();
+    assert_eq!(lines.len(), 3, "one line per request:\n{}", stopped.stderr);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(" INFO ") && l.contains("route=\"/cloudevents\""))
+    );
+    assert!(lines[0].contains("mode=\"handshake\"") && lines[0].contains("status=200"));
+    assert!(lines[1].contains("first_id=\"log-1\"") && lines[1].contains("status=204"));
+    assert!(lines[2].contains("status=415") && lines[2].contains("reason=\"not a CloudEvent"));
+
+    let quiet = Quickstart::start_with_env(&[("RUST_LOG", Some("warn"))]);
+    assert_eq!(quiet.send(post_structured(body.as_bytes())).status, 204);
+    let stopped = quiet.stop();
+    assert!(
+        !stopped.stderr.contains("webhook request answered"),
+        "RUST_LOG=warn hides the info lines:\n{}",
+        stopped.stderr
+    );
+}

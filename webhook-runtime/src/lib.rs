@@ -34,6 +34,7 @@ mod data;
 pub mod dedup;
 mod event_types;
 pub mod eventgrid;
+pub mod extract;
 mod guard;
 pub mod handshake;
 mod json;

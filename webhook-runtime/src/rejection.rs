@@ -99,6 +99,10 @@ impl std::error::Error for Rejection {}
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
+        if self.status == StatusCode::NO_CONTENT {
+            // Not a refusal: an event acknowledged without being handled (see `extract`).
+            return StatusCode::NO_CONTENT.into_response();
+        }
         // The request's span (see `route`) carries the reason to its log line.
         tracing::Span::current().record("reason", &*self.reason);
         let mut body = self.reason.into_owned();

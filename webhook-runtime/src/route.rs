@@ -178,6 +178,54 @@ impl<S, X: FromRequestParts<S> + Send + 'static> Extractors<S> for X {}
 pub trait HandlerResponse: IntoResponse {}
 impl<R: IntoResponse> HandlerResponse for R {}
 
+/// An ordinary async function (or closure) that handles a webhook's events: its first parameter
+/// is the event parameter ([`EventParam`]), the others (up to eight) are axum extractors of
+/// request parts, and it returns anything `IntoResponse` (an [`Outcome`] included).
+///
+/// `X` is the tuple of the extractor types; it is inferred from the function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a webhook handler",
+    label = "expected an async fn taking the event first, then axum `FromRequestParts` extractors",
+    note = "e.g. `async fn orders(event: CloudEvent<Order>, State(db): State<Db>) -> Outcome`; the event parameter is `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>` or a `Vec` of one, and the return type must implement `IntoResponse`"
+)]
+pub trait WebhookHandler<E, X, S>: Clone + Send + Sync + 'static {
+    /// What the handler returns.
+    type Output: IntoResponse;
+    /// The handler's future.
+    type Future: Future<Output = Self::Output> + Send;
+    /// Calls the handler with an event argument and the extracted parameters.
+    fn call(&self, event: E, extractors: X) -> Self::Future;
+}
+
+macro_rules! webhook_handlers {
+    ($($x:ident),*) => {
+        #[allow(non_snake_case, reason = "the extractor values are named by their types")]
+        impl<F, Fut, E, S, $($x,)*> WebhookHandler<E, ($($x,)*), S> for F
+        where
+            F: Fn(E, $($x,)*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send,
+            Fut::Output: IntoResponse,
+            $($x: FromRequestParts<S> + Send + 'static,)*
+        {
+            type Output = Fut::Output;
+            type Future = Fut;
+            fn call(&self, event: E, ($($x,)*): ($($x,)*)) -> Fut {
+                self(event, $($x,)*)
+            }
+        }
+    };
+}
+
+webhook_handlers!();
+webhook_handlers!(X1);
+webhook_handlers!(X1, X2);
+webhook_handlers!(X1, X2, X3);
+webhook_handlers!(X1, X2, X3, X4);
+webhook_handlers!(X1, X2, X3, X4, X5);
+webhook_handlers!(X1, X2, X3, X4, X5, X6);
+webhook_handlers!(X1, X2, X3, X4, X5, X6, X7);
+webhook_handlers!(X1, X2, X3, X4, X5, X6, X7, X8);
+
 struct Endpoint<Ev, F> {
     config: Config,
     sender: Sender,
@@ -224,36 +272,37 @@ impl<T: DeserializeOwned> Decoding<Incoming<T>> {
 /// Builds the route of a CloudEvents webhook: `OPTIONS` answers the abuse-protection handshake,
 /// `POST` decodes deliveries and calls `handler`, other methods get 405.
 ///
-/// `handler` takes the event parameter (see [`EventParam`]) and the other extractors as one value
-/// (a single extractor or a tuple of them); it may return anything `IntoResponse`. An empty 200
-/// (what `()` produces) is sent as 204 (D6); the first answer that is not 2xx stops a per-event
-/// batch and answers for it (D8).
-pub fn cloudevents<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+/// `handler` is an ordinary handler (see [`WebhookHandler`]): the event parameter first (see
+/// [`EventParam`]), then axum extractors of request parts; it may return anything
+/// `IntoResponse`, an [`Outcome`] included. An empty 200 (what `()` produces) is sent as 204
+/// (D6); the first answer that is not 2xx stops a per-event batch and answers for it (D8). The
+/// configuration adds authentication, limits, the sender's outcome mapping and deduplication.
+pub fn cloudevents<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = CloudEvent<T>>,
     T: EventData,
     X: Extractors<S>,
-    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send,
-    Fut::Output: HandlerResponse,
+    H: WebhookHandler<E, X, S>,
 {
-    cloudevents_with_decoder(config, Decoding::cloudevents(), handler)
+    cloudevents_with_decoder(config, Decoding::cloudevents(), move |event, x| {
+        handler.call(event, x)
+    })
 }
 
 /// [`cloudevents()`] for a route that also takes plain messages (the handler takes
 /// [`Incoming<T>`]): a body that is not a CloudEvent is typed as a whole (D7, SAP Event Mesh).
-pub fn cloudevents_or_plain<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+pub fn cloudevents_or_plain<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = Incoming<T>>,
     T: EventData,
     X: Extractors<S>,
-    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send,
-    Fut::Output: HandlerResponse,
+    H: WebhookHandler<E, X, S>,
 {
-    cloudevents_with_decoder(config, Decoding::incoming(), handler)
+    cloudevents_with_decoder(config, Decoding::incoming(), move |event, x| {
+        handler.call(event, x)
+    })
 }
 
 /// [`cloudevents()`] with the decoder passed in, so that the data type's `Deserialize` bound is
@@ -318,17 +367,17 @@ pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<Delivery<T>, Rejection
 ///     }),
 /// );
 /// ```
-pub fn eventgrid<S, E, T, X, F, Fut>(config: Config, handler: F) -> MethodRouter<S>
+pub fn eventgrid<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = EventGridEvent<T>>,
     T: EventData,
     X: Extractors<S>,
-    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send,
-    Fut::Output: HandlerResponse,
+    H: WebhookHandler<E, X, S>,
 {
-    eventgrid_with_decoder(config, eventgrid::decode::<T>, handler)
+    eventgrid_with_decoder(config, eventgrid::decode::<T>, move |event, x| {
+        handler.call(event, x)
+    })
 }
 
 /// [`eventgrid()`] with the decoder passed in (see [`cloudevents_with_decoder`]).
