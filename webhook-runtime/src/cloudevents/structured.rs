@@ -59,10 +59,14 @@ pub(crate) fn decode_batch<T: DeserializeOwned>(
 ) -> Result<Vec<CloudEvent<T>>, Rejection> {
     let IndexedArray(raw) =
         serde_json::from_slice::<IndexedArray<RawEvent<'_>>>(body).map_err(malformed)?;
-    raw.into_iter()
-        .enumerate()
-        .filter_map(|(i, event)| event.into_event().map_err(|r| r.in_event(i)).transpose())
-        .collect()
+    // Sized once: collecting a filtered iterator would grow the vector step by step.
+    let mut events = Vec::with_capacity(raw.len());
+    for (i, event) in raw.into_iter().enumerate() {
+        if let Some(event) = event.into_event().map_err(|r| r.in_event(i))? {
+            events.push(event);
+        }
+    }
+    Ok(events)
 }
 
 /// One event as parsed, before validation. Data stays unparsed JSON text.

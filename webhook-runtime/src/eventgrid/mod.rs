@@ -281,10 +281,10 @@ pub fn decode<T: DeserializeOwned>(
             };
             Ok(Delivery::Deletion(notice))
         }
-        Kind::Notification => events
-            .into_iter()
-            .enumerate()
-            .map(|(index, event)| {
+        Kind::Notification => {
+            // Sized once: collecting a filtered iterator would grow the vector step by step.
+            let mut typed = Vec::with_capacity(events.len());
+            for (index, event) in events.into_iter().enumerate() {
                 let ty = event.event_type();
                 if ty == VALIDATION_EVENT_TYPE || ty == DELETION_EVENT_TYPE {
                     return Err(Rejection::bad_request(format!(
@@ -292,11 +292,12 @@ pub fn decode<T: DeserializeOwned>(
                     ))
                     .in_event(index));
                 }
-                event.into_event().map_err(|r| r.in_event(index))
-            })
-            .filter_map(Result::transpose)
-            .collect::<Result<_, _>>()
-            .map(Delivery::Notification),
+                if let Some(event) = event.into_event().map_err(|r| r.in_event(index))? {
+                    typed.push(event);
+                }
+            }
+            Ok(Delivery::Notification(typed))
+        }
     }
 }
 
