@@ -823,7 +823,16 @@ where
                 .extensions
                 .get::<MatchedPath>()
                 .map_or("", MatchedPath::as_str);
-            match claim_events(dedup, route, exchange.sender, events, &mut labels).await {
+            // Boxed: its state stays out of the future of every delivery without dedup.
+            match Box::pin(claim_events(
+                dedup,
+                route,
+                exchange.sender,
+                events,
+                &mut labels,
+            ))
+            .await
+            {
                 Ok((events, claims)) if events.is_empty() && delivered > 0 => {
                     drop(claims);
                     return Outcome::Ack.response_for(exchange.sender);
@@ -846,7 +855,7 @@ where
         let response = exchange.answer(response, &parts.headers, labels);
         let handled = response.status().is_success();
         if let Some(claims) = &mut claims
-            && let Err(error) = claims.settle(count, handled).await
+            && let Err(error) = Box::pin(claims.settle(count, handled)).await
         {
             // The events were handled (or not) all the same; a lost record only means a
             // redelivery may be handled again.
