@@ -2,7 +2,7 @@
 //! mode, event count, first event, status and rejection reason, one `info` line per request, the
 //! default dead-letter line, and no secret anywhere (SPEC D15): credentials, the `access_token`
 //! query parameter and Event Grid validation codes never reach a log line, a span field or a
-//! `Debug` output. Counters of the `metrics` feature are checked with a debugging recorder.
+//! `Debug` output. (The counters of feature `metrics`: `webhook-runtime/tests/metrics.rs`.)
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -309,100 +309,4 @@ fn s6_default_dead_letter_hook_logs_a_warning() {
     assert!(line.contains(" WARN "), "{line}");
     assert!(line.contains("id=\"p-1\""), "{line}");
     assert!(line.contains("reason=\"poison message\""), "{line}");
-}
-
-/// Counters of feature `metrics`, read back from a debugging recorder.
-mod metrics_feature {
-    use super::*;
-    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-
-    /// A counter read back: name, labels, value.
-    type Counter = (String, Vec<(String, String)>, u64);
-
-    fn counters(test: impl AsyncFnOnce()) -> Vec<Counter> {
-        let recorder = DebuggingRecorder::new();
-        let snapshotter = recorder.snapshotter();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        metrics::with_local_recorder(&recorder, || runtime.block_on(test()));
-        snapshotter
-            .snapshot()
-            .into_vec()
-            .into_iter()
-            .filter_map(|(key, _, _, value)| match value {
-                DebugValue::Counter(n) => {
-                    let key = key.key();
-                    let labels = key
-                        .labels()
-                        .map(|l| (l.key().to_owned(), l.value().to_owned()))
-                        .collect();
-                    Some((key.name().to_owned(), labels, n))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn count(all: &[Counter], name: &str, label: (&str, &str)) -> u64 {
-        all.iter()
-            .filter(|(n, labels, _)| {
-                n == name && labels.iter().any(|(k, v)| k == label.0 && v == label.1)
-            })
-            .map(|(_, _, n)| n)
-            .sum()
-    }
-
-    #[test]
-    fn metrics_count_deliveries_events_handshakes_rejections_and_failures() {
-        let all = counters(async || {
-            secret_bearing_requests().await;
-            let request = Request::post("/orders")
-                .header("authorization", format!("Bearer {TOKEN}"))
-                .header("content-type", "text/plain")
-                .body(Body::from("x"))
-                .unwrap();
-            assert_eq!(send(request).await, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        });
-        assert_eq!(
-            count(&all, "webhook_handshakes_total", ("result", "granted")),
-            1
-        );
-        // Deliveries to /orders: 3 accepted or rejected by the handler, 3 unauthenticated, 1 415.
-        assert_eq!(
-            count(&all, "webhook_deliveries_total", ("route", "/orders")),
-            7
-        );
-        assert_eq!(
-            count(&all, "webhook_deliveries_total", ("status", "401")),
-            3
-        );
-        assert_eq!(count(&all, "webhook_events_total", ("route", "/orders")), 3);
-        assert_eq!(
-            count(
-                &all,
-                "webhook_rejections_total",
-                ("reason", "unauthenticated")
-            ),
-            3
-        );
-        assert_eq!(
-            count(
-                &all,
-                "webhook_rejections_total",
-                ("reason", "unsupported_media_type")
-            ),
-            1
-        );
-        // The handler's Reject (400) is a handler failure, not a runtime rejection.
-        assert_eq!(
-            count(&all, "webhook_handler_failures_total", ("route", "/orders")),
-            1
-        );
-        assert_eq!(
-            count(&all, "webhook_rejections_total", ("reason", "malformed")),
-            0
-        );
-    }
 }
