@@ -23,10 +23,9 @@
 //! printed. The counting allocator stays installed while criterion times, adding roughly
 //! 15–20 ns per allocation to every contender. Results and their reading: `BENCHMARKS.md`.
 
-use std::alloc::System;
+mod common;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -34,21 +33,15 @@ use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on, options, post};
+use common::{
+    Reject, allocations, allocations_per_request, bad_request, handle, handled, noop, send,
+};
 use criterion::{Criterion, criterion_main};
 use percent_encoding::percent_decode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tokio::runtime::Runtime;
-use tower::ServiceExt;
 use webhook_runtime::{CloudEvent, webhook};
-
-/// Counts every allocation of the process (`stats_alloc` wraps `System` with atomic counters).
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Events handed to an application handler so far, by any contender (sanity check).
-static HANDLED: AtomicUsize = AtomicUsize::new(0);
 
 /// Events in the batch scenarios.
 const BATCH_SIZE: usize = 100;
@@ -61,12 +54,6 @@ struct Order {
     amount: f64,
     quantity: u32,
     note: String,
-}
-
-/// What every contender's application code does with an event: look at it, count it.
-fn handle<E>(events: usize, event: &E) {
-    black_box(event);
-    HANDLED.fetch_add(events, Ordering::Relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,20 +118,6 @@ impl<T> HandEvent<T> {
         }
         Ok(())
     }
-}
-
-/// A refusal of the hand-written and SDK routes: a status and a one-line reason.
-#[derive(Debug)]
-struct Reject(StatusCode, &'static str);
-
-impl IntoResponse for Reject {
-    fn into_response(self) -> Response {
-        (self.0, self.1).into_response()
-    }
-}
-
-fn bad_request(reason: &'static str) -> Reject {
-    Reject(StatusCode::BAD_REQUEST, reason)
 }
 
 fn is_json(content_type: &str) -> bool {
@@ -318,12 +291,6 @@ async fn sdk_batch<const WHOLE: bool>(body: Bytes) -> Result<StatusCode, Reject>
 // ---------------------------------------------------------------------------------------------
 // noop
 
-/// D19's limit: read the body, answer 204.
-async fn noop(body: Bytes) -> StatusCode {
-    black_box(body);
-    StatusCode::NO_CONTENT
-}
-
 fn noop_router() -> Router {
     Router::new().route(
         "/hook",
@@ -371,16 +338,6 @@ impl Delivery {
         *request.headers_mut() = self.headers.clone();
         request
     }
-}
-
-/// Sends one request through the router; the response (and its body) is dropped. Every answer
-/// must be 2xx, in the timed loop too (a route that started refusing, e.g. rate-limiting with
-/// 429, would otherwise be timed on its refusals).
-async fn send(router: &Router, request: Request<Body>) -> StatusCode {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    assert!(status.is_success(), "answered {status}");
-    status
 }
 
 /// The data of event `i`.
@@ -562,35 +519,15 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Allocations (and reallocations) made while `run` runs, after one warm-up call.
-fn allocations(mut run: impl FnMut()) -> usize {
-    run();
-    let region = Region::new(GLOBAL);
-    run();
-    let change = region.change();
-    change.allocations + change.reallocations
-}
-
-/// Allocations (and reallocations) of one request on the server side: the request is built
-/// before counting starts, after one warm-up request.
-fn allocations_per_request(runtime: &Runtime, router: &Router, delivery: &Delivery) -> usize {
-    runtime.block_on(send(router, delivery.request()));
-    let request = delivery.request();
-    let region = Region::new(GLOBAL);
-    runtime.block_on(send(router, request));
-    let change = region.change();
-    change.allocations + change.reallocations
-}
-
 /// Checks that every contender answers 2xx and hands every event to the application, then
 /// prints the allocations per request.
 fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
     let delivery = &scenario.delivery;
     let mut counts = Vec::new();
     for (contender, router) in &scenario.routes {
-        let before = HANDLED.load(Ordering::Relaxed);
+        let before = handled();
         let status = runtime.block_on(send(router, delivery.request()));
-        let handled = HANDLED.load(Ordering::Relaxed) - before;
+        let handled = handled() - before;
         assert!(
             status.is_success(),
             "{}/{contender}: answered {status}",
@@ -606,7 +543,7 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
             "{}/{contender}: events handled",
             scenario.name
         );
-        let count = allocations_per_request(runtime, router, delivery);
+        let count = allocations_per_request(runtime, router, || delivery.request());
         counts.push(format!("{contender} {count}"));
     }
     if let Some(floor) = scenario.floor {
@@ -623,10 +560,7 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = common::runtime();
     let scenarios = scenarios();
     for scenario in &scenarios {
         check_and_count(&runtime, scenario);
@@ -649,15 +583,9 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-/// The benchmarks, with settings short enough for a 2-core machine (the command line may
-/// override them).
+/// The benchmarks, with the shared criterion settings.
 fn benches() {
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
-        .configure_from_args();
-    bench(&mut criterion);
+    bench(&mut common::criterion());
 }
 
 criterion_main!(benches);

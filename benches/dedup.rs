@@ -14,18 +14,21 @@
 //! - `memory_duplicate`: the same route, every request a redelivery of one handled event
 //!   (claim answers "done": acknowledged without calling the handler).
 //!
+//! The allocation-counting allocator of the other benches is installed here too (`benches/common`).
+//!
 //! Results and their reading: `BENCHMARKS.md`.
 
-use std::hint::black_box;
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Request};
+use common::send;
 use criterion::{Criterion, criterion_main};
 use serde::{Deserialize, Serialize};
-use tower::ServiceExt;
 use webhook_runtime::dedup::{Dedup, MemoryStore};
 use webhook_runtime::{CloudEvent, webhook};
 
@@ -39,13 +42,9 @@ struct Order {
     note: String,
 }
 
-/// Events handed to the handler (checked before timing).
-static HANDLED: AtomicU64 = AtomicU64::new(0);
-
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
 async fn orders(event: CloudEvent<Order>) {
-    black_box(&event);
-    HANDLED.fetch_add(1, Ordering::Relaxed);
+    common::handle(1, &event);
 }
 
 fn body() -> Bytes {
@@ -87,16 +86,8 @@ fn request(headers: &HeaderMap, body: &Bytes, id: u64) -> Request<Body> {
     request
 }
 
-async fn send(router: &Router, request: Request<Body>) {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    assert!(response.status().is_success(), "{}", response.status());
-}
-
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = common::runtime();
     let dedup = || Dedup::new(MemoryStore::new(100_000), Duration::from_secs(600));
     let routes = [
         (
@@ -124,17 +115,32 @@ fn bench(c: &mut Criterion) {
     let (headers, body) = (headers(), body());
     // Checked before timing: new events reach the handler, a redelivery does not.
     for (name, router, new) in &routes {
-        let before = HANDLED.load(Ordering::Relaxed);
+        let before = common::handled();
         runtime.block_on(send(router, request(&headers, &body, 1)));
         runtime.block_on(send(
             router,
             request(&headers, &body, if *new { 2 } else { 1 }),
         ));
-        let handled = HANDLED.load(Ordering::Relaxed) - before;
+        let handled = common::handled() - before;
         let expected = if *new { 2 } else { 1 };
         assert_eq!(handled, expected, "{name}: events handled");
     }
     let next = AtomicU64::new(10);
+    let fresh = || {
+        // Ids far from the timed loop's.
+        static FRESH: AtomicU64 = AtomicU64::new(1 << 40);
+        FRESH.fetch_add(1, Ordering::Relaxed)
+    };
+    let counts: Vec<String> = routes
+        .iter()
+        .map(|(name, router, new)| {
+            let count = common::allocations_per_request(&runtime, router, || {
+                request(&headers, &body, if *new { fresh() } else { 1 })
+            });
+            format!("{name} {count}")
+        })
+        .collect();
+    println!("allocations per request: dedup: {}", counts.join(", "));
     let mut group = c.benchmark_group("dedup");
     for (name, router, new) in &routes {
         group.bench_function(*name, |b| {
@@ -151,14 +157,9 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// Short settings for a 2-core machine (the command line may override them).
+/// The benchmark, with the shared criterion settings.
 fn benches() {
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
-        .configure_from_args();
-    bench(&mut criterion);
+    bench(&mut common::criterion());
 }
 
 criterion_main!(benches);

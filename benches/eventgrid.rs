@@ -38,10 +38,9 @@
 //! allocator stays installed while criterion times, adding roughly 15–20 ns per allocation to
 //! every contender. Criterion's estimates land in `target/criterion/eventgrid_*/`.
 
-use std::alloc::System;
+mod common;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -49,21 +48,16 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use common::{
+    Reject, allocations, allocations_per_request, bad_request, handle, handled, noop, send,
+};
 use criterion::{Criterion, criterion_main};
 use http_body_util::BodyExt;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
 use webhook_runtime::{EventGridEvent, webhook};
-
-/// Counts every allocation of the process (`stats_alloc` wraps `System` with atomic counters).
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Events handed to an application handler so far, by any contender (sanity check).
-static HANDLED: AtomicUsize = AtomicUsize::new(0);
 
 /// Events in the small array scenario.
 const ARRAY_SMALL: usize = 100;
@@ -84,12 +78,6 @@ struct Order {
     amount: f64,
     quantity: u32,
     note: String,
-}
-
-/// What every contender's application code does with an event: look at it, count it.
-fn handle<E>(events: usize, event: &E) {
-    black_box(event);
-    HANDLED.fetch_add(events, Ordering::Relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,20 +143,6 @@ struct ValidationData {
 #[serde(rename_all = "camelCase")]
 struct ValidationAnswer {
     validation_response: String,
-}
-
-/// A refusal of the hand-written route: a status and a one-line reason.
-#[derive(Debug)]
-struct Reject(StatusCode, &'static str);
-
-impl IntoResponse for Reject {
-    fn into_response(self) -> Response {
-        (self.0, self.1).into_response()
-    }
-}
-
-fn bad_request(reason: &'static str) -> Reject {
-    Reject(StatusCode::BAD_REQUEST, reason)
 }
 
 fn is_json(content_type: &[u8]) -> bool {
@@ -255,12 +229,6 @@ fn hand_router<const WHOLE: bool>() -> Router {
 // ---------------------------------------------------------------------------------------------
 // noop
 
-/// D19's limit: read the body, answer 204.
-async fn noop(body: Bytes) -> StatusCode {
-    black_box(body);
-    StatusCode::NO_CONTENT
-}
-
 fn noop_router() -> Router {
     Router::new().route("/hook", post(noop))
 }
@@ -311,15 +279,6 @@ impl Delivery {
         *request.headers_mut() = self.headers.clone();
         request
     }
-}
-
-/// Sends one request through the router; the response (and its body) is dropped. Every answer
-/// must be 2xx, in the timed loop too.
-async fn send(router: &Router, request: Request<Body>) -> StatusCode {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    assert!(status.is_success(), "answered {status}");
-    status
 }
 
 /// Sends one request and returns the answer's status and body (checks only, never timed).
@@ -507,26 +466,6 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Allocations (and reallocations) made while `run` runs, after one warm-up call.
-fn allocations(mut run: impl FnMut()) -> usize {
-    run();
-    let region = Region::new(GLOBAL);
-    run();
-    let change = region.change();
-    change.allocations + change.reallocations
-}
-
-/// Allocations (and reallocations) of one request on the server side: the request is built
-/// before counting starts, after one warm-up request.
-fn allocations_per_request(runtime: &Runtime, router: &Router, delivery: &Delivery) -> usize {
-    runtime.block_on(send(router, delivery.request()));
-    let request = delivery.request();
-    let region = Region::new(GLOBAL);
-    runtime.block_on(send(router, request));
-    let change = region.change();
-    change.allocations + change.reallocations
-}
-
 /// Checks that every contender answers 2xx, hands every event to the application and (for the
 /// validation) echoes the code, then prints the body size and the allocations per request.
 fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
@@ -538,9 +477,9 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
     );
     let mut counts = Vec::new();
     for (contender, router) in &scenario.routes {
-        let before = HANDLED.load(Ordering::Relaxed);
+        let before = handled();
         let (status, answer) = runtime.block_on(send_and_read(router, delivery.request()));
-        let handled = HANDLED.load(Ordering::Relaxed) - before;
+        let handled = handled() - before;
         assert!(
             status.is_success(),
             "{}/{contender}: answered {status}: {answer}",
@@ -562,7 +501,7 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
             assert_eq!(status, StatusCode::OK, "{}/{contender}", scenario.name);
             assert_eq!(&answer, expected, "{}/{contender}: answer", scenario.name);
         }
-        let count = allocations_per_request(runtime, router, delivery);
+        let count = allocations_per_request(runtime, router, || delivery.request());
         counts.push(format!("{contender} {count}"));
     }
     let floor = scenario.floor;
@@ -580,10 +519,7 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = common::runtime();
     let scenarios = scenarios();
     for scenario in &scenarios {
         check_and_count(&runtime, scenario);
@@ -605,15 +541,9 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-/// The benchmarks, with settings short enough for a 2-core machine (the command line may
-/// override them).
+/// The benchmarks, with the shared criterion settings.
 fn benches() {
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
-        .configure_from_args();
-    bench(&mut criterion);
+    bench(&mut common::criterion());
 }
 
 criterion_main!(benches);
