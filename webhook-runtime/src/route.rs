@@ -1010,21 +1010,26 @@ impl Observation {
     }
 
     /// Runs the request inside its span, answers 500 for a panic instead of dropping the
-    /// connection (no allocation on the way), and logs one `info` line with the answer's status.
-    async fn run(self, request: impl Future<Output = Response>) -> Response {
+    /// connection, and logs one `info` line with the answer's status.
+    ///
+    /// The request's future is boxed once here: it is large (the decoder's and the handler's
+    /// state), and axum moves the future it gets several times before polling it.
+    fn run(
+        self,
+        request: impl Future<Output = Response> + Send + 'static,
+    ) -> impl Future<Output = Response> + Send + 'static {
+        let request = Box::pin(AssertUnwindSafe(request).catch_unwind());
         let span = self.span;
-        let response = AssertUnwindSafe(request)
-            .catch_unwind()
-            .instrument(span.clone())
-            .await
-            .unwrap_or_else(|panic| span.in_scope(|| handler_panicked(panic)));
-        if !span.is_disabled() {
-            span.record("status", response.status().as_u16());
-            span.in_scope(|| tracing::info!("webhook request answered"));
-        }
-        #[cfg(feature = "metrics")]
-        crate::metrics::answered(&self.labels, &response);
-        response
+        request.instrument(span.clone()).map(move |answer| {
+            let response = answer.unwrap_or_else(|panic| span.in_scope(|| handler_panicked(panic)));
+            if !span.is_disabled() {
+                span.record("status", response.status().as_u16());
+                span.in_scope(|| tracing::info!("webhook request answered"));
+            }
+            #[cfg(feature = "metrics")]
+            crate::metrics::answered(&self.labels, &response);
+            response
+        })
     }
 }
 
