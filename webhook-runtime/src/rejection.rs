@@ -24,6 +24,8 @@ pub struct Rejection {
     status: StatusCode,
     reason: Cow<'static, str>,
     retry_after: Option<u64>,
+    /// The request's body was not read to its end: the connection cannot carry another request.
+    unread_body: bool,
 }
 
 impl Rejection {
@@ -33,12 +35,21 @@ impl Rejection {
             status,
             reason: reason.into(),
             retry_after: None,
+            unread_body: false,
         }
     }
 
     /// Adds `Retry-After: <seconds>` to the answer (429 and 503 carry it, W11).
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Marks a refusal made before the request's body was read to its end: the answer carries
+    /// `Connection: close`, so a client does not send its next request on a connection the
+    /// server closes (hyper does not reuse a connection whose body was left unread).
+    pub(crate) fn unread_body(mut self) -> Self {
+        self.unread_body = true;
         self
     }
 
@@ -114,6 +125,11 @@ impl IntoResponse for Rejection {
         );
         #[cfg(feature = "metrics")]
         response.extensions_mut().insert(crate::metrics::Refused);
+        if self.unread_body {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -433,7 +433,7 @@ impl<T, F> GridEndpoint<T, F> {
     {
         let (mut parts, body) = request.into_parts();
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
-            return rejection.into_response();
+            return rejection.unread_body().into_response();
         }
         let response = self.deliver_authenticated(&mut parts, body, state).await;
         private_if_access_token(response, &parts)
@@ -460,6 +460,7 @@ impl<T, F> GridEndpoint<T, F> {
             return Rejection::forbidden(
                 "aeg-subscription-name is not a subscription this endpoint expects",
             )
+            .unread_body()
             .into_response();
         }
         let (body, delivery) = match self.decode(&parts.headers, body).await {
@@ -562,9 +563,12 @@ impl<T, F> GridEndpoint<T, F> {
         {
             return Err(Rejection::unsupported_media_type(
                 "an Event Grid delivery is a JSON array: send Content-Type application/json",
-            ));
+            )
+            .unread_body());
         }
-        let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
+            .await
+            .map_err(Rejection::unread_body)?;
         let delivery = (self.decoder)(headers, &body)?;
         Ok((body, delivery))
     }
@@ -637,7 +641,7 @@ impl<Ev, F> Endpoint<Ev, F> {
     {
         let (mut parts, body) = request.into_parts();
         if let Err(rejection) = self.admit(&parts).await {
-            return rejection.into_response();
+            return rejection.unread_body().into_response();
         }
         let response = match self.decode(&parts.headers, body).await {
             Ok((body, cloudevents::Delivery::Events(events))) => {
@@ -688,10 +692,11 @@ impl<Ev, F> Endpoint<Ev, F> {
         body: axum::body::Body,
     ) -> Result<(Bytes, cloudevents::Delivery<Ev>), Rejection> {
         let mode = if self.decoding.plain {
-            Mode::detect_or_plain(headers)?
+            Mode::detect_or_plain(headers)
         } else {
-            Some(Mode::detect(headers)?)
-        };
+            Mode::detect(headers).map(Some)
+        }
+        .map_err(Rejection::unread_body)?;
         tracing::Span::current().record(
             "mode",
             match mode {
@@ -701,7 +706,9 @@ impl<Ev, F> Endpoint<Ev, F> {
                 None => "plain",
             },
         );
-        let body = read_body(headers, body, self.body_limit, self.config.body_timeout()).await?;
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
+            .await
+            .map_err(Rejection::unread_body)?;
         let delivery = (self.decoding.decode)(mode, headers, &body)?;
         Ok((body, delivery))
     }
