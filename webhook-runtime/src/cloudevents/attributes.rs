@@ -70,6 +70,18 @@ impl Attributes {
         carrier: Carrier,
         data: DataSource<'_>,
     ) -> Result<Option<CloudEvent<T>>, Rejection> {
+        self.into_event_with(carrier, |content_type, ty| {
+            data::decode(data, content_type, ty)
+        })
+    }
+
+    /// Checks every attribute, then gets the data from `data` (given the `datacontenttype` and
+    /// the `type`); `None` when the data skips the event.
+    pub(crate) fn into_event_with<T>(
+        self,
+        carrier: Carrier,
+        data: impl FnOnce(Option<&str>, &str) -> Result<Option<T>, Rejection>,
+    ) -> Result<Option<CloudEvent<T>>, Rejection> {
         let specversion = required(self.specversion, "specversion", carrier)?;
         if specversion != "1.0" {
             return Err(Rejection::bad_request(format!(
@@ -105,7 +117,7 @@ impl Attributes {
             })?),
             None => None,
         };
-        let Some(data) = data::decode(data, datacontenttype.as_deref(), &ty)? else {
+        let Some(data) = data(datacontenttype.as_deref(), &ty)? else {
             return Ok(None);
         };
         Ok(Some(CloudEvent {

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -15,9 +16,9 @@ use super::Delivery;
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
-use crate::data::{DataSource, is_json_media_type};
+use crate::data::{DataSource, GIVE_UP, Typed, TypedSeed, is_json_media_type};
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
-use crate::json::{IndexedArray, malformed};
+use crate::json::{IndexedArray, OnePass, OnePassArray, malformed};
 
 /// Standard base64, padding optional (RFC 4648 §4).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -30,6 +31,9 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 pub(crate) fn decode_structured<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Option<CloudEvent<T>>, Rejection> {
+    if let Some(event) = one_pass::<T>(body) {
+        return Ok(Some(event));
+    }
     serde_json::from_slice::<RawEvent<'_>>(body)
         .map_err(malformed)?
         .into_event()
@@ -40,6 +44,9 @@ pub(crate) fn decode_structured<T: DeserializeOwned>(
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Delivery<CloudEvent<T>>, Rejection> {
+    if let Some(event) = one_pass::<T>(body) {
+        return Ok(Delivery::Events(vec![event]));
+    }
     let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;
     if raw.problem.is_none() && raw.attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE) {
         let data = raw.data.map(|d| d.get().as_bytes()).ok_or_else(|| {
@@ -57,6 +64,11 @@ pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
 pub(crate) fn decode_batch<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Vec<CloudEvent<T>>, Rejection> {
+    if let Ok(OnePassArray(events)) =
+        serde_json::from_slice::<OnePassArray<RawEvent<'_, Typed<T>>>>(body)
+    {
+        return Ok(events);
+    }
     let IndexedArray(raw) =
         serde_json::from_slice::<IndexedArray<RawEvent<'_>>>(body).map_err(malformed)?;
     // Sized once: collecting a filtered iterator would grow the vector step by step.
@@ -69,25 +81,123 @@ pub(crate) fn decode_batch<T: DeserializeOwned>(
     Ok(events)
 }
 
-/// One event as parsed, before validation. Data stays unparsed JSON text.
-#[derive(Default)]
-struct RawEvent<'de> {
+/// A structured event decoded in one pass: the data is decoded into `T` as the event is parsed,
+/// instead of being kept as JSON text and parsed again. `None` whenever the general decoder must
+/// decide: an error anywhere, no `data`, `data_base64`, a `datacontenttype` that is not JSON, a
+/// data type that needs the raw text or the event type before it came, an event the data type
+/// skips, and the Event Grid validation event. It then gives exactly what the general decoder
+/// gives for the same body.
+fn one_pass<T: DeserializeOwned>(body: &[u8]) -> Option<CloudEvent<T>> {
+    serde_json::from_slice::<RawEvent<'_, Typed<T>>>(body)
+        .ok()?
+        .decided()
+}
+
+/// How an event's `data` member is taken while the event is parsed.
+trait DataCapture<'de>: Sized {
+    fn capture<A: MapAccess<'de>>(
+        map: &mut A,
+        event: &mut RawEvent<'de, Self>,
+    ) -> Result<(), A::Error>;
+}
+
+/// The general decoder: the JSON text, decoded once every attribute is known.
+impl<'de> DataCapture<'de> for &'de RawValue {
+    fn capture<A: MapAccess<'de>>(
+        map: &mut A,
+        event: &mut RawEvent<'de, Self>,
+    ) -> Result<(), A::Error> {
+        let raw = map.next_value::<&'de RawValue>()?;
+        if event.data.replace(raw).is_some() {
+            event.fail(|| duplicate("data"));
+        }
+        Ok(())
+    }
+}
+
+/// One pass: decoded into `T` now, when what came before allows it.
+impl<'de, T: DeserializeOwned> DataCapture<'de> for Typed<T> {
+    fn capture<A: MapAccess<'de>>(
+        map: &mut A,
+        event: &mut RawEvent<'de, Self>,
+    ) -> Result<(), A::Error> {
+        let json = event
+            .attributes
+            .datacontenttype
+            .as_deref()
+            .is_none_or(is_json_media_type);
+        if !json || event.problem.is_some() || event.data_base64.is_some() || event.data.is_some() {
+            return Err(de::Error::custom(GIVE_UP));
+        }
+        let typed = map.next_value_seed(TypedSeed {
+            event_type: event.attributes.ty.as_deref(),
+            data: PhantomData,
+        })?;
+        event.data = Some(typed);
+        Ok(())
+    }
+}
+
+/// One event as parsed, before validation. The data is kept as `D`: unparsed JSON text for the
+/// general decoder, typed in one pass.
+struct RawEvent<'de, D = &'de RawValue> {
     attributes: Attributes,
     /// Bit per known attribute already seen (duplicate detection).
     seen: u16,
-    data: Option<&'de RawValue>,
+    data: Option<D>,
     data_base64: Option<String>,
     /// The first problem met while parsing; parsing goes on so that the JSON is fully checked.
     problem: Option<String>,
+    _body: PhantomData<&'de [u8]>,
 }
 
-impl RawEvent<'_> {
+impl<'de, D> RawEvent<'de, D> {
+    fn new() -> Self {
+        RawEvent {
+            attributes: Attributes::default(),
+            seen: 0,
+            data: None,
+            data_base64: None,
+            problem: None,
+            _body: PhantomData,
+        }
+    }
+
     fn fail(&mut self, problem: impl FnOnce() -> String) {
         if self.problem.is_none() {
             self.problem = Some(problem());
         }
     }
+}
 
+impl<T> OnePass for RawEvent<'_, Typed<T>> {
+    type Output = CloudEvent<T>;
+
+    /// The event, when the one pass decides it (see [`one_pass`]).
+    fn decided(self) -> Option<CloudEvent<T>> {
+        if self.problem.is_some() || self.data_base64.is_some() {
+            return None;
+        }
+        let Typed(data) = self.data?;
+        // A `datacontenttype` after `data` is only known now; the validation event is answered
+        // by the general decoder's caller, never handed over as data.
+        let attributes = &self.attributes;
+        if attributes
+            .datacontenttype
+            .as_deref()
+            .is_some_and(|ct| !is_json_media_type(ct))
+            || attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE)
+        {
+            return None;
+        }
+        self.attributes
+            .into_event_with(Carrier::Json, |_, _| Ok(Some(data)))
+            .ok()
+            .flatten()
+    }
+}
+
+impl RawEvent<'_> {
     fn into_event<T: DeserializeOwned>(self) -> Result<Option<CloudEvent<T>>, Rejection> {
         if let Some(problem) = self.problem {
             return Err(Rejection::bad_request(problem));
@@ -133,32 +243,27 @@ impl RawEvent<'_> {
     }
 }
 
-impl<'de> Deserialize<'de> for RawEvent<'de> {
+impl<'de, C: DataCapture<'de>> Deserialize<'de> for RawEvent<'de, C> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EventVisitor)
+        deserializer.deserialize_map(EventVisitor(PhantomData))
     }
 }
 
-struct EventVisitor;
+struct EventVisitor<C>(PhantomData<C>);
 
-impl<'de> Visitor<'de> for EventVisitor {
-    type Value = RawEvent<'de>;
+impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
+    type Value = RawEvent<'de, C>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a CloudEvent (a JSON object)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent<'de>, A::Error> {
-        let mut event = RawEvent::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEvent<'de, C>, A::Error> {
+        let mut event = RawEvent::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let key: &str = &key;
             match key {
-                "data" => {
-                    let raw = map.next_value::<&'de RawValue>()?;
-                    if event.data.replace(raw).is_some() {
-                        event.fail(|| duplicate(key));
-                    }
-                }
+                "data" => C::capture(&mut map, &mut event)?,
                 "data_base64" => {
                     let value = map.next_value::<AttrValue>()?;
                     if !mark_seen(&mut event.seen, 15) {
@@ -226,7 +331,7 @@ fn duplicate(key: &str) -> String {
     format!("attribute `{key}` appears more than once")
 }
 
-fn extension(event: &mut RawEvent<'_>, name: &str, value: AttrValue) {
+fn extension<D>(event: &mut RawEvent<'_, D>, name: &str, value: AttrValue) {
     if !is_attribute_name(name) {
         return event.fail(|| {
             format!(
@@ -366,5 +471,111 @@ impl<'de> Visitor<'de> for AttrVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttrValue, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(AttrValue::Other("an object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The general decoder alone.
+    fn general<T: DeserializeOwned>(body: &str) -> Option<CloudEvent<T>> {
+        serde_json::from_slice::<RawEvent<'_>>(body.as_bytes())
+            .ok()?
+            .into_event()
+            .ok()
+            .flatten()
+    }
+
+    /// The one pass either gives up or gives exactly what the general decoder gives.
+    fn agrees<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &str) -> bool {
+        match one_pass::<T>(body.as_bytes()) {
+            Some(fast) => {
+                assert_eq!(Some(&fast), general::<T>(body).as_ref(), "{body}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Order {
+        order_id: String,
+        amount: f64,
+    }
+
+    const HEAD: &str = r#""specversion":"1.0","id":"1","source":"/s","type":"t""#;
+
+    #[test]
+    fn d13_one_pass_agrees_with_the_general_decoder() {
+        let typed = [
+            format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1.5}}}}"#),
+            format!(
+                r#"{{"data":{{"order_id":"o","amount":1.5}},{HEAD},"datacontenttype":"application/json"}}"#
+            ),
+            format!(
+                r#"{{{HEAD},"time":"2024-05-01T12:00:00Z","ext":"x","data":{{"amount":2,"order_id":"p\u00e9"}}}}"#
+            ),
+        ];
+        for body in &typed {
+            assert!(agrees::<Order>(body), "one pass for {body}");
+            assert!(agrees::<serde_json::Value>(body), "one pass for {body}");
+            assert!(
+                agrees::<Option<serde_json::Value>>(body),
+                "one pass for {body}"
+            );
+            assert!(agrees::<()>(body), "one pass for {body}");
+        }
+        let null = format!(r#"{{{HEAD},"data":null}}"#);
+        assert!(agrees::<Option<Order>>(&null));
+        assert!(agrees::<serde_json::Value>(&null));
+        let text = format!(r#"{{{HEAD},"data":"plain \"text\""}}"#);
+        assert!(agrees::<String>(&text));
+        assert!(agrees::<()>(&text));
+    }
+
+    #[test]
+    fn d22_one_pass_gives_up_where_the_general_decoder_decides() {
+        let cases = [
+            // No data, base64 data, data that is not JSON (declared before or after it).
+            format!(r#"{{{HEAD}}}"#),
+            format!(r#"{{{HEAD},"data_base64":"e30="}}"#),
+            format!(
+                r#"{{{HEAD},"datacontenttype":"text/plain","data":{{"order_id":"o","amount":1}}}}"#
+            ),
+            format!(
+                r#"{{{HEAD},"data":{{"order_id":"o","amount":1}},"datacontenttype":"text/plain"}}"#
+            ),
+            // A duplicate data member, a bad attribute, bad data, trailing garbage.
+            format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1}},"data":1}}"#),
+            r#"{"specversion":"0.3","id":"1","source":"/s","type":"t","data":{"order_id":"o","amount":1}}"#.to_owned(),
+            format!(r#"{{{HEAD},"data":{{"order_id":1}}}}"#),
+            format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1}}}} x"#),
+            // The Event Grid validation event, answered by the route.
+            r#"{"specversion":"1.0","id":"1","source":"/s","type":"Microsoft.EventGrid.SubscriptionValidationEvent","data":{"order_id":"o","amount":1}}"#.to_owned(),
+        ];
+        for body in &cases {
+            assert!(!agrees::<Order>(body), "gave up for {body}");
+        }
+        // The raw text of the data is not available in one pass.
+        let body = format!(r#"{{{HEAD},"data":{{"a":1}}}}"#);
+        assert!(one_pass::<bytes::Bytes>(body.as_bytes()).is_none());
+        assert!(general::<bytes::Bytes>(&body).is_some());
+    }
+
+    #[test]
+    fn d8_one_pass_batch_gives_up_on_any_event_it_does_not_decide() {
+        let good = format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1}}}}"#);
+        let bad = format!(r#"{{{HEAD},"data_base64":"e30="}}"#);
+        let batch = |events: &[&str]| format!("[{}]", events.join(","));
+        type Batch<'a> = OnePassArray<RawEvent<'a, Typed<Order>>>;
+        let body = batch(&[&good, &good]);
+        let OnePassArray(events) = serde_json::from_str::<Batch<'_>>(&body).unwrap();
+        assert_eq!(events.len(), 2);
+        let body = batch(&[&good, &bad]);
+        assert!(serde_json::from_str::<Batch<'_>>(&body).is_err());
+        // The general decoder still decides it (here: 415, the data is not JSON).
+        let err = decode_batch::<Order>(batch(&[&good, &bad]).as_bytes()).unwrap_err();
+        assert!(err.reason().starts_with("event 1:"), "{}", err.reason());
     }
 }

@@ -43,8 +43,8 @@ pub use validation_get::{
 };
 
 use crate::Rejection;
-use crate::data::{self, DataSource};
-use crate::json::{IndexedArray, malformed};
+use crate::data::{self, DataSource, Typed};
+use crate::json::{IndexedArray, OnePass, OnePassArray, malformed};
 
 /// `eventType` of the subscription validation event.
 pub const VALIDATION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
@@ -179,24 +179,27 @@ fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
     }
 }
 
-/// One event as parsed: strings checked later, data kept as JSON text.
+/// One event as parsed: strings checked later, data kept as `D`: JSON text for the general
+/// decoder, the handler's type when decoded in one pass.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawGridEvent<'a> {
+#[serde(rename_all = "camelCase", bound = "D: Deserialize<'de>")]
+struct RawGridEvent<D> {
     id: Option<String>,
     topic: Option<String>,
     subject: Option<String>,
     event_type: Option<String>,
     event_time: Option<String>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    data: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "present")]
+    data: Option<D>,
     data_version: Option<String>,
     metadata_version: Option<String>,
 }
 
 /// Keeps `"data": null` as present (JSON `null`), unlike `Option`'s default.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
+fn present<'de, De: serde::Deserializer<'de>, D: Deserialize<'de>>(
+    d: De,
+) -> Result<Option<D>, De::Error> {
+    D::deserialize(d).map(Some)
 }
 
 fn required(value: Option<String>, field: &str) -> Result<String, Rejection> {
@@ -213,16 +216,49 @@ fn non_empty(value: Option<String>, field: &str) -> Result<String, Rejection> {
     Ok(value)
 }
 
-impl RawGridEvent<'_> {
-    fn event_type(&self) -> &str {
-        self.event_type.as_deref().unwrap_or_default()
-    }
-
+impl RawGridEvent<&RawValue> {
     fn data_bytes(&self) -> Option<&[u8]> {
         self.data.map(|raw| raw.get().as_bytes())
     }
 
     fn into_event<T: DeserializeOwned>(self) -> Result<Option<EventGridEvent<T>>, Rejection> {
+        self.into_event_with(|raw, ty| {
+            data::decode(DataSource::Json(raw.get().as_bytes()), None, ty)
+        })
+    }
+}
+
+/// An event decoded in one pass (its data typed as the event is parsed, instead of being kept
+/// as JSON text and parsed again); `None` whenever the general decoder must decide: an error
+/// anywhere, a data type that needs the raw text or the event type, an event the data type
+/// skips, and the validation and deletion events.
+impl<T> OnePass for RawGridEvent<Typed<T>> {
+    type Output = EventGridEvent<T>;
+
+    fn decided(self) -> Option<EventGridEvent<T>> {
+        if is_lifecycle_event(self.event_type()) {
+            return None;
+        }
+        self.into_event_with(|Typed(data), _| Ok(Some(data)))
+            .ok()
+            .flatten()
+    }
+}
+
+fn is_lifecycle_event(event_type: &str) -> bool {
+    event_type == VALIDATION_EVENT_TYPE || event_type == DELETION_EVENT_TYPE
+}
+
+impl<D> RawGridEvent<D> {
+    fn event_type(&self) -> &str {
+        self.event_type.as_deref().unwrap_or_default()
+    }
+
+    /// Checks every field, then gets the data from `data` (given the event type).
+    fn into_event_with<T>(
+        self,
+        data: impl FnOnce(D, &str) -> Result<Option<T>, Rejection>,
+    ) -> Result<Option<EventGridEvent<T>>, Rejection> {
         let id = non_empty(self.id, "id")?;
         let subject = required(self.subject, "subject")?;
         let event_type = non_empty(self.event_type, "eventType")?;
@@ -234,8 +270,7 @@ impl RawGridEvent<'_> {
             .data
             .ok_or_else(|| Rejection::bad_request("missing required field `data`"))?;
         let data_version = required(self.data_version, "dataVersion")?;
-        let Some(data) = data::decode(DataSource::Json(raw.get().as_bytes()), None, &event_type)?
-        else {
+        let Some(data) = data(raw, &event_type)? else {
             return Ok(None);
         };
         Ok(Some(EventGridEvent {
@@ -261,8 +296,14 @@ pub fn decode<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Delivery<T>, Rejection> {
     let kind = kind(headers)?;
+    if kind == Kind::Notification
+        && let Ok(OnePassArray(events)) =
+            serde_json::from_slice::<OnePassArray<RawGridEvent<Typed<T>>>>(body)
+    {
+        return Ok(Delivery::Notification(events));
+    }
     let IndexedArray(events) =
-        serde_json::from_slice::<IndexedArray<RawGridEvent<'_>>>(body).map_err(malformed)?;
+        serde_json::from_slice::<IndexedArray<RawGridEvent<&RawValue>>>(body).map_err(malformed)?;
     match kind {
         Kind::Validation => {
             let event = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")?;
@@ -286,7 +327,7 @@ pub fn decode<T: DeserializeOwned>(
             let mut typed = Vec::with_capacity(events.len());
             for (index, event) in events.into_iter().enumerate() {
                 let ty = event.event_type();
-                if ty == VALIDATION_EVENT_TYPE || ty == DELETION_EVENT_TYPE {
+                if is_lifecycle_event(ty) {
                     return Err(Rejection::bad_request(format!(
                         "`{ty}` must come alone, with its own aeg-event-type header"
                     ))
@@ -302,10 +343,10 @@ pub fn decode<T: DeserializeOwned>(
 }
 
 fn single<'a>(
-    events: Vec<RawGridEvent<'a>>,
+    events: Vec<RawGridEvent<&'a RawValue>>,
     expected: &str,
     header: &str,
-) -> Result<RawGridEvent<'a>, Rejection> {
+) -> Result<RawGridEvent<&'a RawValue>, Rejection> {
     let count = events.len();
     let mut events = events.into_iter();
     match (events.next(), count) {
@@ -374,6 +415,55 @@ mod tests {
         let err = decode::<serde_json::Value>(&headers(None), SAMPLE.as_bytes()).unwrap_err();
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         assert!(err.reason().starts_with("event 0:"), "{}", err.reason());
+    }
+
+    const EVENT: &str = r#"{"id":"1","topic":"/t","subject":"s","eventType":"Shop.Order","eventTime":"2024-05-01T12:00:00Z","dataVersion":"1","data":{"orderId":"o\u00e9"}}"#;
+
+    /// The general decoder alone.
+    fn general<T: DeserializeOwned>(body: &str) -> Option<Vec<EventGridEvent<T>>> {
+        let IndexedArray(raw) =
+            serde_json::from_str::<IndexedArray<RawGridEvent<&RawValue>>>(body).ok()?;
+        raw.into_iter()
+            .map(|event| event.into_event().ok().flatten())
+            .collect()
+    }
+
+    /// The one pass either gives up or gives exactly what the general decoder gives.
+    fn agrees<T: DeserializeOwned + PartialEq + std::fmt::Debug>(body: &str) -> bool {
+        match serde_json::from_str::<OnePassArray<RawGridEvent<Typed<T>>>>(body) {
+            Ok(OnePassArray(fast)) => {
+                assert_eq!(Some(fast), general::<T>(body), "{body}");
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Order {
+        order_id: String,
+    }
+
+    #[test]
+    fn d13_one_pass_agrees_with_the_general_decoder() {
+        let null = EVENT.replace(r#"{"orderId":"o\u00e9"}"#, "null");
+        for body in [format!("[{EVENT},{EVENT}]"), "[]".to_owned()] {
+            assert!(agrees::<Order>(&body), "{body}");
+            assert!(agrees::<serde_json::Value>(&body), "{body}");
+            assert!(agrees::<()>(&body), "{body}");
+        }
+        assert!(agrees::<Option<Order>>(&format!("[{null}]")));
+        // Gives up: bad data, a missing field, the raw text, the validation event, garbage.
+        assert!(!agrees::<Order>(&format!("[{null}]")));
+        assert!(!agrees::<Order>(&format!("[{}]", EVENT.replace(r#""id":"1","#, ""))));
+        assert!(!agrees::<bytes::Bytes>(&format!("[{EVENT}]")));
+        let sample: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        assert!(!agrees::<serde_json::Value>(&sample.to_string()));
+        assert!(!agrees::<Order>(&format!("[{EVENT}] x")));
+        // The general decoder decides those.
+        let raw = decode::<bytes::Bytes>(&headers(None), format!("[{EVENT}]").as_bytes());
+        assert!(matches!(raw, Ok(Delivery::Notification(events)) if events.len() == 1));
     }
 
     #[test]
