@@ -1,5 +1,6 @@
 //! Validation of context attributes shared by the structured and binary decoders (SPEC §4, C1).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
@@ -34,23 +35,25 @@ pub fn is_attribute_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-/// The attributes of one event, gathered as strings before validation.
+/// The attributes of one event, gathered as strings before validation: borrowed from the body
+/// or the headers when they hold no escapes, so that `specversion` and `time`, which the event
+/// does not keep as text, are never copied.
 #[derive(Default)]
-pub(crate) struct Attributes {
-    pub(crate) specversion: Option<String>,
-    pub(crate) id: Option<String>,
-    pub(crate) source: Option<String>,
-    pub(crate) ty: Option<String>,
-    pub(crate) datacontenttype: Option<String>,
-    pub(crate) dataschema: Option<String>,
-    pub(crate) subject: Option<String>,
-    pub(crate) time: Option<String>,
+pub(crate) struct Attributes<'a> {
+    pub(crate) specversion: Option<Cow<'a, str>>,
+    pub(crate) id: Option<Cow<'a, str>>,
+    pub(crate) source: Option<Cow<'a, str>>,
+    pub(crate) ty: Option<Cow<'a, str>>,
+    pub(crate) datacontenttype: Option<Cow<'a, str>>,
+    pub(crate) dataschema: Option<Cow<'a, str>>,
+    pub(crate) subject: Option<Cow<'a, str>>,
+    pub(crate) time: Option<Cow<'a, str>>,
     pub(crate) extensions: BTreeMap<String, ExtensionValue>,
 }
 
-impl Attributes {
+impl<'a> Attributes<'a> {
     /// The slot of a context attribute, or `None` for an extension.
-    pub(crate) fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+    pub(crate) fn slot(&mut self, name: &str) -> Option<&mut Option<Cow<'a, str>>> {
         Some(match name {
             "specversion" => &mut self.specversion,
             "id" => &mut self.id,
@@ -83,22 +86,23 @@ impl Attributes {
         data: impl FnOnce(Option<&str>, &str) -> Result<Option<T>, Rejection>,
     ) -> Result<Option<CloudEvent<T>>, Rejection> {
         let specversion = required(self.specversion, "specversion", carrier)?;
-        if specversion != "1.0" {
+        if *specversion != *"1.0" {
             return Err(Rejection::bad_request(format!(
                 "unsupported specversion `{specversion}`: this receiver implements CloudEvents 1.0"
             )));
         }
-        let id = required(self.id, "id", carrier)?;
-        let source = required(self.source, "source", carrier)?;
+        let id = required(self.id, "id", carrier)?.into_owned();
+        let source = required(self.source, "source", carrier)?.into_owned();
         if !is_uri_reference(&source) {
             return Err(Rejection::bad_request(format!(
                 "{} must be a URI-reference (no spaces or control characters)",
                 carrier.name("source")
             )));
         }
-        let ty = required(self.ty, "type", carrier)?;
-        let datacontenttype = optional(self.datacontenttype, "datacontenttype", carrier)?;
-        let dataschema = optional(self.dataschema, "dataschema", carrier)?;
+        let ty = required(self.ty, "type", carrier)?.into_owned();
+        let datacontenttype =
+            optional(self.datacontenttype, "datacontenttype", carrier)?.map(Cow::into_owned);
+        let dataschema = optional(self.dataschema, "dataschema", carrier)?.map(Cow::into_owned);
         if let Some(schema) = &dataschema
             && !is_absolute_uri(schema)
         {
@@ -107,7 +111,7 @@ impl Attributes {
                 carrier.name("dataschema")
             )));
         }
-        let subject = optional(self.subject, "subject", carrier)?;
+        let subject = optional(self.subject, "subject", carrier)?.map(Cow::into_owned);
         let time = match optional(self.time, "time", carrier)? {
             Some(time) => Some(OffsetDateTime::parse(&time, &Rfc3339).map_err(|_| {
                 Rejection::bad_request(format!(
@@ -135,7 +139,11 @@ impl Attributes {
     }
 }
 
-fn required(value: Option<String>, name: &str, carrier: Carrier) -> Result<String, Rejection> {
+fn required<'a>(
+    value: Option<Cow<'a, str>>,
+    name: &str,
+    carrier: Carrier,
+) -> Result<Cow<'a, str>, Rejection> {
     match value {
         None => Err(Rejection::bad_request(format!(
             "missing required {}",
@@ -149,11 +157,11 @@ fn required(value: Option<String>, name: &str, carrier: Carrier) -> Result<Strin
     }
 }
 
-fn optional(
-    value: Option<String>,
+fn optional<'a>(
+    value: Option<Cow<'a, str>>,
     name: &str,
     carrier: Carrier,
-) -> Result<Option<String>, Rejection> {
+) -> Result<Option<Cow<'a, str>>, Rejection> {
     match value {
         Some(v) if v.is_empty() => Err(Rejection::bad_request(format!(
             "{} must not be empty when present",
@@ -165,6 +173,10 @@ fn optional(
 
 /// A lenient URI-reference check: no whitespace, no control characters.
 fn is_uri_reference(value: &str) -> bool {
+    if value.is_ascii() {
+        // ASCII whitespace and controls are the bytes up to the space, and DEL.
+        return !value.bytes().any(|b| b <= b' ' || b == 0x7f);
+    }
     !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -199,5 +211,20 @@ mod tests {
         assert!(!is_absolute_uri("/schema"));
         assert!(!is_absolute_uri("1http://x"));
         assert!(!is_absolute_uri("https://a b"));
+    }
+
+    #[test]
+    fn uri_references_have_no_whitespace_or_controls() {
+        assert!(is_uri_reference("/orders/é?x=1#y"));
+        for bad in [
+            "/a b",
+            "/a\tb",
+            "/a\u{7f}",
+            "/a\u{a0}b",
+            "/a\u{85}",
+            "/a\u{2028}",
+        ] {
+            assert!(!is_uri_reference(bad), "{bad:?}");
+        }
     }
 }

@@ -121,14 +121,14 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
             _ => {}
         }
         let value = decode_header_value(value.as_bytes())
-            .map_err(|e| Rejection::bad_request(format!("header `{name}`: {e}")))?
-            .into_owned();
+            .map_err(|e| Rejection::bad_request(format!("header `{name}`: {e}")))?;
         match attributes.slot(attribute) {
             Some(slot) => *slot = Some(value),
             None => {
-                attributes
-                    .extensions
-                    .insert(attribute.to_owned(), ExtensionValue::String(value));
+                attributes.extensions.insert(
+                    attribute.to_owned(),
+                    ExtensionValue::String(value.into_owned()),
+                );
             }
         }
     }
@@ -136,7 +136,7 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
         let content_type = content_type
             .to_str()
             .map_err(|_| Rejection::bad_request("Content-Type is not visible ASCII"))?;
-        attributes.datacontenttype = Some(content_type.to_owned());
+        attributes.datacontenttype = Some(Cow::Borrowed(content_type));
     }
     let data = DataSource::from_bytes(body, attributes.datacontenttype.as_deref());
     attributes.into_event(Carrier::Header, data)

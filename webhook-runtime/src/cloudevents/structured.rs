@@ -141,11 +141,11 @@ impl<'de, T: DeserializeOwned> DataCapture<'de> for Typed<T> {
 /// One event as parsed, before validation. The data is kept as `D`: unparsed JSON text for the
 /// general decoder, typed in one pass.
 struct RawEvent<'de, D = &'de RawValue> {
-    attributes: Attributes,
+    attributes: Attributes<'de>,
     /// Bit per known attribute already seen (duplicate detection).
     seen: u16,
     data: Option<D>,
-    data_base64: Option<String>,
+    data_base64: Option<Cow<'de, str>>,
     /// The first problem met while parsing; parsing goes on so that the JSON is fully checked.
     problem: Option<String>,
     _body: PhantomData<&'de [u8]>,
@@ -265,7 +265,7 @@ impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
             match key {
                 "data" => C::capture(&mut map, &mut event)?,
                 "data_base64" => {
-                    let value = map.next_value::<AttrValue>()?;
+                    let value = map.next_value::<AttrValue<'de>>()?;
                     if !mark_seen(&mut event.seen, 15) {
                         event.fail(|| duplicate(key));
                     }
@@ -281,7 +281,7 @@ impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
                     }
                 }
                 _ => {
-                    let value = map.next_value::<AttrValue>()?;
+                    let value = map.next_value::<AttrValue<'de>>()?;
                     let index = KNOWN.iter().position(|k| *k == key);
                     if let Some(index) = index {
                         if !mark_seen(&mut event.seen, index) {
@@ -331,7 +331,7 @@ fn duplicate(key: &str) -> String {
     format!("attribute `{key}` appears more than once")
 }
 
-fn extension<D>(event: &mut RawEvent<'_, D>, name: &str, value: AttrValue) {
+fn extension<'de, D>(event: &mut RawEvent<'de, D>, name: &str, value: AttrValue<'de>) {
     if !is_attribute_name(name) {
         return event.fail(|| {
             format!(
@@ -344,7 +344,7 @@ fn extension<D>(event: &mut RawEvent<'_, D>, name: &str, value: AttrValue) {
     }
     let value = match value {
         AttrValue::Null => return,
-        AttrValue::Str(s) => ExtensionValue::String(s),
+        AttrValue::Str(s) => ExtensionValue::String(s.into_owned()),
         AttrValue::Bool(b) => ExtensionValue::Boolean(b),
         AttrValue::Int(i) => match i32::try_from(i) {
             Ok(i) => ExtensionValue::Integer(i),
@@ -395,16 +395,17 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-/// An attribute value as JSON typed it.
-enum AttrValue {
+/// An attribute value as JSON typed it; a string is borrowed from the body when it holds no
+/// escapes.
+enum AttrValue<'de> {
     Null,
-    Str(String),
+    Str(Cow<'de, str>),
     Bool(bool),
     Int(i64),
     Other(&'static str),
 }
 
-impl AttrValue {
+impl AttrValue<'_> {
     fn kind(&self) -> &'static str {
         match self {
             AttrValue::Null => "null",
@@ -416,7 +417,7 @@ impl AttrValue {
     }
 }
 
-impl<'de> Deserialize<'de> for AttrValue {
+impl<'de> Deserialize<'de> for AttrValue<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(AttrVisitor)
     }
@@ -425,50 +426,54 @@ impl<'de> Deserialize<'de> for AttrValue {
 struct AttrVisitor;
 
 impl<'de> Visitor<'de> for AttrVisitor {
-    type Value = AttrValue;
+    type Value = AttrValue<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an attribute value")
     }
 
-    fn visit_unit<E>(self) -> Result<AttrValue, E> {
+    fn visit_unit<E>(self) -> Result<AttrValue<'de>, E> {
         Ok(AttrValue::Null)
     }
 
-    fn visit_none<E>(self) -> Result<AttrValue, E> {
+    fn visit_none<E>(self) -> Result<AttrValue<'de>, E> {
         Ok(AttrValue::Null)
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<AttrValue, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<AttrValue<'de>, E> {
         Ok(AttrValue::Bool(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<AttrValue, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<AttrValue<'de>, E> {
         Ok(AttrValue::Int(v))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<AttrValue, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<AttrValue<'de>, E> {
         Ok(i64::try_from(v).map_or(AttrValue::Other("an out-of-range integer"), AttrValue::Int))
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<AttrValue, E> {
+    fn visit_f64<E>(self, _: f64) -> Result<AttrValue<'de>, E> {
         Ok(AttrValue::Other("a fractional number"))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<AttrValue, E> {
-        Ok(AttrValue::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<AttrValue<'de>, E> {
+        Ok(AttrValue::Str(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<AttrValue, E> {
-        Ok(AttrValue::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<AttrValue<'de>, E> {
+        Ok(AttrValue::Str(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AttrValue, A::Error> {
+    fn visit_string<E>(self, v: String) -> Result<AttrValue<'de>, E> {
+        Ok(AttrValue::Str(Cow::Owned(v)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AttrValue<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(AttrValue::Other("an array"))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttrValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttrValue<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(AttrValue::Other("an object"))
     }

@@ -456,7 +456,10 @@ mod tests {
         assert!(agrees::<Option<Order>>(&format!("[{null}]")));
         // Gives up: bad data, a missing field, the raw text, the validation event, garbage.
         assert!(!agrees::<Order>(&format!("[{null}]")));
-        assert!(!agrees::<Order>(&format!("[{}]", EVENT.replace(r#""id":"1","#, ""))));
+        assert!(!agrees::<Order>(&format!(
+            "[{}]",
+            EVENT.replace(r#""id":"1","#, "")
+        )));
         assert!(!agrees::<bytes::Bytes>(&format!("[{EVENT}]")));
         let sample: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
         assert!(!agrees::<serde_json::Value>(&sample.to_string()));
