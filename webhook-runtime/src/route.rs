@@ -24,6 +24,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
@@ -948,14 +949,18 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Rejection::payload_too_large(limit));
     }
-    let collected = tokio::time::timeout(timeout, Limited::new(body, limit).collect())
-        .await
-        .map_err(|_| {
+    // The timer is only set when the body is not all there at once (the usual case for a small
+    // body): reading the clock and arming a timer per request costs more than the first poll.
+    let mut collect = std::pin::pin!(Limited::new(body, limit).collect());
+    let collected = match std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => tokio::time::timeout(timeout, collect).await.map_err(|_| {
             Rejection::new(
                 StatusCode::REQUEST_TIMEOUT,
                 format!("the body did not arrive within {} s", timeout.as_secs_f32()),
             )
-        })?;
+        })?,
+    };
     match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
