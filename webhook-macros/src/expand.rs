@@ -153,7 +153,8 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         Some(ty) => quote_spanned!(ty.span()=> ::webhook_runtime::__private::#decoder::<#ty>()),
         None => quote!(#rt::#decoder()),
     };
-    let respond = quote_spanned!(*output_span=> ::webhook_runtime::__private::respond(__webhook_future.await));
+    let respond =
+        quote_spanned!(*output_span=> ::webhook_runtime::__private::responding(__webhook_future));
     let companion_type = companion_type(ident, vis, cfgs);
     quote! {
         #companion_type
@@ -191,7 +192,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
                     #decoder,
                     |#event: #event_ty, (#(#names,)*): (#(#types,)*)| {
                         let __webhook_future = #ident(#(#args),*);
-                        async move { #respond }
+                        #respond
                     },
                 )
             }

@@ -38,6 +38,23 @@ pub fn respond<R: HandlerResponse>(response: R) -> Response {
     response.into_response()
 }
 
+/// The handler's future with its answer converted by [`respond`]. Mapped rather than awaited in
+/// an `async` block, which would hold the handler's future (and the event in it) twice. The
+/// type names no bound, so a return type that is not `IntoResponse` is one error, here.
+pub fn responding<Fut>(future: Fut) -> Responding<Fut>
+where
+    Fut: std::future::Future,
+    Fut::Output: HandlerResponse,
+{
+    futures_util::FutureExt::map(future, respond::<Fut::Output>)
+}
+
+/// The future of [`responding`].
+pub type Responding<Fut> = futures_util::future::Map<
+    Fut,
+    fn(<Fut as std::future::Future>::Output) -> Response,
+>;
+
 /// The route builder the macro calls.
 pub fn cloudevents<S, E, X, F, Fut>(
     config: Config,

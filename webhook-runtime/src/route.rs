@@ -59,7 +59,7 @@ pub trait EventParam: Sized + Send + 'static {
     /// The event type this parameter is made of.
     type Event: DeliveredEvent;
     /// The calls a delivery makes.
-    type Calls: Iterator<Item = Self> + Send;
+    type Calls: ExactSizeIterator<Item = Self> + Send;
     /// Splits a delivery's events into the arguments of successive calls.
     fn calls(events: Vec<Self::Event>) -> Self::Calls;
     /// How many events this argument holds.
@@ -335,15 +335,17 @@ where
         handler,
     });
     let options_endpoint = Arc::clone(&endpoint);
+    // The request is taken apart here and the endpoint's futures own what they use: an async
+    // block around them would hold the request a second time (futures keep their arguments).
     on(MethodFilter::OPTIONS, move |request: Request| {
-        let endpoint = Arc::clone(&options_endpoint);
-        let observation = Observation::new(endpoint.sender, &request);
-        observation.run(async move { endpoint.options(request).await })
+        let observation = Observation::new(options_endpoint.sender, &request);
+        let (parts, _body) = request.into_parts();
+        observation.run(Arc::clone(&options_endpoint).options(parts))
     })
     .post(move |State(state): State<S>, request: Request| {
-        let endpoint = Arc::clone(&endpoint);
         let observation = Observation::new(endpoint.sender, &request);
-        observation.run(async move { endpoint.deliver::<S, E, X, Fut>(request, state).await })
+        let (parts, body) = request.into_parts();
+        observation.run(Arc::clone(&endpoint).deliver::<S, E, X, Fut>(parts, body, state))
     })
     .fallback(method_not_allowed)
 }
@@ -409,9 +411,9 @@ where
         handler,
     });
     axum::routing::post(move |State(state): State<S>, request: Request| {
-        let endpoint = Arc::clone(&endpoint);
         let observation = Observation::new(Sender::EventGrid, &request);
-        observation.run(async move { endpoint.deliver::<S, E, X, Fut>(request, state).await })
+        let (parts, body) = request.into_parts();
+        observation.run(Arc::clone(&endpoint).deliver::<S, E, X, Fut>(parts, body, state))
     })
     .fallback(method_not_allowed_eventgrid)
 }
@@ -424,7 +426,12 @@ struct GridEndpoint<T, F> {
 }
 
 impl<T, F> GridEndpoint<T, F> {
-    async fn deliver<S, E, X, Fut>(&self, request: Request, state: S) -> Response
+    async fn deliver<S, E, X, Fut>(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> Response
     where
         E: EventParam<Event = EventGridEvent<T>>,
         X: FromRequestParts<S>,
@@ -432,7 +439,6 @@ impl<T, F> GridEndpoint<T, F> {
         Fut: Future,
         Fut::Output: IntoResponse,
     {
-        let (mut parts, body) = request.into_parts();
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.unread_body().into_response();
         }
@@ -601,9 +607,8 @@ async fn method_not_allowed() -> Response {
 
 impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
-    async fn options(&self, request: Request) -> Response {
+    async fn options(self: Arc<Self>, parts: Parts) -> Response {
         tracing::Span::current().record("mode", "handshake");
-        let (parts, _body) = request.into_parts();
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.into_response();
         }
@@ -632,7 +637,12 @@ impl<Ev, F> Endpoint<Ev, F> {
         answer.into_response()
     }
 
-    async fn deliver<S, E, X, Fut>(&self, request: Request, state: S) -> Response
+    async fn deliver<S, E, X, Fut>(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> Response
     where
         E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
@@ -640,7 +650,6 @@ impl<Ev, F> Endpoint<Ev, F> {
         Fut: Future,
         Fut::Output: IntoResponse,
     {
-        let (mut parts, body) = request.into_parts();
         if let Err(rejection) = self.admit(&parts).await {
             return rejection.unread_body().into_response();
         }
@@ -801,16 +810,7 @@ where
     Fut: Future,
     Fut::Output: IntoResponse,
 {
-    let span = tracing::Span::current();
-    span.record("events", events.len());
-    if let Some(first) = events.first() {
-        if let Some(id) = first.event_id() {
-            span.record("first_id", id);
-        }
-        if let Some(ty) = first.event_type_name() {
-            span.record("first_type", ty);
-        }
-    }
+    record_events(&events);
     #[cfg(feature = "metrics")]
     crate::metrics::events(parts, exchange.sender, events.len());
     // Only a sender that redelivers every refusal needs the rejected events named afterwards.
@@ -852,12 +852,16 @@ where
     };
     let mut settled = 0;
     let mut last = None;
-    for argument in E::calls(events) {
-        let count = argument.count();
+    let mut calls = E::calls(events);
+    while calls.len() > 0 {
+        // Extractors first: an argument taken before an await would be held in this future
+        // beside the handler's own future, which holds it too.
         let extracted = match X::from_request_parts(parts, state).await {
             Ok(extracted) => extracted,
             Err(rejection) => return rejection.into_response(),
         };
+        let Some(argument) = calls.next() else { break };
+        let count = argument.count();
         let response = handler(argument, extracted).await.into_response();
         let labels = labels.get(settled..settled + count).unwrap_or_default();
         let response = exchange.answer(response, &parts.headers, labels);
@@ -878,6 +882,20 @@ where
         last = Some(response);
     }
     last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
+}
+
+/// Records the number of events and the first event on the request's span.
+fn record_events(events: &[impl DeliveredEvent]) {
+    let span = tracing::Span::current();
+    span.record("events", events.len());
+    if let Some(first) = events.first() {
+        if let Some(id) = first.event_id() {
+            span.record("first_id", id);
+        }
+        if let Some(ty) = first.event_type_name() {
+            span.record("first_type", ty);
+        }
+    }
 }
 
 /// Claims every event of a delivery in the dedup store: events handled before are left out, an
