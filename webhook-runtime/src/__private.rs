@@ -50,10 +50,8 @@ where
 }
 
 /// The future of [`responding`].
-pub type Responding<Fut> = futures_util::future::Map<
-    Fut,
-    fn(<Fut as std::future::Future>::Output) -> Response,
->;
+pub type Responding<Fut> =
+    futures_util::future::Map<Fut, fn(<Fut as std::future::Future>::Output) -> Response>;
 
 /// The route builder the macro calls.
 pub fn cloudevents<S, E, X, F, Fut>(

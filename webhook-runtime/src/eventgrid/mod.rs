@@ -302,6 +302,17 @@ pub fn decode<T: DeserializeOwned>(
     {
         return Ok(Delivery::Notification(events));
     }
+    // A validation in one pass too: its data read as the request directly.
+    if kind == Kind::Validation
+        && let Ok(IndexedArray(events)) =
+            serde_json::from_slice::<IndexedArray<RawGridEvent<ValidationRequest>>>(body)
+        && let Ok(RawGridEvent {
+            data: Some(request),
+            ..
+        }) = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")
+    {
+        return Ok(Delivery::Validation(request));
+    }
     let IndexedArray(events) =
         serde_json::from_slice::<IndexedArray<RawGridEvent<&RawValue>>>(body).map_err(malformed)?;
     match kind {
@@ -342,11 +353,11 @@ pub fn decode<T: DeserializeOwned>(
     }
 }
 
-fn single<'a>(
-    events: Vec<RawGridEvent<&'a RawValue>>,
+fn single<D>(
+    events: Vec<RawGridEvent<D>>,
     expected: &str,
     header: &str,
-) -> Result<RawGridEvent<&'a RawValue>, Rejection> {
+) -> Result<RawGridEvent<D>, Rejection> {
     let count = events.len();
     let mut events = events.into_iter();
     match (events.next(), count) {
@@ -407,6 +418,36 @@ mod tests {
                 .validation_url
                 .unwrap()
                 .starts_with("https://rp-eastus2.eventgrid.azure.net:553/")
+        );
+    }
+
+    #[test]
+    fn validation_in_one_pass_or_the_general_way() {
+        let validation = headers(Some("SubscriptionValidation"));
+        let code = |body: &str| match decode::<serde_json::Value>(&validation, body.as_bytes()) {
+            Ok(Delivery::Validation(request)) => Ok(request.validation_code),
+            Ok(_) => Err("not a validation".to_owned()),
+            Err(rejection) => Err(rejection.reason().to_owned()),
+        };
+        // The data as an object (one pass) and as a JSON string holding one (the general way).
+        let sample: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+        let mut as_string = sample.clone();
+        as_string[0]["data"] = sample[0]["data"].to_string().into();
+        for body in [sample.to_string(), as_string.to_string()] {
+            assert_eq!(
+                code(&body).as_deref(),
+                Ok("512d38b6-c7b8-40c8-89fe-f46f9e9622b6")
+            );
+        }
+        // Two events, or no code: refused with the general decoder's reasons.
+        let two = format!("[{},{}]", sample[0], sample[0]);
+        assert!(code(&two).unwrap_err().contains("exactly one event"));
+        let mut no_code = sample.clone();
+        no_code[0]["data"] = serde_json::json!({});
+        assert!(
+            code(&no_code.to_string())
+                .unwrap_err()
+                .contains("validationCode")
         );
     }
 
