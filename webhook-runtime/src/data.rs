@@ -28,6 +28,10 @@ pub(crate) enum DataSource<'a> {
 
 /// Whether a media type is JSON: `application/json`, `text/json` or `*/*+json` (D22).
 pub fn is_json_media_type(content_type: &str) -> bool {
+    // The usual value, without parameters, decided without splitting.
+    if content_type.eq_ignore_ascii_case("application/json") {
+        return true;
+    }
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     essence.eq_ignore_ascii_case("application/json")
         || essence.eq_ignore_ascii_case("text/json")

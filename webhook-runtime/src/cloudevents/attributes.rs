@@ -54,15 +54,21 @@ pub(crate) struct Attributes<'a> {
 impl<'a> Attributes<'a> {
     /// The slot of a context attribute, or `None` for an extension.
     pub(crate) fn slot(&mut self, name: &str) -> Option<&mut Option<Cow<'a, str>>> {
+        self.numbered_slot(name).map(|(_, slot)| slot)
+    }
+
+    /// The slot of a context attribute with its number (0–7, for duplicate detection), or
+    /// `None` for an extension.
+    pub(crate) fn numbered_slot(&mut self, name: &str) -> Option<(u8, &mut Option<Cow<'a, str>>)> {
         Some(match name {
-            "specversion" => &mut self.specversion,
-            "id" => &mut self.id,
-            "source" => &mut self.source,
-            "type" => &mut self.ty,
-            "datacontenttype" => &mut self.datacontenttype,
-            "dataschema" => &mut self.dataschema,
-            "subject" => &mut self.subject,
-            "time" => &mut self.time,
+            "specversion" => (0, &mut self.specversion),
+            "id" => (1, &mut self.id),
+            "source" => (2, &mut self.source),
+            "type" => (3, &mut self.ty),
+            "datacontenttype" => (4, &mut self.datacontenttype),
+            "dataschema" => (5, &mut self.dataschema),
+            "subject" => (6, &mut self.subject),
+            "time" => (7, &mut self.time),
             _ => return None,
         })
     }

@@ -282,24 +282,23 @@ impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
                 }
                 _ => {
                     let value = map.next_value::<AttrValue<'de>>()?;
-                    let index = KNOWN.iter().position(|k| *k == key);
-                    if let Some(index) = index {
-                        if !mark_seen(&mut event.seen, index) {
-                            event.fail(|| duplicate(key));
-                        }
-                        match value {
-                            AttrValue::Null => {}
-                            AttrValue::Str(s) => {
-                                if let Some(slot) = event.attributes.slot(key) {
-                                    *slot = Some(s);
-                                }
-                            }
-                            other => event.fail(|| {
-                                format!("attribute `{key}` must be a string, not {}", other.kind())
-                            }),
-                        }
-                    } else {
+                    let Some((index, slot)) = event.attributes.numbered_slot(key) else {
                         extension(&mut event, key, value);
+                        continue;
+                    };
+                    let problem = match value {
+                        AttrValue::Null => None,
+                        AttrValue::Str(s) => {
+                            *slot = Some(s);
+                            None
+                        }
+                        other => Some(other.kind()),
+                    };
+                    if !mark_seen(&mut event.seen, index) {
+                        event.fail(|| duplicate(key));
+                    }
+                    if let Some(kind) = problem {
+                        event.fail(|| format!("attribute `{key}` must be a string, not {kind}"));
                     }
                 }
             }
@@ -308,19 +307,7 @@ impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
     }
 }
 
-/// Context attributes other than the data, in slot order for duplicate detection.
-const KNOWN: [&str; 8] = [
-    "specversion",
-    "id",
-    "source",
-    "type",
-    "datacontenttype",
-    "dataschema",
-    "subject",
-    "time",
-];
-
-fn mark_seen(seen: &mut u16, index: usize) -> bool {
+fn mark_seen(seen: &mut u16, index: u8) -> bool {
     let bit = 1u16 << index;
     let fresh = *seen & bit == 0;
     *seen |= bit;
