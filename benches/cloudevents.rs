@@ -28,33 +28,20 @@ mod common;
 use std::hint::black_box;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on, options, post};
-use common::{
-    Reject, allocations, allocations_per_request, bad_request, handle, handled, noop, send,
-};
-use criterion::{Criterion, criterion_main};
+use common::{Delivery, Order, Reject, Scenario, bad_request, bench_scenarios, handle, noop};
+use criterion::criterion_main;
 use percent_encoding::percent_decode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tokio::runtime::Runtime;
 use webhook_runtime::{CloudEvent, webhook};
 
 /// Events in the batch scenarios.
 const BATCH_SIZE: usize = 100;
-
-/// The typed data of every event: a few fields and a ~900-byte string (~1 KiB of JSON).
-#[derive(Debug, Serialize, Deserialize)]
-struct Order {
-    order_id: String,
-    customer: String,
-    amount: f64,
-    quantity: u32,
-    note: String,
-}
 
 // ---------------------------------------------------------------------------------------------
 // ours
@@ -301,43 +288,20 @@ fn noop_router() -> Router {
 // ---------------------------------------------------------------------------------------------
 // requests
 
-/// A request to send again and again: method, headers and body, cloned into a new request.
-struct Delivery {
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-    /// Events the application should see per request.
+/// A POST with the CloudEvents content type (or the data's, in binary mode) and `extra` headers.
+fn delivery(
+    content_type: &'static str,
+    extra: &[(&'static str, &str)],
+    body: Vec<u8>,
     events: usize,
-}
-
-impl Delivery {
-    fn post(
-        content_type: &'static str,
-        extra: &[(&'static str, &str)],
-        body: Vec<u8>,
-        events: usize,
-    ) -> Self {
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
-        for (name, value) in extra {
-            headers.insert(*name, HeaderValue::from_str(value).expect("header value"));
-        }
-        Delivery {
-            method: Method::POST,
-            headers,
-            body: Bytes::from(body),
-            events,
-        }
+) -> Delivery {
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    for (name, value) in extra {
+        headers.insert(*name, HeaderValue::from_str(value).expect("header value"));
     }
-
-    fn request(&self) -> Request<Body> {
-        let mut request = Request::new(Body::from(self.body.clone()));
-        *request.method_mut() = self.method.clone();
-        *request.uri_mut() = "/hook".parse().expect("uri");
-        *request.headers_mut() = self.headers.clone();
-        request
-    }
+    Delivery::post(headers, body, events)
 }
 
 /// The data of event `i`.
@@ -395,18 +359,19 @@ fn handshake_delivery() -> Delivery {
         headers,
         body: Bytes::new(),
         events: 0,
+        answer: None,
     }
 }
 
 fn structured_delivery() -> Delivery {
     let body = serde_json::to_vec(&envelope(0)).expect("json");
-    Delivery::post("application/cloudevents+json", &[], body, 1)
+    delivery("application/cloudevents+json", &[], body, 1)
 }
 
 fn binary_delivery() -> Delivery {
     let event = envelope(0);
     let body = serde_json::to_vec(&event.data).expect("json");
-    Delivery::post(
+    delivery(
         "application/json",
         &[
             ("ce-specversion", event.specversion),
@@ -424,19 +389,11 @@ fn binary_delivery() -> Delivery {
 fn batch_delivery() -> Delivery {
     let events: Vec<Envelope<'_>> = (0..BATCH_SIZE).map(envelope).collect();
     let body = serde_json::to_vec(&events).expect("json");
-    Delivery::post("application/cloudevents-batch+json", &[], body, BATCH_SIZE)
+    delivery("application/cloudevents-batch+json", &[], body, BATCH_SIZE)
 }
 
 // ---------------------------------------------------------------------------------------------
 // the scenarios
-
-/// One scenario: its routes by contender, and the serde floor (none for the handshake).
-struct Scenario {
-    name: &'static str,
-    delivery: Delivery,
-    routes: Vec<(&'static str, Router)>,
-    floor: Option<fn(&[u8])>,
-}
 
 fn floor_structured(body: &[u8]) {
     let event: HandEvent<Order> = serde_json::from_slice(body).expect("floor");
@@ -519,73 +476,9 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Checks that every contender answers 2xx and hands every event to the application, then
-/// prints the allocations per request.
-fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
-    let delivery = &scenario.delivery;
-    let mut counts = Vec::new();
-    for (contender, router) in &scenario.routes {
-        let before = handled();
-        let status = runtime.block_on(send(router, delivery.request()));
-        let handled = handled() - before;
-        assert!(
-            status.is_success(),
-            "{}/{contender}: answered {status}",
-            scenario.name
-        );
-        let expected = if *contender == "noop" {
-            0
-        } else {
-            delivery.events
-        };
-        assert_eq!(
-            handled, expected,
-            "{}/{contender}: events handled",
-            scenario.name
-        );
-        let count = allocations_per_request(runtime, router, || delivery.request());
-        counts.push(format!("{contender} {count}"));
-    }
-    if let Some(floor) = scenario.floor {
-        counts.push(format!(
-            "serde_floor {}",
-            allocations(|| floor(&delivery.body))
-        ));
-    }
-    println!(
-        "allocations per request: {}: {}",
-        scenario.name,
-        counts.join(", ")
-    );
-}
-
-fn bench(c: &mut Criterion) {
-    let runtime = common::runtime();
-    let scenarios = scenarios();
-    for scenario in &scenarios {
-        check_and_count(&runtime, scenario);
-    }
-    for scenario in &scenarios {
-        let delivery = &scenario.delivery;
-        let mut group = c.benchmark_group(scenario.name);
-        for (contender, router) in &scenario.routes {
-            group.bench_function(*contender, |b| {
-                b.to_async(&runtime)
-                    .iter(|| send(router, delivery.request()));
-            });
-        }
-        if let Some(floor) = scenario.floor {
-            group.bench_function("serde_floor", |b| {
-                b.iter(|| floor(black_box(&delivery.body)));
-            });
-        }
-        group.finish();
-    }
-}
-
 /// The benchmarks, with the shared criterion settings.
 fn benches() {
-    bench(&mut common::criterion());
+    bench_scenarios(&mut common::criterion(), &scenarios());
 }
 
 criterion_main!(benches);

@@ -26,21 +26,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Request};
-use common::send;
+use common::{Order, send};
 use criterion::{Criterion, criterion_main};
-use serde::{Deserialize, Serialize};
 use webhook_runtime::dedup::{Dedup, MemoryStore};
 use webhook_runtime::{CloudEvent, webhook};
-
-/// The typed data of the event: a few fields and a ~900-byte string.
-#[derive(Debug, Serialize, Deserialize)]
-struct Order {
-    order_id: String,
-    customer: String,
-    amount: f64,
-    quantity: u32,
-    note: String,
-}
 
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
 async fn orders(event: CloudEvent<Order>) {

@@ -42,21 +42,16 @@ mod common;
 
 use std::hint::black_box;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use common::{
-    Reject, allocations, allocations_per_request, bad_request, handle, handled, noop, send,
-};
-use criterion::{Criterion, criterion_main};
-use http_body_util::BodyExt;
+use common::{Delivery, Order, Reject, Scenario, bad_request, bench_scenarios, handle, noop};
+use criterion::criterion_main;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
-use tokio::runtime::Runtime;
-use tower::ServiceExt;
 use webhook_runtime::{EventGridEvent, webhook};
 
 /// Events in the small array scenario.
@@ -68,17 +63,6 @@ const VALIDATION_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
 const DELETION_TYPE: &str = "Microsoft.EventGrid.SubscriptionDeletedEvent";
 /// The validation code of the validation scenario.
 const VALIDATION_CODE: &str = "512d38b6-c7b8-40c8-89fe-f46f9e9622b6";
-
-/// The typed data of every event: a few fields and a note (~900 bytes in the 100-event array,
-/// empty in the 5000-event array).
-#[derive(Debug, Serialize, Deserialize)]
-struct Order {
-    order_id: String,
-    customer: String,
-    amount: f64,
-    quantity: u32,
-    note: String,
-}
 
 // ---------------------------------------------------------------------------------------------
 // ours
@@ -236,60 +220,29 @@ fn noop_router() -> Router {
 // ---------------------------------------------------------------------------------------------
 // requests
 
-/// A request to send again and again: headers and body, cloned into a new POST.
-struct Delivery {
-    headers: HeaderMap,
-    body: Bytes,
-    /// Events the application should see per request.
-    events: usize,
-    /// The answer's body, where it is checked (the validation response).
-    answer: Option<String>,
-}
-
-impl Delivery {
-    /// A POST as Event Grid sends it, with `aeg-event-type: kind`.
-    fn post(kind: &'static str, body: Vec<u8>, events: usize) -> Self {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
-        for (name, value) in [
-            ("aeg-event-type", kind),
-            ("aeg-subscription-name", "ORDERS-BENCH"),
-            ("aeg-delivery-count", "0"),
-            ("aeg-metadata-version", "1"),
-            ("aeg-data-version", "1.0"),
-        ] {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
-        Delivery {
-            headers,
-            body: Bytes::from(body),
-            events,
-            answer: None,
-        }
+/// A POST as Event Grid sends it, with `aeg-event-type: kind`; the body fits the route's default
+/// limit.
+fn delivery(kind: &'static str, body: Vec<u8>, events: usize) -> Delivery {
+    assert!(
+        body.len() < webhook_runtime::eventgrid::DEFAULT_EVENTGRID_BODY_LIMIT,
+        "the body must fit the default limit"
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    for (name, value) in [
+        ("aeg-event-type", kind),
+        ("aeg-subscription-name", "ORDERS-BENCH"),
+        ("aeg-delivery-count", "0"),
+        ("aeg-metadata-version", "1"),
+        ("aeg-data-version", "1.0"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
     }
-
-    fn request(&self) -> Request<Body> {
-        let mut request = Request::new(Body::from(self.body.clone()));
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = "/hook".parse().expect("uri");
-        *request.headers_mut() = self.headers.clone();
-        request
-    }
-}
-
-/// Sends one request and returns the answer's status and body (checks only, never timed).
-async fn send_and_read(router: &Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = router.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let body = response.into_body().collect().await.expect("body");
-    (
-        status,
-        String::from_utf8(body.to_bytes().to_vec()).expect("UTF-8 answer"),
-    )
+    Delivery::post(headers, body, events)
 }
 
 /// The data of event `i`: ~1 KiB of JSON with a 900-byte note (`large`), else ~75 bytes.
@@ -346,7 +299,7 @@ fn validation_delivery() -> Delivery {
         metadata_version: "1",
     };
     let body = serde_json::to_vec(&[event]).expect("json");
-    let mut delivery = Delivery::post("SubscriptionValidation", body, 0);
+    let mut delivery = delivery("SubscriptionValidation", body, 0);
     delivery.answer = Some(format!(r#"{{"validationResponse":"{VALIDATION_CODE}"}}"#));
     delivery
 }
@@ -382,19 +335,11 @@ fn notification_delivery(count: usize, large: bool) -> Delivery {
         })
         .collect();
     let body = serde_json::to_vec(&events).expect("json");
-    Delivery::post("Notification", body, count)
+    delivery("Notification", body, count)
 }
 
 // ---------------------------------------------------------------------------------------------
 // the scenarios
-
-/// One scenario: its routes by contender, and the serde floor.
-struct Scenario {
-    name: &'static str,
-    delivery: Delivery,
-    routes: Vec<(&'static str, Router)>,
-    floor: fn(&[u8]),
-}
 
 fn floor_validation(body: &[u8]) {
     let events: Vec<HandEvent<ValidationData>> = serde_json::from_slice(body).expect("floor");
@@ -430,14 +375,14 @@ fn scenarios() -> Vec<Scenario> {
         name,
         delivery: notification_delivery(count, large),
         routes,
-        floor: floor_notification as fn(&[u8]),
+        floor: Some(floor_notification as fn(&[u8])),
     };
     vec![
         Scenario {
             name: "eventgrid_validation",
             delivery: validation_delivery(),
             routes: per_event_routes(),
-            floor: floor_validation,
+            floor: Some(floor_validation),
         },
         array(
             "eventgrid_array_100_per_event",
@@ -466,84 +411,9 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Checks that every contender answers 2xx, hands every event to the application and (for the
-/// validation) echoes the code, then prints the body size and the allocations per request.
-fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
-    let delivery = &scenario.delivery;
-    assert!(
-        delivery.body.len() < webhook_runtime::eventgrid::DEFAULT_EVENTGRID_BODY_LIMIT,
-        "{}: the body must fit the default limit",
-        scenario.name
-    );
-    let mut counts = Vec::new();
-    for (contender, router) in &scenario.routes {
-        let before = handled();
-        let (status, answer) = runtime.block_on(send_and_read(router, delivery.request()));
-        let handled = handled() - before;
-        assert!(
-            status.is_success(),
-            "{}/{contender}: answered {status}: {answer}",
-            scenario.name
-        );
-        let expected = if *contender == "noop" {
-            0
-        } else {
-            delivery.events
-        };
-        assert_eq!(
-            handled, expected,
-            "{}/{contender}: events handled",
-            scenario.name
-        );
-        if let Some(expected) = &delivery.answer
-            && *contender != "noop"
-        {
-            assert_eq!(status, StatusCode::OK, "{}/{contender}", scenario.name);
-            assert_eq!(&answer, expected, "{}/{contender}: answer", scenario.name);
-        }
-        let count = allocations_per_request(runtime, router, || delivery.request());
-        counts.push(format!("{contender} {count}"));
-    }
-    let floor = scenario.floor;
-    counts.push(format!(
-        "serde_floor {}",
-        allocations(|| floor(&delivery.body))
-    ));
-    println!(
-        "allocations per request: {} ({} bytes, {} events): {}",
-        scenario.name,
-        delivery.body.len(),
-        delivery.events,
-        counts.join(", ")
-    );
-}
-
-fn bench(c: &mut Criterion) {
-    let runtime = common::runtime();
-    let scenarios = scenarios();
-    for scenario in &scenarios {
-        check_and_count(&runtime, scenario);
-    }
-    for scenario in &scenarios {
-        let delivery = &scenario.delivery;
-        let mut group = c.benchmark_group(scenario.name);
-        for (contender, router) in &scenario.routes {
-            group.bench_function(*contender, |b| {
-                b.to_async(&runtime)
-                    .iter(|| send(router, delivery.request()));
-            });
-        }
-        let floor = scenario.floor;
-        group.bench_function("serde_floor", |b| {
-            b.iter(|| floor(black_box(&delivery.body)));
-        });
-        group.finish();
-    }
-}
-
 /// The benchmarks, with the shared criterion settings.
 fn benches() {
-    bench(&mut common::criterion());
+    bench_scenarios(&mut common::criterion(), &scenarios());
 }
 
 criterion_main!(benches);

@@ -1,6 +1,7 @@
-//! What the benches share: the allocation-counting allocator, the application code every
-//! contender runs, the hand-written routes' refusal, the noop handler, sending, and the criterion
-//! settings. Each bench is its own crate and includes this module (`mod common;`).
+//! What the benches share: the allocation-counting allocator, the typed data, the application
+//! code every contender runs, the hand-written routes' refusal, the noop handler, the requests
+//! sent, the scenario runner (checks, allocation counts, timing) and the criterion settings.
+//! Each bench is its own crate and includes this module (`mod common;`).
 
 #![allow(dead_code, reason = "each bench uses the part it needs")]
 
@@ -11,9 +12,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use criterion::Criterion;
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
@@ -107,4 +110,141 @@ pub fn criterion() -> Criterion {
         .measurement_time(Duration::from_secs(3))
         .sample_size(30)
         .configure_from_args()
+}
+
+/// The typed data of every event: a few fields and a note (~900 bytes, or empty for small
+/// events).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: String,
+    pub customer: String,
+    pub amount: f64,
+    pub quantity: u32,
+    pub note: String,
+}
+
+/// A request to send again and again: method, headers and body, cloned into a new request.
+pub struct Delivery {
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// Events the application should see per request.
+    pub events: usize,
+    /// The answer's body, where it is checked (e.g. a validation response).
+    pub answer: Option<String>,
+}
+
+impl Delivery {
+    /// A POST of `body` with `headers`.
+    pub fn post(headers: HeaderMap, body: Vec<u8>, events: usize) -> Self {
+        Delivery {
+            method: Method::POST,
+            headers,
+            body: Bytes::from(body),
+            events,
+            answer: None,
+        }
+    }
+
+    /// A new request to `/hook`.
+    pub fn request(&self) -> Request<Body> {
+        let mut request = Request::new(Body::from(self.body.clone()));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = "/hook".parse().expect("uri");
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+}
+
+/// One scenario (a criterion group): the delivery, its routes by contender, and the serde floor.
+pub struct Scenario {
+    pub name: &'static str,
+    pub delivery: Delivery,
+    pub routes: Vec<(&'static str, Router)>,
+    pub floor: Option<fn(&[u8])>,
+}
+
+/// Sends one request and returns the answer's status and body (checks only, never timed).
+async fn send_and_read(router: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = router.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let body = response.into_body().collect().await.expect("body");
+    (
+        status,
+        String::from_utf8(body.to_bytes().to_vec()).expect("UTF-8 answer"),
+    )
+}
+
+/// Checks that every contender answers 2xx, hands every event to the application (`noop`
+/// none) and gives the expected answer where one is set, then prints the body size and the
+/// allocations per request.
+fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
+    let delivery = &scenario.delivery;
+    let mut counts = Vec::new();
+    for (contender, router) in &scenario.routes {
+        let before = handled();
+        let (status, answer) = runtime.block_on(send_and_read(router, delivery.request()));
+        let handled = handled() - before;
+        assert!(
+            status.is_success(),
+            "{}/{contender}: answered {status}: {answer}",
+            scenario.name
+        );
+        let expected = if *contender == "noop" {
+            0
+        } else {
+            delivery.events
+        };
+        assert_eq!(
+            handled, expected,
+            "{}/{contender}: events handled",
+            scenario.name
+        );
+        if let Some(expected) = &delivery.answer
+            && *contender != "noop"
+        {
+            assert_eq!(status, StatusCode::OK, "{}/{contender}", scenario.name);
+            assert_eq!(&answer, expected, "{}/{contender}: answer", scenario.name);
+        }
+        let count = allocations_per_request(runtime, router, || delivery.request());
+        counts.push(format!("{contender} {count}"));
+    }
+    if let Some(floor) = scenario.floor {
+        counts.push(format!(
+            "serde_floor {}",
+            allocations(|| floor(&delivery.body))
+        ));
+    }
+    println!(
+        "allocations per request: {} ({} bytes, {} events): {}",
+        scenario.name,
+        delivery.body.len(),
+        delivery.events,
+        counts.join(", ")
+    );
+}
+
+/// Checks every scenario, then times each as a criterion group: every contender's route, then
+/// the serde floor.
+pub fn bench_scenarios(c: &mut Criterion, scenarios: &[Scenario]) {
+    let runtime = runtime();
+    for scenario in scenarios {
+        check_and_count(&runtime, scenario);
+    }
+    for scenario in scenarios {
+        let delivery = &scenario.delivery;
+        let mut group = c.benchmark_group(scenario.name);
+        for (contender, router) in &scenario.routes {
+            group.bench_function(*contender, |b| {
+                b.to_async(&runtime)
+                    .iter(|| send(router, delivery.request()));
+            });
+        }
+        if let Some(floor) = scenario.floor {
+            group.bench_function("serde_floor", |b| {
+                b.iter(|| floor(black_box(&delivery.body)));
+            });
+        }
+        group.finish();
+    }
 }
