@@ -37,6 +37,8 @@ set -euo pipefail
 set -o errtrace # the ERR trap below also reports failures inside functions
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh disable=SC1091
+source "$root/scripts/lib.sh"
 
 usage() {
     sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -357,10 +359,7 @@ EOF
 
 run_wrk() { # dir url
     local dir=$1 url=$2 threads
-    threads="$(nproc)"
-    [ "$threads" -gt "$concurrency" ] && threads=$concurrency
-    [ "$threads" -gt "$requests" ] && threads=$requests
-    while [ $((concurrency % threads)) -ne 0 ]; do threads=$((threads - 1)); done
+    threads="$(wrk_threads)"
     mkdir "$dir/done"
     local start
     start="$(date +%s.%N)"
@@ -370,45 +369,7 @@ run_wrk() { # dir url
         wrk -t "$threads" -c "$concurrency" -d "${E2E_MAX_SECONDS:-600}s" --timeout 30s \
         -s "$work/e2e.lua" "${url%"$path"}" > "$dir/wrk.out" 2>&1 &
     gen_pid=$!
-    while kill -0 "$gen_pid" 2> /dev/null; do
-        if [ "$(find "$dir/done" -type f | wc -l)" -ge "$threads" ]; then
-            kill -INT "$gen_pid" 2> /dev/null || true
-            break
-        fi
-        sleep 0.01
-    done
-    wait "$gen_pid"
-    gen_pid=
-    local line
-    line="$(grep '^E2E ' "$dir/wrk.out" || true)"
-    if [ -z "$line" ]; then
-        echo "e2e.sh: wrk printed no summary:" >&2
-        cat "$dir/wrk.out" >&2
-        exit 1
-    fi
-    local responses=0 duration_us=0 p50_us=0 p99_us=0 field
-    for field in $line; do
-        case "$field" in
-            sent=*) sent=${field#*=} ;;
-            responses=*) responses=${field#*=} ;;
-            non2xx=*) non2xx=${field#*=} ;;
-            transport_errors=*) transport_errors=${field#*=} ;;
-            duration_us=*) duration_us=${field#*=} ;;
-            p50_us=*) p50_us=${field#*=} ;;
-            p99_us=*) p99_us=${field#*=} ;;
-        esac
-    done
-    unanswered=$((sent - responses))
-    # The rate runs from the start of wrk to the last thread's marker (its last response).
-    local finish
-    finish="$(find "$dir/done" -type f -printf '%T@\n' | sort -n | tail -n 1)"
-    if [ -n "$finish" ]; then
-        rps="$(awk -v r="$responses" -v s="$start" -v f="$finish" 'BEGIN { printf "%.1f", r / (f - s) }')"
-    else
-        rps="$(awk -v r="$responses" -v d="$duration_us" 'BEGIN { printf "%.1f", r / (d / 1e6) }')"
-    fi
-    p50_ms="$(awk -v v="$p50_us" 'BEGIN { printf "%.3f", v / 1000 }')"
-    p99_ms="$(awk -v v="$p99_us" 'BEGIN { printf "%.3f", v / 1000 }')"
+    wrk_finish e2e.sh E2E "$dir/done" "$dir/wrk.out" "$start" "$threads"
 }
 
 if [ "$loadgen" = oha ]; then

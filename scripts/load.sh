@@ -29,6 +29,8 @@ set -euo pipefail
 set -o errtrace # the ERR trap below also reports failures inside functions
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh disable=SC1091
+source "$root/scripts/lib.sh"
 
 usage() {
     sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -218,10 +220,7 @@ run_wrk() {
     # connections (delay()), and stops once all of its responses are in; a marker file tells
     # this script, which then interrupts wrk's fixed-duration sleep with SIGINT.
     local threads
-    threads="$(nproc)"
-    [ "$threads" -gt "$concurrency" ] && threads=$concurrency
-    [ "$threads" -gt "$requests" ] && threads=$requests
-    while [ $((concurrency % threads)) -ne 0 ]; do threads=$((threads - 1)); done
+    threads="$(wrk_threads)"
     mkdir "$work/done"
     cat > "$work/load.lua" << 'EOF'
 local total    = tonumber(os.getenv("LOAD_TOTAL"))
@@ -314,46 +313,7 @@ EOF
         wrk -t "$threads" -c "$concurrency" -d "${LOAD_MAX_SECONDS:-600}s" --timeout 30s \
         -s "$work/load.lua" "http://127.0.0.1:$port" > "$work/wrk.out" 2>&1 &
     gen_pid=$!
-    while kill -0 "$gen_pid" 2> /dev/null; do
-        if [ "$(find "$work/done" -type f | wc -l)" -ge "$threads" ]; then
-            kill -INT "$gen_pid" 2> /dev/null || true
-            break
-        fi
-        sleep 0.01
-    done
-    wait "$gen_pid"
-    gen_pid=
-    local line
-    line="$(grep '^LOAD ' "$work/wrk.out" || true)"
-    if [ -z "$line" ]; then
-        echo "load.sh: wrk printed no summary:" >&2
-        cat "$work/wrk.out" >&2
-        exit 1
-    fi
-    local responses=0 duration_us=0 p50_us=0 p99_us=0 field
-    for field in $line; do
-        case "$field" in
-            sent=*) sent=${field#*=} ;;
-            responses=*) responses=${field#*=} ;;
-            non2xx=*) non2xx=${field#*=} ;;
-            transport_errors=*) transport_errors=${field#*=} ;;
-            duration_us=*) duration_us=${field#*=} ;;
-            p50_us=*) p50_us=${field#*=} ;;
-            p99_us=*) p99_us=${field#*=} ;;
-        esac
-    done
-    unanswered=$((sent - responses))
-    # wrk's own duration runs until the SIGINT; the rate is taken from the start of wrk to the
-    # last thread's marker (its last response) instead.
-    local finish
-    finish="$(find "$work/done" -type f -printf '%T@\n' | sort -n | tail -n 1)"
-    if [ -n "$finish" ]; then
-        rps="$(awk -v r="$responses" -v s="$start" -v f="$finish" 'BEGIN { printf "%.1f", r / (f - s) }')"
-    else
-        rps="$(awk -v r="$responses" -v d="$duration_us" 'BEGIN { printf "%.1f", r / (d / 1e6) }')"
-    fi
-    p50_ms="$(awk -v v="$p50_us" 'BEGIN { printf "%.3f", v / 1000 }')"
-    p99_ms="$(awk -v v="$p99_us" 'BEGIN { printf "%.3f", v / 1000 }')"
+    wrk_finish load.sh LOAD "$work/done" "$work/wrk.out" "$start" "$threads"
 }
 
 if [ "$loadgen" = oha ]; then run_oha; else run_wrk; fi
