@@ -148,7 +148,6 @@ struct RawEvent<'de, D = &'de RawValue> {
     data_base64: Option<Cow<'de, str>>,
     /// The first problem met while parsing; parsing goes on so that the JSON is fully checked.
     problem: Option<String>,
-    _body: PhantomData<&'de [u8]>,
 }
 
 impl<'de, D> RawEvent<'de, D> {
@@ -159,7 +158,6 @@ impl<'de, D> RawEvent<'de, D> {
             data: None,
             data_base64: None,
             problem: None,
-            _body: PhantomData,
         }
     }
 
