@@ -20,8 +20,8 @@ mod binary;
 mod event;
 mod structured;
 
-use http::HeaderMap;
 use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName};
 use serde::de::DeserializeOwned;
 
 pub use crate::data::is_json_media_type;
@@ -31,6 +31,9 @@ pub use event::{CloudEvent, ExtensionValue, SpecVersion};
 
 use crate::Rejection;
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
+
+/// The header whose presence makes a request binary mode (a name parsed once, not per request).
+const CE_SPECVERSION: HeaderName = HeaderName::from_static("ce-specversion");
 
 /// The content mode of a CloudEvents delivery (H4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +83,7 @@ impl Mode {
                 }
             }
         }
-        Ok(headers
-            .contains_key("ce-specversion")
-            .then_some(Mode::Binary))
+        Ok(headers.contains_key(CE_SPECVERSION).then_some(Mode::Binary))
     }
 }
 
