@@ -385,6 +385,31 @@ async fn body_that_never_finishes_is_408_after_the_body_timeout() {
 // D7: plain messages
 // ---------------------------------------------------------------------------------------------
 
+/// The body timer covers the whole body from the first poll that finds it incomplete: a body
+/// finished within it is delivered, one still arriving when it ends is 408.
+#[tokio::test]
+async fn slow_body_is_delivered_within_the_body_timeout_and_408_past_it() {
+    let first = r#"{"specversion":"1.0","id":"slow","#;
+    let rest = r#""source":"/orders","type":"com.example.order.created","data":{}}"#;
+    let (app, ids) = orders_with(|config| config.with_body_timeout(Duration::from_secs(5)));
+    let request = post(
+        &[("content-type", STRUCTURED)],
+        broken_off(first, Then::After(Duration::from_millis(50), rest)),
+    );
+    send(&app, request).await.assert_delivered();
+    assert_eq!(ids.all(), ["slow"]);
+
+    let (app, ids) = orders_with(|config| config.with_body_timeout(Duration::from_millis(100)));
+    let request = post(
+        &[("content-type", STRUCTURED)],
+        broken_off(first, Then::After(Duration::from_millis(400), rest)),
+    );
+    send(&app, request)
+        .await
+        .assert_plain(StatusCode::REQUEST_TIMEOUT);
+    assert!(ids.all().is_empty());
+}
+
 fn order(id: &str) -> Order {
     Order {
         order_id: id.to_owned(),

@@ -574,6 +574,7 @@ pub mod kit {
     use std::net::{Shutdown, TcpStream};
     use std::pin::Pin;
     use std::task::{Context, Poll};
+    use std::time::Duration;
 
     use axum::body::{Body, Bytes, HttpBody};
     use http_body_util::combinators::MapErr;
@@ -618,11 +619,16 @@ pub mod kit {
         Stall,
         /// Fails, as hyper's body does when the connection closes before `Content-Length` bytes.
         Fail,
+        /// Sends the rest after a pause, then ends (a slow sender).
+        After(Duration, &'static str),
+        /// Ends there.
+        End,
     }
 
     struct BrokenOff {
         first: Option<Chunk>,
         then: Then,
+        pause: Option<Pin<Box<tokio::time::Sleep>>>,
     }
 
     impl HttpBody for BrokenOff {
@@ -637,6 +643,16 @@ pub mod kit {
                 }
             }
             match self.then {
+                Then::After(pause, rest) => {
+                    let sleep = self
+                        .pause
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(pause)));
+                    std::task::ready!(sleep.as_mut().poll(cx));
+                    self.first = Some(chunk(rest));
+                    self.then = Then::End;
+                    self.poll_frame(cx)
+                }
+                Then::End => Poll::Ready(None),
                 Then::Stall => Poll::Pending,
                 Then::Fail => Poll::Ready(Some(Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -646,15 +662,20 @@ pub mod kit {
         }
     }
 
-    /// A request body that yields `first` and then stalls forever or fails.
-    pub fn broken_off(first: impl Into<Bytes>, then: Then) -> Body {
+    fn chunk(bytes: impl Into<Bytes>) -> Chunk {
         fn never(never: Infallible) -> io::Error {
             match never {}
         }
-        let first = Full::new(first.into()).map_err(never as fn(Infallible) -> io::Error);
+        Full::new(bytes.into()).map_err(never as fn(Infallible) -> io::Error)
+    }
+
+    /// A request body that yields `first` and then stalls forever, fails, or ends after a
+    /// pause.
+    pub fn broken_off(first: impl Into<Bytes>, then: Then) -> Body {
         Body::new(BrokenOff {
-            first: Some(first),
+            first: Some(chunk(first)),
             then,
+            pause: None,
         })
     }
 

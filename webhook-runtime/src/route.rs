@@ -426,12 +426,17 @@ struct GridEndpoint<T, F> {
 }
 
 impl<T, F> GridEndpoint<T, F> {
-    async fn deliver<S, E, X, Fut>(
+    /// An `async` block rather than an `async fn`, as in [`Endpoint::deliver`].
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
+    fn deliver<S, E, X, Fut>(
         self: Arc<Self>,
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
-    ) -> Response
+    ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = EventGridEvent<T>>,
         X: FromRequestParts<S>,
@@ -439,11 +444,13 @@ impl<T, F> GridEndpoint<T, F> {
         Fut: Future,
         Fut::Output: IntoResponse,
     {
-        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
-            return rejection.unread_body().into_response();
+        async move {
+            if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+                return rejection.unread_body().into_response();
+            }
+            let response = self.deliver_authenticated(&mut parts, body, state).await;
+            private_if_access_token(response, &parts)
         }
-        let response = self.deliver_authenticated(&mut parts, body, state).await;
-        private_if_access_token(response, &parts)
     }
 
     async fn deliver_authenticated<S, E, X, Fut>(
@@ -638,12 +645,18 @@ impl<Ev, F> Endpoint<Ev, F> {
         answer.into_response()
     }
 
-    async fn deliver<S, E, X, Fut>(
+    /// An `async` block rather than an `async fn`: an `async fn` copies its arguments into
+    /// locals of its future, which would hold the request's parts twice.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
+    fn deliver<S, E, X, Fut>(
         self: Arc<Self>,
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
-    ) -> Response
+    ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
@@ -651,45 +664,47 @@ impl<Ev, F> Endpoint<Ev, F> {
         Fut: Future,
         Fut::Output: IntoResponse,
     {
-        if let Err(rejection) = self.admit(&parts).await {
-            return rejection.unread_body().into_response();
-        }
-        let response = match self.decode(&parts.headers, body).await {
-            Ok((body, cloudevents::Delivery::Events(events))) => {
-                let exchange = Exchange {
-                    config: &self.config,
-                    sender: self.sender,
-                    body: &body,
-                };
-                // Boxed apart from the decoding's state (see `Observation::run`).
-                Box::pin(dispatch(
-                    &exchange,
-                    &self.handler,
-                    events,
-                    &mut parts,
-                    &state,
-                ))
-                .await
+        async move {
+            if let Err(rejection) = self.admit(&parts).await {
+                return rejection.unread_body().into_response();
             }
-            // Only a route that admits Event Grid as a sender answers its validation.
-            Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
-                tracing::Span::current().record("mode", "validation");
-                let origins = self.config.origins();
-                if EVENT_GRID_ORIGINS
-                    .iter()
-                    .any(|o| origins.grant(o.as_bytes()).is_some())
-                {
-                    request.respond()
-                } else {
-                    Rejection::forbidden(
+            let response = match self.decode(&parts.headers, body).await {
+                Ok((body, cloudevents::Delivery::Events(events))) => {
+                    let exchange = Exchange {
+                        config: &self.config,
+                        sender: self.sender,
+                        body: &body,
+                    };
+                    // Boxed apart from the decoding's state (see `Observation::run`).
+                    Box::pin(dispatch(
+                        &exchange,
+                        &self.handler,
+                        events,
+                        &mut parts,
+                        &state,
+                    ))
+                    .await
+                }
+                // Only a route that admits Event Grid as a sender answers its validation.
+                Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
+                    tracing::Span::current().record("mode", "validation");
+                    let origins = self.config.origins();
+                    if EVENT_GRID_ORIGINS
+                        .iter()
+                        .any(|o| origins.grant(o.as_bytes()).is_some())
+                    {
+                        request.respond()
+                    } else {
+                        Rejection::forbidden(
                         "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
                     )
                     .into_response()
+                    }
                 }
-            }
-            Err(rejection) => rejection.into_response(),
-        };
-        private_if_access_token(response, &parts)
+                Err(rejection) => rejection.into_response(),
+            };
+            private_if_access_token(response, &parts)
+        }
     }
 
     /// D20 before the body: credentials (401) → origin enforcement (403) → rate (429).
@@ -860,18 +875,24 @@ where
         }
     };
     let mut settled = 0;
-    let mut last = None;
     let mut calls = E::calls(events);
-    while calls.len() > 0 {
+    if calls.len() == 0 {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    loop {
         // Extractors first: an argument taken before an await would be held in this future
         // beside the handler's own future, which holds it too.
         let extracted = match X::from_request_parts(parts, state).await {
             Ok(extracted) => extracted,
             Err(rejection) => return rejection.into_response(),
         };
-        let Some(argument) = calls.next() else { break };
-        let count = argument.count();
-        let response = handler(argument, extracted).await.into_response();
+        // The argument's binding ends before the await: a binding still in scope keeps its
+        // space in this future even after the value moved into the handler's.
+        let (count, call) = match calls.next() {
+            Some(argument) => (argument.count(), handler(argument, extracted)),
+            None => return StatusCode::NO_CONTENT.into_response(),
+        };
+        let response = call.await.into_response();
         let labels = labels.get(settled..settled + count).unwrap_or_default();
         let response = exchange.answer(response, &parts.headers, labels);
         let handled = response.status().is_success();
@@ -887,10 +908,13 @@ where
             crate::metrics::handler_failure(parts, exchange.sender);
             return response;
         }
+        // The last call's answer answers for the delivery; the others are dropped at once
+        // rather than kept in this future across the next call.
+        if calls.len() == 0 {
+            return response;
+        }
         settled += count;
-        last = Some(response);
     }
-    last.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response())
 }
 
 /// Records the number of events and the first event on the request's span.
@@ -978,19 +1002,24 @@ pub(crate) async fn read_body(
     }
     // The timer is only set when the body is not all there at once (the usual case for a small
     // body): reading the clock and arming a timer per request costs more than the first poll.
+    // It is boxed, as only a body still arriving needs one; and it is polled in the same
+    // `poll_fn` as the body, so that no result is held in this future across an await.
     let mut collect = std::pin::pin!(Limited::new(body, limit).collect());
-    let collected = match std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await {
-        Poll::Ready(collected) => collected,
-        // Boxed: a timer is large, and only a body still arriving needs one.
-        Poll::Pending => Box::pin(tokio::time::timeout(timeout, collect))
-            .await
-            .map_err(|_| {
-                Rejection::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    format!("the body did not arrive within {} s", timeout.as_secs_f32()),
-                )
-            })?,
-    };
+    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    let collected = std::future::poll_fn(|cx| {
+        if let Poll::Ready(collected) = collect.as_mut().poll(cx) {
+            return Poll::Ready(Some(collected));
+        }
+        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+    .ok_or_else(|| {
+        Rejection::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the body did not arrive within {} s", timeout.as_secs_f32()),
+        )
+    })?;
     match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
