@@ -43,7 +43,8 @@ use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::dedup::{self, Claim, Claims, Dedup};
 use crate::eventgrid::{
-    self, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EVENT_GRID_ORIGINS, EventGridEvent,
+    self, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EVENT_GRID_ORIGINS,
+    EventGridEvent,
 };
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
@@ -466,7 +467,7 @@ impl<T, F> GridEndpoint<T, F> {
         Fut: Future,
         Fut::Output: IntoResponse,
     {
-        let subscription = parts.headers.get("aeg-subscription-name");
+        let subscription = parts.headers.get(AEG_SUBSCRIPTION_NAME);
         if !self
             .config
             .accepts_subscription(subscription.map(|v| v.as_bytes()))
@@ -483,7 +484,7 @@ impl<T, F> GridEndpoint<T, F> {
         };
         let subscription = parts
             .headers
-            .get("aeg-subscription-name")
+            .get(AEG_SUBSCRIPTION_NAME)
             .and_then(|v| v.to_str().ok());
         let span = tracing::Span::current();
         match delivery {

@@ -34,6 +34,8 @@ use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
 
 /// The header whose presence makes a request binary mode (a name parsed once, not per request).
 const CE_SPECVERSION: HeaderName = HeaderName::from_static("ce-specversion");
+/// The event type in binary mode, looked at for an Event Grid validation event.
+const CE_TYPE: HeaderName = HeaderName::from_static("ce-type");
 
 /// The content mode of a CloudEvents delivery (H4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +129,7 @@ pub fn decode_delivery<T: DeserializeOwned>(
         Mode::Structured => structured::decode_structured_or_validation(body),
         Mode::Binary
             if headers
-                .get("ce-type")
+                .get(CE_TYPE)
                 .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
         {
             ValidationRequest::from_data(body).map(Delivery::EventGridValidation)

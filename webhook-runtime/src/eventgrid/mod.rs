@@ -27,7 +27,7 @@ mod validation_get;
 use std::borrow::Cow;
 
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -155,6 +155,12 @@ pub struct DeletionNotice {
     pub event_subscription_id: Option<String>,
 }
 
+/// The header naming the kind of an Event Grid delivery (parsed once, not per request).
+const AEG_EVENT_TYPE: HeaderName = HeaderName::from_static("aeg-event-type");
+/// The header naming the event subscription that delivers.
+pub(crate) const AEG_SUBSCRIPTION_NAME: HeaderName =
+    HeaderName::from_static("aeg-subscription-name");
+
 /// What `aeg-event-type` says.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -164,7 +170,7 @@ enum Kind {
 }
 
 fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
-    let Some(value) = headers.get("aeg-event-type") else {
+    let Some(value) = headers.get(AEG_EVENT_TYPE) else {
         return Ok(Kind::Notification);
     };
     let value = value.as_bytes();
