@@ -1137,3 +1137,70 @@ fn no_content_for_empty_ok(mut response: Response) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shaped like the benches' data (`benches/common`): four strings' worth of fields.
+    #[derive(serde::Deserialize)]
+    struct Order {
+        _order_id: String,
+        _customer: String,
+        _amount: f64,
+        _quantity: u32,
+        _note: String,
+    }
+
+    async fn handler<Ev>(event: Ev, (): ()) {
+        std::hint::black_box(&event);
+    }
+
+    /// The request's futures are boxed twice (`Observation::run`, then the handler calls): each
+    /// box must stay within glibc's per-thread cache (blocks up to 1032 bytes; a larger block
+    /// makes malloc consolidate its free lists, 2–2.5% of a structured delivery's profile).
+    /// The budgets below leave room for a handler future larger than this one (which holds
+    /// only its event), and fail if a future again holds the request's parts twice (+224
+    /// bytes), or keeps a moved argument or an answer across an await.
+    const DELIVERY_BUDGET: usize = 768;
+    const CALLS_BUDGET: usize = 640;
+
+    #[test]
+    fn request_futures_fit_their_budgets() {
+        let endpoint = Arc::new(Endpoint {
+            config: Config::new(),
+            sender: Sender::default(),
+            body_limit: DEFAULT_CLOUDEVENTS_BODY_LIMIT,
+            limiter: None,
+            decoding: Decoding::<CloudEvent<Order>>::cloudevents(),
+            // What `#[webhook]` generates: the handler's future mapped to a response.
+            handler: |event, x| {
+                crate::__private::responding(handler::<CloudEvent<Order>>(event, x))
+            },
+        });
+        let (mut parts, body) = Request::new(axum::body::Body::empty()).into_parts();
+        let bytes = Bytes::new();
+        let exchange = Exchange {
+            config: &endpoint.config,
+            sender: endpoint.sender,
+            body: &bytes,
+        };
+        let calls = dispatch::<(), CloudEvent<Order>, (), _, _>(
+            &exchange,
+            &endpoint.handler,
+            Vec::new(),
+            &mut parts,
+            &(),
+        );
+        let calls_size = size_of_val(&calls);
+        drop(calls);
+        let delivery =
+            Arc::clone(&endpoint).deliver::<(), CloudEvent<Order>, (), _>(parts, body, ());
+        let delivery_size = size_of_val(&delivery);
+        assert!(
+            delivery_size <= DELIVERY_BUDGET && calls_size <= CALLS_BUDGET,
+            "delivery {delivery_size} bytes (budget {DELIVERY_BUDGET}), \
+             calls {calls_size} bytes (budget {CALLS_BUDGET})"
+        );
+    }
+}
