@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use super::event::{CloudEvent, ExtensionValue, SpecVersion};
 use crate::Rejection;
 use crate::data::{self, DataSource};
+use crate::interned::interned;
 
 /// How an attribute is named in a reason: `attribute `id`` or `header `ce-id``.
 #[derive(Clone, Copy)]
@@ -107,7 +108,7 @@ impl<'a> Attributes<'a> {
         }
         let ty = required(self.ty, "type", carrier)?.into_owned();
         let datacontenttype =
-            optional(self.datacontenttype, "datacontenttype", carrier)?.map(Cow::into_owned);
+            optional(self.datacontenttype, "datacontenttype", carrier)?.map(interned);
         let dataschema = optional(self.dataschema, "dataschema", carrier)?.map(Cow::into_owned);
         if let Some(schema) = &dataschema
             && !is_absolute_uri(schema)

@@ -1,5 +1,6 @@
 //! The typed CloudEvent a handler receives.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -117,7 +118,7 @@ pub struct CloudEvent<T = serde_json::Value> {
     pub(crate) source: String,
     pub(crate) specversion: SpecVersion,
     pub(crate) ty: String,
-    pub(crate) datacontenttype: Option<String>,
+    pub(crate) datacontenttype: Option<Cow<'static, str>>,
     pub(crate) dataschema: Option<String>,
     pub(crate) subject: Option<String>,
     pub(crate) time: Option<OffsetDateTime>,
@@ -161,7 +162,7 @@ impl<T> CloudEvent<T> {
 
     /// Sets `datacontenttype`.
     pub fn with_datacontenttype(mut self, content_type: impl Into<String>) -> Self {
-        self.datacontenttype = Some(content_type.into());
+        self.datacontenttype = Some(Cow::Owned(content_type.into()));
         self
     }
 

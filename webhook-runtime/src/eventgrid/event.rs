@@ -1,5 +1,7 @@
 //! The typed Event Grid event a handler receives (SPEC §5).
 
+use std::borrow::Cow;
+
 use time::OffsetDateTime;
 
 /// An Azure Event Grid event (Event Grid schema) whose data has been decoded into `T`.
@@ -25,8 +27,8 @@ pub struct EventGridEvent<T = serde_json::Value> {
     pub(crate) subject: String,
     pub(crate) event_type: String,
     pub(crate) event_time: OffsetDateTime,
-    pub(crate) data_version: String,
-    pub(crate) metadata_version: Option<String>,
+    pub(crate) data_version: Cow<'static, str>,
+    pub(crate) metadata_version: Option<Cow<'static, str>>,
     pub(crate) data: T,
 }
 
@@ -46,7 +48,7 @@ impl<T> EventGridEvent<T> {
             subject: subject.into(),
             event_type: event_type.into(),
             event_time,
-            data_version: data_version.into(),
+            data_version: Cow::Owned(data_version.into()),
             metadata_version: None,
             data,
         }

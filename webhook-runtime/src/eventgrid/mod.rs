@@ -46,6 +46,7 @@ pub use validation_get::{
 
 use crate::Rejection;
 use crate::data::{self, DataSource, Typed};
+use crate::interned::interned;
 use crate::json::{IndexedArray, OnePass, OnePassArray, malformed};
 
 /// `eventType` of the subscription validation event.
@@ -252,9 +253,16 @@ struct OnePassEvent<'a, T> {
     #[serde(borrow)]
     event_time: Cow<'a, str>,
     data: Typed<T>,
-    data_version: String,
-    metadata_version: Option<String>,
+    #[serde(borrow)]
+    data_version: Cow<'a, str>,
+    #[serde(borrow)]
+    metadata_version: Option<Text<'a>>,
 }
+
+/// A string borrowed from the body when it holds no escapes: serde borrows a `Cow` field
+/// marked `borrow`, but not one inside an `Option`.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<T> OnePass for OnePassEvent<'_, T> {
     type Output = EventGridEvent<T>;
@@ -272,8 +280,8 @@ impl<T> OnePass for OnePassEvent<'_, T> {
             subject: self.subject,
             event_type: self.event_type,
             event_time,
-            data_version: self.data_version,
-            metadata_version: self.metadata_version,
+            data_version: interned(self.data_version),
+            metadata_version: self.metadata_version.map(|Text(v)| interned(v)),
             data,
         })
     }
@@ -313,8 +321,8 @@ impl<D> RawGridEvent<D> {
             subject,
             event_type,
             event_time,
-            data_version,
-            metadata_version: self.metadata_version,
+            data_version: interned(Cow::Owned(data_version)),
+            metadata_version: self.metadata_version.map(|v| interned(Cow::Owned(v))),
             data,
         }))
     }
@@ -559,6 +567,16 @@ mod tests {
             EVENT.replace("2024-05-01T12", r"2024-05-01\u005412")
         );
         assert!(agrees::<Order>(&body));
+        // Versions, plain, escaped, common (shared) or not: decided in one pass, the same.
+        for (data_version, metadata_version) in
+            [("1", "1"), (r"1.0", r"1"), ("", "7"), ("3.1", "1")]
+        {
+            let versions = format!(
+                r#""dataVersion":"{data_version}","metadataVersion":"{metadata_version}","#
+            );
+            let body = format!("[{}]", EVENT.replace(r#""dataVersion":"1","#, &versions));
+            assert!(agrees::<Order>(&body), "{body}");
+        }
         // The general decoder decides those.
         let raw = decode::<bytes::Bytes>(&headers(None), format!("[{EVENT}]").as_bytes());
         assert!(matches!(raw, Ok(Delivery::Notification(events)) if events.len() == 1));
