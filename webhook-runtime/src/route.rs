@@ -482,10 +482,7 @@ impl<T, F> GridEndpoint<T, F> {
             Ok(decoded) => decoded,
             Err(rejection) => return rejection.into_response(),
         };
-        let subscription = parts
-            .headers
-            .get(AEG_SUBSCRIPTION_NAME)
-            .and_then(|v| v.to_str().ok());
+        let subscription = subscription.and_then(|v| v.to_str().ok());
         let span = tracing::Span::current();
         match delivery {
             Delivery::Validation(request) => {
@@ -686,25 +683,30 @@ impl<Ev, F> Endpoint<Ev, F> {
                     ))
                     .await
                 }
-                // Only a route that admits Event Grid as a sender answers its validation.
                 Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
-                    tracing::Span::current().record("mode", "validation");
-                    let origins = self.config.origins();
-                    if EVENT_GRID_ORIGINS
-                        .iter()
-                        .any(|o| origins.grant(o.as_bytes()).is_some())
-                    {
-                        request.respond()
-                    } else {
-                        Rejection::forbidden(
-                        "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
-                    )
-                    .into_response()
-                    }
+                    self.validate(&request)
                 }
                 Err(rejection) => rejection.into_response(),
             };
             private_if_access_token(response, &parts)
+        }
+    }
+
+    /// An Event Grid validation event sent as a CloudEvent: only a route that admits Event Grid
+    /// as a sender answers it.
+    fn validate(&self, request: &eventgrid::ValidationRequest) -> Response {
+        tracing::Span::current().record("mode", "validation");
+        let origins = self.config.origins();
+        if EVENT_GRID_ORIGINS
+            .iter()
+            .any(|o| origins.grant(o.as_bytes()).is_some())
+        {
+            request.respond()
+        } else {
+            Rejection::forbidden(
+                "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
+            )
+            .into_response()
         }
     }
 
