@@ -1119,6 +1119,30 @@ async fn d6_unit_return_is_204() {
 }
 
 #[tokio::test]
+async fn d6_d8_unit_return_is_204_after_every_event_of_a_batch() {
+    // Written `-> ()`: the macro knows the answer without a response, as with no return type.
+    #[webhook(origins = ["*"], schema = cloudevents)]
+    async fn unit(event: CloudEvent<Value>, State(log): State<Events<Value>>) -> () {
+        log.push(event);
+    }
+    let (app, log) = serve(unit::route());
+    let events: Vec<String> = ["A", "B", "C"]
+        .iter()
+        .map(|id| event(json!({"id": id, "data": {}})))
+        .collect();
+    let answer = send(app, batch(&events)).await;
+    assert_accepted(&answer);
+    assert_eq!(answer.body, "");
+    assert!(
+        answer
+            .headers
+            .get("content-length")
+            .is_none_or(|v| v == "0")
+    );
+    assert_eq!(ids(&log.all()), ["A", "B", "C"]);
+}
+
+#[tokio::test]
 async fn d6_ok_unit_is_204() {
     #[webhook(origins = ["*"], schema = cloudevents)]
     async fn ok_unit(

@@ -57,6 +57,8 @@ pub(crate) struct Handler {
     pub(crate) extractors: Vec<Extractor>,
     /// The span of the return type (the function name when there is none).
     pub(crate) output_span: Span,
+    /// No return type, or `-> ()`: the runtime knows the answer without building a response.
+    pub(crate) returns_unit: bool,
 }
 
 /// Checks the function's signature; `None` when no handler can be built from it.
@@ -151,6 +153,10 @@ pub(crate) fn handler(
         syn::ReturnType::Default => sig.ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
     };
+    let returns_unit = match &sig.output {
+        syn::ReturnType::Default => true,
+        syn::ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(t) if t.elems.is_empty()),
+    };
     usable.then(|| Handler {
         vis: item.vis.clone(),
         ident: sig.ident.clone(),
@@ -160,6 +166,7 @@ pub(crate) fn handler(
         event_index,
         extractors,
         output_span,
+        returns_unit,
     })
 }
 

@@ -95,6 +95,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         event_index,
         extractors,
         output_span,
+        returns_unit,
     } = handler;
     let rt = quote!(::webhook_runtime::__private);
     let origins = match &settings.origins {
@@ -153,8 +154,11 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         Some(ty) => quote_spanned!(ty.span()=> ::webhook_runtime::__private::#decoder::<#ty>()),
         None => quote!(#rt::#decoder()),
     };
-    let respond =
-        quote_spanned!(*output_span=> ::webhook_runtime::__private::responding(__webhook_future));
+    let respond = if *returns_unit {
+        quote_spanned!(*output_span=> ::webhook_runtime::__private::handled(__webhook_future))
+    } else {
+        quote_spanned!(*output_span=> ::webhook_runtime::__private::responding(__webhook_future))
+    };
     let companion_type = companion_type(ident, vis, cfgs);
     quote! {
         #companion_type

@@ -53,6 +53,44 @@ where
 pub type Responding<Fut> =
     futures_util::future::Map<Fut, fn(<Fut as std::future::Future>::Output) -> Response>;
 
+/// [`responding`] for a handler declared without a return type (or `-> ()`): its answer is
+/// known without building a response, so a delivery's calls skip one per event (D6: 204).
+pub fn handled<Fut>(future: Fut) -> Handled<Fut>
+where
+    Fut: std::future::Future<Output = ()>,
+{
+    futures_util::FutureExt::map(future, |()| Answer::Handled)
+}
+
+/// The future of [`handled`].
+pub type Handled<Fut> = futures_util::future::Map<Fut, fn(()) -> Answer>;
+
+/// What one call of a handler answered, as a delivery's calls read it.
+pub enum Answer {
+    /// The handler returns `()`: handled, nothing to say (204 if it answers for the delivery).
+    Handled,
+    /// Anything else, as the handler's `IntoResponse` made it.
+    Response(Response),
+}
+
+/// A handler's output as an [`Answer`]: every `IntoResponse` type, and `Answer` itself.
+pub trait IntoAnswer {
+    /// Converts the output.
+    fn into_answer(self) -> Answer;
+}
+
+impl<R: axum::response::IntoResponse> IntoAnswer for R {
+    fn into_answer(self) -> Answer {
+        Answer::Response(self.into_response())
+    }
+}
+
+impl IntoAnswer for Answer {
+    fn into_answer(self) -> Answer {
+        self
+    }
+}
+
 /// The route builder the macro calls.
 pub fn cloudevents<S, E, X, F, Fut>(
     config: Config,
@@ -64,7 +102,8 @@ where
     E: EventParam,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Response> + Send,
+    Fut: std::future::Future + Send,
+    Fut::Output: IntoAnswer,
 {
     crate::route::cloudevents_with_decoder(config, decoding, handler)
 }
@@ -86,7 +125,8 @@ where
     T: Send + 'static,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Response> + Send,
+    Fut: std::future::Future + Send,
+    Fut::Output: IntoAnswer,
 {
     crate::route::eventgrid_with_decoder(config, decoder, handler)
 }

@@ -38,6 +38,7 @@ use http_body::Body as _;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
+use crate::__private::{Answer, IntoAnswer};
 use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
@@ -320,7 +321,7 @@ where
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send,
-    Fut::Output: IntoResponse,
+    Fut::Output: IntoAnswer,
 {
     let endpoint = Arc::new(Endpoint {
         sender: config.sender().unwrap_or_default(),
@@ -397,7 +398,7 @@ where
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send,
-    Fut::Output: IntoResponse,
+    Fut::Output: IntoAnswer,
 {
     if config.sender().is_some_and(|s| s != Sender::EventGrid) {
         tracing::warn!(
@@ -443,7 +444,7 @@ impl<T, F> GridEndpoint<T, F> {
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoResponse,
+        Fut::Output: IntoAnswer,
     {
         async move {
             if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
@@ -465,7 +466,7 @@ impl<T, F> GridEndpoint<T, F> {
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoResponse,
+        Fut::Output: IntoAnswer,
     {
         let subscription = parts.headers.get(AEG_SUBSCRIPTION_NAME);
         if !self
@@ -660,7 +661,7 @@ impl<Ev, F> Endpoint<Ev, F> {
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoResponse,
+        Fut::Output: IntoAnswer,
     {
         async move {
             if let Err(rejection) = self.admit(&parts).await {
@@ -835,7 +836,7 @@ where
     X: FromRequestParts<S>,
     F: Fn(E, X) -> Fut,
     Fut: Future,
-    Fut::Output: IntoResponse,
+    Fut::Output: IntoAnswer,
 {
     record_events(&events);
     #[cfg(feature = "metrics")]
@@ -895,10 +896,15 @@ where
             Some(argument) => (argument.count(), handler(argument, extracted)),
             None => return StatusCode::NO_CONTENT.into_response(),
         };
-        let response = call.await.into_response();
-        let labels = labels.get(settled..settled + count).unwrap_or_default();
-        let response = exchange.answer(response, &parts.headers, labels);
-        let handled = response.status().is_success();
+        // A handler without a return type answers nothing to map (`None`: handled, 204).
+        let response = match call.await.into_answer() {
+            Answer::Handled => None,
+            Answer::Response(response) => {
+                let labels = labels.get(settled..settled + count).unwrap_or_default();
+                Some(exchange.answer(response, &parts.headers, labels))
+            }
+        };
+        let handled = response.as_ref().is_none_or(|r| r.status().is_success());
         if let Some(claims) = &mut claims
             && let Err(error) = Box::pin(claims.settle(count, handled)).await
         {
@@ -909,12 +915,11 @@ where
         if !handled {
             #[cfg(feature = "metrics")]
             crate::metrics::handler_failure(parts, exchange.sender);
-            return response;
         }
-        // The last call's answer answers for the delivery; the others are dropped at once
-        // rather than kept in this future across the next call.
-        if calls.len() == 0 {
-            return response;
+        // The last call's answer answers for the delivery, as does the first failure; the
+        // others are dropped at once rather than kept in this future across the next call.
+        if !handled || calls.len() == 0 {
+            return response.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response());
         }
         settled += count;
     }
@@ -1175,10 +1180,8 @@ mod tests {
             body_limit: DEFAULT_CLOUDEVENTS_BODY_LIMIT,
             limiter: None,
             decoding: Decoding::<CloudEvent<Order>>::cloudevents(),
-            // What `#[webhook]` generates: the handler's future mapped to a response.
-            handler: |event, x| {
-                crate::__private::responding(handler::<CloudEvent<Order>>(event, x))
-            },
+            // What `#[webhook]` generates for a handler without a return type.
+            handler: |event, x| crate::__private::handled(handler::<CloudEvent<Order>>(event, x)),
         });
         let (mut parts, body) = Request::new(axum::body::Body::empty()).into_parts();
         let bytes = Bytes::new();
