@@ -105,24 +105,36 @@ pub(crate) fn one_pass_from_slice<'de, T: Deserialize<'de>>(body: &'de [u8]) -> 
 const SONIC_MAX_DEPTH: usize = 16;
 
 /// Whether `body` nests arrays and objects deeper than `limit` (brackets inside strings do not
-/// count). Invalid JSON is not an error here: the parser decides it.
+/// count). Invalid JSON is not an error here: the parser decides it. Strings are skipped eight
+/// bytes at a time while no quote or backslash is among them (a 1 KiB string is most of an
+/// event's bytes).
 #[cfg(any(feature = "sonic-rs", test))]
 fn nested_deeper_than(body: &[u8], limit: usize) -> bool {
     let mut depth = 0usize;
-    let mut bytes = body.iter();
-    while let Some(&b) = bytes.next() {
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        i += 1;
         match b {
-            b'"' => {
-                while let Some(&b) = bytes.next() {
-                    match b {
-                        b'"' => break,
-                        b'\\' => {
-                            bytes.next();
-                        }
-                        _ => {}
+            b'"' => loop {
+                while let Some(word) = body.get(i..i + 8) {
+                    let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                    let found = has_byte(word, b'"') | has_byte(word, b'\\');
+                    if found != 0 {
+                        i += (found.trailing_zeros() / 8) as usize;
+                        break;
                     }
+                    i += 8;
                 }
-            }
+                match body.get(i) {
+                    None => return false,
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(b'\\') => i += 2,
+                    Some(_) => i += 1,
+                }
+            },
             b'[' | b'{' => {
                 depth += 1;
                 if depth > limit {
@@ -134,6 +146,16 @@ fn nested_deeper_than(body: &[u8], limit: usize) -> bool {
         }
     }
     false
+}
+
+/// The high bit of each byte of `word` equal to `byte` (and possibly of bytes above a match,
+/// which the caller never reads past the first).
+#[cfg(any(feature = "sonic-rs", test))]
+fn has_byte(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 #[cfg(test)]
@@ -153,6 +175,73 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(nested_deeper_than(deep.as_bytes(), 128));
         assert!(!nested_deeper_than(deep.as_bytes(), 10_000));
+    }
+
+    /// Byte by byte, as the word-at-a-time scan must answer.
+    fn reference_depth(body: &[u8]) -> usize {
+        let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+        for &b in body {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        deepest
+    }
+
+    #[test]
+    fn nesting_depth_word_scan_agrees_with_bytewise_at_every_alignment() {
+        // Quotes, escapes and brackets inside strings at every offset within a word, strings
+        // ending in the middle and at the end of the body, an unterminated string.
+        let pieces = [
+            r#""abcdefghijklmnop""#,
+            r#""a\"[[[b\\""#,
+            r#""\\\\\\\"]]]]]]]]""#,
+            r#""{{{{{{{{{{{{{{{{{{{{{{""#,
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            r#""é[ü""#,
+        ];
+        let mut checked = 0;
+        for pad in 0..9 {
+            for a in pieces {
+                for b in pieces {
+                    for c in pieces {
+                        let body = format!("{}{a}{b}[{c}[{b}", " ".repeat(pad));
+                        let deepest = reference_depth(body.as_bytes());
+                        for limit in deepest.saturating_sub(1)..=deepest + 1 {
+                            assert_eq!(
+                                nested_deeper_than(body.as_bytes(), limit),
+                                deepest > limit,
+                                "{body:?} limit {limit}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 9 * 1000);
+        // Unterminated: the scan ends without reading past the body.
+        assert!(!nested_deeper_than(br#"[["abc\"#, 2));
+        assert!(!nested_deeper_than(br#"[["abcdefghijklmnop"#, 2));
     }
 
     /// What the one pass takes with `sonic-rs` is what `serde_json` takes, with the same value:
