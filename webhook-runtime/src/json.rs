@@ -191,7 +191,8 @@ impl DepthScan {
         if backslashes != 0 || self.escaped {
             return self.bytes(block);
         }
-        // Bit i: an odd number of quotes up to byte i, counting one open before the block.
+        // Bit i set: byte i is inside a string. That is an odd number of quotes up to byte i,
+        // or an even number when the block starts inside a string.
         let mut inside = quotes;
         for shift in [1, 2, 4, 8, 16, 32] {
             inside ^= inside << shift;
@@ -271,6 +272,22 @@ mod tests {
         deepest
     }
 
+    /// Checks the scan against [`reference_depth`] at the limits from `below` under the body's
+    /// depth to one above it; returns how many limits it checked.
+    fn assert_scan_agrees(body: &str, below: usize) -> usize {
+        let deepest = reference_depth(body.as_bytes());
+        let limits = deepest.saturating_sub(below)..=deepest + 1;
+        let count = limits.clone().count();
+        for limit in limits {
+            assert_eq!(
+                nested_deeper_than(body.as_bytes(), limit),
+                deepest > limit,
+                "{body:?} limit {limit}"
+            );
+        }
+        count
+    }
+
     #[test]
     fn nesting_depth_block_scan_agrees_with_bytewise_at_every_offset() {
         // Quotes, escapes and brackets inside strings at every offset within a 64-byte block,
@@ -293,15 +310,7 @@ mod tests {
                 for b in pieces {
                     for c in pieces {
                         let body = format!("{}{a}{b}[{c}[{b}", " ".repeat(pad));
-                        let deepest = reference_depth(body.as_bytes());
-                        for limit in deepest.saturating_sub(1)..=deepest + 1 {
-                            assert_eq!(
-                                nested_deeper_than(body.as_bytes(), limit),
-                                deepest > limit,
-                                "{body:?} limit {limit}"
-                            );
-                            checked += 1;
-                        }
+                        checked += assert_scan_agrees(&body, 1);
                     }
                 }
             }
@@ -346,14 +355,7 @@ mod tests {
             while body.len() < 64 + (next() % 256) as usize {
                 body.push_str(pieces[(next() % pieces.len() as u64) as usize]);
             }
-            let deepest = reference_depth(body.as_bytes());
-            for limit in deepest.saturating_sub(2)..=deepest + 1 {
-                assert_eq!(
-                    nested_deeper_than(body.as_bytes(), limit),
-                    deepest > limit,
-                    "{body:?} limit {limit}"
-                );
-            }
+            assert_scan_agrees(&body, 2);
         }
     }
 
