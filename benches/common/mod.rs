@@ -226,8 +226,17 @@ fn check_and_count(runtime: &Runtime, scenario: &Scenario) {
 
 /// Checks every scenario, then times each as a criterion group: every contender's route, then
 /// the serde floor.
+///
+/// With `WEBHOOK_BENCH_LOOP=group/contender` (and `WEBHOOK_BENCH_REQUESTS`, default 100000),
+/// it sends that contender's request that many times and returns, without criterion: a loop
+/// for profilers, e.g. instructions per request with `valgrind --tool=callgrind` (the
+/// difference of two request counts cancels the set-up).
 pub fn bench_scenarios(c: &mut Criterion, scenarios: &[Scenario]) {
     let runtime = runtime();
+    if let Ok(target) = std::env::var("WEBHOOK_BENCH_LOOP") {
+        profile_loop(&runtime, scenarios, &target);
+        return;
+    }
     for scenario in scenarios {
         check_and_count(&runtime, scenario);
     }
@@ -247,4 +256,28 @@ pub fn bench_scenarios(c: &mut Criterion, scenarios: &[Scenario]) {
         }
         group.finish();
     }
+}
+
+/// Sends one contender's request `WEBHOOK_BENCH_REQUESTS` times (see [`bench_scenarios`]).
+fn profile_loop(runtime: &Runtime, scenarios: &[Scenario], target: &str) {
+    let (group, contender) = target
+        .split_once('/')
+        .expect("WEBHOOK_BENCH_LOOP=group/contender");
+    let scenario = scenarios
+        .iter()
+        .find(|s| s.name == group)
+        .unwrap_or_else(|| panic!("no scenario `{group}`"));
+    let (_, router) = scenario
+        .routes
+        .iter()
+        .find(|(name, _)| *name == contender)
+        .unwrap_or_else(|| panic!("no contender `{contender}` in `{group}`"));
+    let requests: usize = std::env::var("WEBHOOK_BENCH_REQUESTS").map_or(100_000, |n| {
+        n.parse().expect("WEBHOOK_BENCH_REQUESTS: a number")
+    });
+    runtime.block_on(async {
+        for _ in 0..requests {
+            send(router, scenario.delivery.request()).await;
+        }
+    });
 }
