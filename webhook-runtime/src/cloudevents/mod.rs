@@ -67,8 +67,12 @@ impl Mode {
         if let Some(essence) = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or_default().trim())
+            .map(media_type_essence)
         {
+            // The usual structured type first, whole: one comparison instead of the prefixes'.
+            if essence.eq_ignore_ascii_case("application/cloudevents+json") {
+                return Ok(Some(Mode::Structured));
+            }
             for (mode, prefix) in [
                 (Mode::Batch, "application/cloudevents-batch"),
                 (Mode::Structured, "application/cloudevents"),
@@ -87,6 +91,12 @@ impl Mode {
         }
         Ok(headers.contains_key(CE_SPECVERSION).then_some(Mode::Binary))
     }
+}
+
+/// A media type without its parameters or the whitespace around it.
+fn media_type_essence(value: &str) -> &str {
+    let end = value.bytes().position(|b| b == b';').unwrap_or(value.len());
+    value[..end].trim_ascii()
 }
 
 fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
