@@ -32,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use futures_util::FutureExt as _;
+use futures_util::future::Either;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
@@ -339,15 +340,17 @@ where
     let options_endpoint = Arc::clone(&endpoint);
     // The request is taken apart here and the endpoint's futures own what they use: an async
     // block around them would hold the request a second time (futures keep their arguments).
+    // axum clones a handler for each request and calls the clone by value, so the futures take
+    // the clone's `Arc` rather than cloning it again.
     on(MethodFilter::OPTIONS, move |request: Request| {
         let observation = Observation::new(options_endpoint.sender, &request);
         let (parts, _body) = request.into_parts();
-        observation.run(Arc::clone(&options_endpoint).options(parts))
+        observation.run(options_endpoint.options(parts))
     })
     .post(move |State(state): State<S>, request: Request| {
         let observation = Observation::new(endpoint.sender, &request);
         let (parts, body) = request.into_parts();
-        observation.run(Arc::clone(&endpoint).deliver::<S, E, X, Fut>(parts, body, state))
+        observation.run(endpoint.deliver::<S, E, X, Fut>(parts, body, state))
     })
     .fallback(method_not_allowed)
 }
@@ -415,7 +418,7 @@ where
     axum::routing::post(move |State(state): State<S>, request: Request| {
         let observation = Observation::new(Sender::EventGrid, &request);
         let (parts, body) = request.into_parts();
-        observation.run(Arc::clone(&endpoint).deliver::<S, E, X, Fut>(parts, body, state))
+        observation.run(endpoint.deliver::<S, E, X, Fut>(parts, body, state))
     })
     .fallback(method_not_allowed_eventgrid)
 }
@@ -735,15 +738,17 @@ impl<Ev, F> Endpoint<Ev, F> {
             Mode::detect(headers).map(Some)
         }
         .map_err(Rejection::unread_body)?;
-        tracing::Span::current().record(
-            "mode",
-            match mode {
-                Some(Mode::Structured) => "structured",
-                Some(Mode::Binary) => "binary",
-                Some(Mode::Batch) => "batch",
-                None => "plain",
-            },
-        );
+        if traced() {
+            tracing::Span::current().record(
+                "mode",
+                match mode {
+                    Some(Mode::Structured) => "structured",
+                    Some(Mode::Binary) => "binary",
+                    Some(Mode::Batch) => "batch",
+                    None => "plain",
+                },
+            );
+        }
         let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
             .await
             .map_err(Rejection::unread_body)?;
@@ -927,6 +932,9 @@ where
 
 /// Records the number of events and the first event on the request's span.
 fn record_events(events: &[impl DeliveredEvent]) {
+    if !traced() {
+        return;
+    }
     let span = tracing::Span::current();
     span.record("events", events.len());
     if let Some(first) = events.first() {
@@ -1063,14 +1071,20 @@ struct Observation {
 
 impl Observation {
     fn new(sender: Sender, request: &Request) -> Self {
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or("", MatchedPath::as_str);
-        Self {
-            span: tracing::info_span!(
+        // The route is looked up only for a span that is recorded or for the metrics' labels.
+        let route = || {
+            request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("", MatchedPath::as_str)
+        };
+        // No span at all when no subscriber takes `info`: `info_span!` would still make a
+        // disabled span that (with `tracing`'s `log` feature, which axum's default features
+        // turn on) consults the `log` crate at each enter, exit, record and drop.
+        let span = if traced() {
+            tracing::info_span!(
                 "webhook",
-                route,
+                route = route(),
                 sender = sender.as_str(),
                 mode = tracing::field::Empty,
                 events = tracing::field::Empty,
@@ -1078,10 +1092,15 @@ impl Observation {
                 first_type = tracing::field::Empty,
                 status = tracing::field::Empty,
                 reason = tracing::field::Empty,
-            ),
+            )
+        } else {
+            tracing::Span::none()
+        };
+        Self {
+            span,
             #[cfg(feature = "metrics")]
             labels: crate::metrics::RequestLabels {
-                route: route.to_owned(),
+                route: route().to_owned(),
                 sender,
                 method: request.method().clone(),
             },
@@ -1101,7 +1120,12 @@ impl Observation {
     ) -> impl Future<Output = Response> + Send + 'static {
         let request = Box::pin(AssertUnwindSafe(request).catch_unwind());
         let span = self.span;
-        request.instrument(span.clone()).map(move |answer| {
+        let request = if span.is_none() {
+            Either::Left(request)
+        } else {
+            Either::Right(request.instrument(span.clone()))
+        };
+        request.map(move |answer| {
             let response = answer.unwrap_or_else(|panic| span.in_scope(|| handler_panicked(panic)));
             if !span.is_disabled() {
                 span.record("status", response.status().as_u16());
@@ -1112,6 +1136,13 @@ impl Observation {
             response
         })
     }
+}
+
+/// Whether requests are traced: a subscriber takes `info` events (the request's span and its
+/// answer line are at `info`). Without one, the route neither makes a span nor looks for the
+/// current one.
+fn traced() -> bool {
+    tracing::Level::INFO <= tracing::level_filters::LevelFilter::current()
 }
 
 /// A panicking handler answers 500 (the sender retries) instead of dropping the connection.
