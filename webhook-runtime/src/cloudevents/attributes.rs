@@ -146,43 +146,55 @@ impl<'a> Attributes<'a> {
     }
 }
 
+// `required` and `optional` are inlined with their checks, their refusals kept out of line.
+
+#[inline]
 fn required<'a>(
     value: Option<Cow<'a, str>>,
     name: &str,
     carrier: Carrier,
 ) -> Result<Cow<'a, str>, Rejection> {
     match value {
-        None => Err(Rejection::bad_request(format!(
-            "missing required {}",
-            carrier.name(name)
-        ))),
-        Some(v) if v.is_empty() => Err(Rejection::bad_request(format!(
-            "{} must not be empty",
-            carrier.name(name)
-        ))),
-        Some(v) => Ok(v),
+        Some(v) if !v.is_empty() => Ok(v),
+        other => Err(missing_or_empty(other.is_none(), name, carrier)),
     }
 }
 
+#[cold]
+fn missing_or_empty(missing: bool, name: &str, carrier: Carrier) -> Rejection {
+    Rejection::bad_request(if missing {
+        format!("missing required {}", carrier.name(name))
+    } else {
+        format!("{} must not be empty", carrier.name(name))
+    })
+}
+
+#[inline]
 fn optional<'a>(
     value: Option<Cow<'a, str>>,
     name: &str,
     carrier: Carrier,
 ) -> Result<Option<Cow<'a, str>>, Rejection> {
     match value {
-        Some(v) if v.is_empty() => Err(Rejection::bad_request(format!(
-            "{} must not be empty when present",
-            carrier.name(name)
-        ))),
+        Some(v) if v.is_empty() => Err(empty_optional(name, carrier)),
         other => Ok(other),
     }
 }
 
+#[cold]
+fn empty_optional(name: &str, carrier: Carrier) -> Rejection {
+    Rejection::bad_request(format!(
+        "{} must not be empty when present",
+        carrier.name(name)
+    ))
+}
+
 /// A lenient URI-reference check: no whitespace, no control characters.
 fn is_uri_reference(value: &str) -> bool {
-    if value.is_ascii() {
-        // ASCII whitespace and controls are the bytes up to the space, and DEL.
-        return !value.bytes().any(|b| b <= b' ' || b == 0x7f);
+    // Printable ASCII (above the space, below DEL) decides in one pass; anything else is looked
+    // at as characters.
+    if value.bytes().all(|b| b > b' ' && b < 0x7f) {
+        return true;
     }
     !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
