@@ -115,7 +115,7 @@ impl IntoResponse for Rejection {
             return StatusCode::NO_CONTENT.into_response();
         }
         // The request's span (see `route`) carries the reason to its log line.
-        tracing::Span::current().record("reason", &*self.reason);
+        crate::route::request_span().record("reason", &*self.reason);
         let mut body = self.reason.into_owned();
         body.push('\n');
         let mut response = (self.status, body).into_response();

@@ -487,7 +487,7 @@ impl<T, F> GridEndpoint<T, F> {
             Err(rejection) => return rejection.into_response(),
         };
         let subscription = subscription.and_then(|v| v.to_str().ok());
-        let span = tracing::Span::current();
+        let span = request_span();
         match delivery {
             Delivery::Validation(request) => {
                 span.record("mode", "validation");
@@ -618,7 +618,7 @@ async fn method_not_allowed() -> Response {
 impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
     async fn options(self: Arc<Self>, parts: Parts) -> Response {
-        tracing::Span::current().record("mode", "handshake");
+        request_span().record("mode", "handshake");
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.into_response();
         }
@@ -692,7 +692,7 @@ impl<Ev, F> Endpoint<Ev, F> {
     /// An Event Grid validation event sent as a CloudEvent: only a route that admits Event Grid
     /// as a sender answers it.
     fn validate(&self, request: &eventgrid::ValidationRequest) -> Response {
-        tracing::Span::current().record("mode", "validation");
+        request_span().record("mode", "validation");
         let origins = self.config.origins();
         if EVENT_GRID_ORIGINS
             .iter()
@@ -731,17 +731,15 @@ impl<Ev, F> Endpoint<Ev, F> {
             Mode::detect(headers).map(Some)
         }
         .map_err(Rejection::unread_body)?;
-        if traced() {
-            tracing::Span::current().record(
-                "mode",
-                match mode {
-                    Some(Mode::Structured) => "structured",
-                    Some(Mode::Binary) => "binary",
-                    Some(Mode::Batch) => "batch",
-                    None => "plain",
-                },
-            );
-        }
+        request_span().record(
+            "mode",
+            match mode {
+                Some(Mode::Structured) => "structured",
+                Some(Mode::Binary) => "binary",
+                Some(Mode::Batch) => "batch",
+                None => "plain",
+            },
+        );
         let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
             .await
             .map_err(Rejection::unread_body)?;
@@ -795,7 +793,7 @@ impl Exchange<'_> {
             return no_content_for_empty_ok(response);
         };
         if let Outcome::Reject { reason } = outcome {
-            tracing::Span::current().record("reason", &**reason);
+            request_span().record("reason", &**reason);
             if self.sender == Sender::SapEventMesh {
                 let content_type = headers
                     .get(header::CONTENT_TYPE)
@@ -925,10 +923,7 @@ where
 
 /// Records the number of events and the first event on the request's span.
 fn record_events(events: &[impl DeliveredEvent]) {
-    if !traced() {
-        return;
-    }
-    let span = tracing::Span::current();
+    let span = request_span();
     span.record("events", events.len());
     if let Some(first) = events.first() {
         if let Some(id) = first.event_id() {
@@ -973,7 +968,7 @@ async fn claim_events<Ev: DeliveredEvent>(
                 keep.push(false);
             }
             Ok(Claim::InFlight) => {
-                tracing::Span::current().record("reason", "the same event is being handled");
+                request_span().record("reason", "the same event is being handled");
                 return Err(Outcome::retry_after(Duration::from_secs(1)).response_for(sender));
             }
             Err(error) => {
@@ -1140,6 +1135,16 @@ impl Observation {
 /// current one.
 fn traced() -> bool {
     tracing::Level::INFO <= tracing::level_filters::LevelFilter::current()
+}
+
+/// The request's span, to record its fields on: the current span when requests are traced,
+/// none otherwise (no span was made, so none is looked for).
+pub(crate) fn request_span() -> tracing::Span {
+    if traced() {
+        tracing::Span::current()
+    } else {
+        tracing::Span::none()
+    }
 }
 
 /// A panicking handler answers 500 (the sender retries) instead of dropping the connection.
