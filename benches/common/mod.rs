@@ -258,7 +258,8 @@ pub fn bench_scenarios(c: &mut Criterion, scenarios: &[Scenario]) {
     }
 }
 
-/// Sends one contender's request `WEBHOOK_BENCH_REQUESTS` times (see [`bench_scenarios`]).
+/// Sends one contender's request `WEBHOOK_BENCH_REQUESTS` times (see [`bench_scenarios`]); the
+/// contender `serde_floor` runs the scenario's floor on its body as many times.
 fn profile_loop(runtime: &Runtime, scenarios: &[Scenario], target: &str) {
     let (group, contender) = target
         .split_once('/')
@@ -267,14 +268,23 @@ fn profile_loop(runtime: &Runtime, scenarios: &[Scenario], target: &str) {
         .iter()
         .find(|s| s.name == group)
         .unwrap_or_else(|| panic!("no scenario `{group}`"));
+    let requests: usize = std::env::var("WEBHOOK_BENCH_REQUESTS").map_or(100_000, |n| {
+        n.parse().expect("WEBHOOK_BENCH_REQUESTS: a number")
+    });
+    if contender == "serde_floor" {
+        let floor = scenario
+            .floor
+            .unwrap_or_else(|| panic!("no floor in `{group}`"));
+        for _ in 0..requests {
+            floor(black_box(&scenario.delivery.body));
+        }
+        return;
+    }
     let (_, router) = scenario
         .routes
         .iter()
         .find(|(name, _)| *name == contender)
         .unwrap_or_else(|| panic!("no contender `{contender}` in `{group}`"));
-    let requests: usize = std::env::var("WEBHOOK_BENCH_REQUESTS").map_or(100_000, |n| {
-        n.parse().expect("WEBHOOK_BENCH_REQUESTS: a number")
-    });
     runtime.block_on(async {
         for _ in 0..requests {
             send(router, scenario.delivery.request()).await;
