@@ -80,6 +80,16 @@ pub fn evaluate(
     rate: Option<NonZeroU32>,
     headers: &HeaderMap,
 ) -> Result<HandshakeAnswer, Rejection> {
+    evaluate_with(origins, rate, None, headers)
+}
+
+/// [`evaluate`], with the configured rate's header value when it is made already.
+fn evaluate_with(
+    origins: &AllowedOrigins,
+    rate: Option<NonZeroU32>,
+    rate_value: Option<&HeaderValue>,
+    headers: &HeaderMap,
+) -> Result<HandshakeAnswer, Rejection> {
     let mut values = headers.get_all(WEBHOOK_REQUEST_ORIGIN).iter();
     let Some(origin) = values.next() else {
         return Ok(HandshakeAnswer::NotAHandshake);
@@ -100,8 +110,8 @@ pub fn evaluate(
     };
     let requested = requested_rate(headers)?;
     let allowed_rate = match (rate, requested) {
-        (Some(r), Some(q)) => HeaderValue::from(r.min(q).get()),
-        (Some(r), None) => HeaderValue::from(r.get()),
+        (Some(r), Some(q)) if q < r => HeaderValue::from(q.get()),
+        (Some(r), _) => rate_value.map_or_else(|| HeaderValue::from(r.get()), Clone::clone),
         (None, _) => HeaderValue::from_static("*"),
     };
     let callback = headers
@@ -142,24 +152,99 @@ fn requested_rate(headers: &HeaderMap) -> Result<Option<NonZeroU32>, Rejection> 
 
 impl IntoResponse for HandshakeAnswer {
     fn into_response(self) -> Response {
-        match self {
+        self.respond(|| consent_headers(HeaderValue::from_static("*")))
+    }
+}
+
+impl HandshakeAnswer {
+    /// The answer; a consent sets its values in the map `consent` makes ([`consent_headers`]).
+    fn respond(self, consent: impl FnOnce() -> HeaderMap) -> Response {
+        let (status, headers) = match self {
             HandshakeAnswer::NotAHandshake => {
-                (StatusCode::NO_CONTENT, [(header::ALLOW, ALLOW)]).into_response()
+                let mut headers = HeaderMap::new();
+                headers.insert(header::ALLOW, ALLOW);
+                (StatusCode::NO_CONTENT, headers)
             }
             HandshakeAnswer::Consent {
                 allowed_origin,
                 allowed_rate,
                 ..
-            } => (
-                StatusCode::OK,
-                [
-                    (header::ALLOW, ALLOW),
-                    (WEBHOOK_ALLOWED_ORIGIN, allowed_origin),
-                    (WEBHOOK_ALLOWED_RATE, allowed_rate),
-                ],
-            )
-                .into_response(),
+            } => {
+                // Setting the values in place rather than inserting them saves hashing the
+                // names and probing the map for each.
+                let mut consent = consent();
+                let mut origin = Some(allowed_origin);
+                let mut rate = Some(allowed_rate);
+                for (name, value) in consent.iter_mut() {
+                    let slot = if name == WEBHOOK_ALLOWED_ORIGIN {
+                        &mut origin
+                    } else if name == WEBHOOK_ALLOWED_RATE {
+                        &mut rate
+                    } else {
+                        continue;
+                    };
+                    if let Some(set) = slot.take() {
+                        *value = set;
+                    }
+                }
+                (StatusCode::OK, consent)
+            }
+        };
+        let mut response = Response::new(axum::body::Body::empty());
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        response
+    }
+}
+
+/// A consent's headers (P11, P13, P15), the origin to be set and the rate `rate`, and the
+/// empty body's `Content-Length` (which axum would otherwise add, growing a cloned map).
+fn consent_headers(rate: HeaderValue) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ALLOW, ALLOW);
+    headers.insert(WEBHOOK_ALLOWED_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(WEBHOOK_ALLOWED_RATE, rate);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    headers
+}
+
+/// How a route answers handshakes, made when the route is built: the configured rate's header
+/// value and a consent's header map, which each consent clones and sets (rather than formatting
+/// the rate and inserting three headers).
+#[derive(Debug, Clone)]
+pub(crate) struct Responder {
+    rate: Option<NonZeroU32>,
+    rate_value: Option<HeaderValue>,
+    consent: HeaderMap,
+}
+
+impl Responder {
+    pub(crate) fn new(rate: Option<NonZeroU32>) -> Self {
+        let rate_value = rate.map(|r| HeaderValue::from(r.get()));
+        let consent = consent_headers(
+            rate_value
+                .clone()
+                .unwrap_or_else(|| HeaderValue::from_static("*")),
+        );
+        Self {
+            rate,
+            rate_value,
+            consent,
         }
+    }
+
+    /// [`evaluate`] with this route's rate.
+    pub(crate) fn evaluate(
+        &self,
+        origins: &AllowedOrigins,
+        headers: &HeaderMap,
+    ) -> Result<HandshakeAnswer, Rejection> {
+        evaluate_with(origins, self.rate, self.rate_value.as_ref(), headers)
+    }
+
+    /// The HTTP answer, as [`HandshakeAnswer::into_response`] makes it.
+    pub(crate) fn respond(&self, answer: HandshakeAnswer) -> Response {
+        answer.respond(|| self.consent.clone())
     }
 }
 
@@ -263,6 +348,43 @@ mod tests {
         let h = headers(&[("webhook-request-origin", "EventEmitter.Example.com")]);
         let (origin, _) = consent(evaluate(&origins, None, &h).unwrap());
         assert_eq!(origin, "EventEmitter.Example.com");
+    }
+
+    /// A route's [`Responder`] (rate formatted once, consent map cloned and set) answers as
+    /// [`evaluate`] and [`HandshakeAnswer::into_response`] do.
+    #[test]
+    fn p11_p15_d4_route_responder_answers_as_into_response() {
+        let origins = AllowedOrigins::parse(["a.example.com"]).unwrap();
+        for configured in [None, NonZeroU32::new(120)] {
+            let responder = Responder::new(configured);
+            for requested in [None, Some("60"), Some("120"), Some("300"), Some("x")] {
+                for origin in [None, Some("A.example.com"), Some("b.example.com")] {
+                    let mut pairs = Vec::new();
+                    pairs.extend(origin.map(|o| ("webhook-request-origin", o)));
+                    pairs.extend(requested.map(|q| ("webhook-request-rate", q)));
+                    let h = headers(&pairs);
+                    let expected = evaluate(&origins, configured, &h);
+                    let answer = responder.evaluate(&origins, &h);
+                    assert_eq!(answer, expected, "{configured:?} {pairs:?}");
+                    let (Ok(answer), Ok(expected)) = (answer, expected) else {
+                        continue;
+                    };
+                    let ours = responder.respond(answer);
+                    let theirs = expected.into_response();
+                    assert_eq!(ours.status(), theirs.status(), "{configured:?} {pairs:?}");
+                    assert_eq!(ours.headers(), theirs.headers(), "{configured:?} {pairs:?}");
+                    if let Some(origin) = origin.filter(|_| ours.status() == StatusCode::OK) {
+                        assert_eq!(ours.headers()[WEBHOOK_ALLOWED_ORIGIN], origin);
+                        let rate = ours.headers()[WEBHOOK_ALLOWED_RATE].to_str().unwrap();
+                        match (configured, requested) {
+                            (None, _) => assert_eq!(rate, "*"),
+                            (Some(_), Some("60")) => assert_eq!(rate, "60"),
+                            (Some(_), _) => assert_eq!(rate, "120"),
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

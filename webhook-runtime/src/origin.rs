@@ -117,15 +117,21 @@ impl AllowedOrigins {
         if self.any {
             return is_visible_ascii(request_origin).then_some(OriginGrant::Wildcard);
         }
+        // An exact entry is a host name (checked when parsed), so a value equal to one, ASCII
+        // case aside, has the syntax of D21: the syntax check is needed only for the suffixes.
+        if self
+            .exact
+            .iter()
+            .any(|name| name.as_bytes().eq_ignore_ascii_case(request_origin))
+        {
+            return Some(OriginGrant::Echo);
+        }
         if !is_host_origin(request_origin) {
             return None;
         }
-        let exact = self
-            .exact
+        self.suffixes
             .iter()
-            .any(|name| name.as_bytes().eq_ignore_ascii_case(request_origin));
-        let under = || {
-            self.suffixes.iter().any(|suffix| {
+            .any(|suffix| {
                 let suffix = suffix.as_bytes();
                 request_origin.len() > suffix.len() && {
                     let (labels, tail) =
@@ -134,8 +140,7 @@ impl AllowedOrigins {
                         && labels.split(|&b| b == b'.').all(|l| !l.is_empty())
                 }
             })
-        };
-        (exact || under()).then_some(OriginGrant::Echo)
+            .then_some(OriginGrant::Echo)
     }
 }
 
@@ -216,6 +221,34 @@ mod tests {
         let l = list(&["*.example.com"]);
         assert_eq!(l.grant(b"a.example.com\r\nx"), None);
         assert_eq!(l.grant("\u{e9}.example.com".as_bytes()), None);
+    }
+
+    /// `grant` skips the syntax check when an exact entry matches: it must answer as if the
+    /// check ran first, for values that differ from an entry only in case or in a byte.
+    #[test]
+    fn d21_exact_match_answers_as_the_syntax_check_would() {
+        let entries = ["a.example.com", "host-1.example.com:8080", "localhost"];
+        let l = list(&entries);
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        for entry in entries {
+            let bytes = entry.as_bytes();
+            values.push(bytes.to_ascii_uppercase());
+            for i in 0..bytes.len() {
+                for b in [0, b' ', b'*', b'_', 0x80, 0xC3, 0xFF, bytes[i] ^ 0x20] {
+                    let mut v = bytes.to_vec();
+                    v[i] = b;
+                    values.push(v);
+                }
+            }
+        }
+        for v in values {
+            let expected = (is_host_origin(&v)
+                && entries
+                    .iter()
+                    .any(|e| e.as_bytes().eq_ignore_ascii_case(&v)))
+            .then_some(OriginGrant::Echo);
+            assert_eq!(l.grant(&v), expected, "{}", String::from_utf8_lossy(&v));
+        }
     }
 
     #[test]

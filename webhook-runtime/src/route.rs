@@ -232,6 +232,7 @@ webhook_handlers!(X1, X2, X3, X4, X5, X6, X7, X8);
 
 struct Endpoint<Ev, F> {
     config: Config,
+    handshake: handshake::Responder,
     sender: Sender,
     body_limit: usize,
     limiter: Option<RateLimiter>,
@@ -333,6 +334,7 @@ where
             .rate()
             .filter(|_| config.enforces_rate())
             .map(|rate| RateLimiter::per_minute(rate.get())),
+        handshake: handshake::Responder::new(config.rate()),
         config,
         decoding,
         handler,
@@ -626,7 +628,7 @@ impl<Ev, F> Endpoint<Ev, F> {
     }
 
     fn handshake(&self, headers: &HeaderMap) -> Response {
-        let answer = match handshake::evaluate(self.config.origins(), self.config.rate(), headers) {
+        let answer = match self.handshake.evaluate(self.config.origins(), headers) {
             Ok(answer) => answer,
             Err(rejection) => return rejection.into_response(),
         };
@@ -644,7 +646,7 @@ impl<Ev, F> Endpoint<Ev, F> {
         {
             hook(&CallbackOffer { origin, callback });
         }
-        answer.into_response()
+        self.handshake.respond(answer)
     }
 
     /// An `async` block rather than an `async fn`: an `async fn` copies its arguments into
@@ -1209,6 +1211,7 @@ mod tests {
     fn request_futures_fit_their_budgets() {
         let endpoint = Arc::new(Endpoint {
             config: Config::new(),
+            handshake: handshake::Responder::new(None),
             sender: Sender::default(),
             body_limit: DEFAULT_CLOUDEVENTS_BODY_LIMIT,
             limiter: None,
