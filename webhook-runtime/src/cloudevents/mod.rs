@@ -64,15 +64,19 @@ impl Mode {
     /// [`Mode::detect`], with `None` for a body that is not a CloudEvent at all (a plain
     /// message); an unsupported event format is still 415.
     pub fn detect_or_plain(headers: &HeaderMap) -> Result<Option<Mode>, Rejection> {
-        if let Some(essence) = headers
-            .get(CONTENT_TYPE)
+        let content_type = headers.get(CONTENT_TYPE);
+        // The usual structured type first, the whole value without parameters: one comparison
+        // instead of the text check, the parameter search and the prefixes.
+        if content_type.is_some_and(|v| {
+            v.as_bytes()
+                .eq_ignore_ascii_case(b"application/cloudevents+json")
+        }) {
+            return Ok(Some(Mode::Structured));
+        }
+        if let Some(essence) = content_type
             .and_then(|v| v.to_str().ok())
             .map(media_type_essence)
         {
-            // The usual structured type first, whole: one comparison instead of the prefixes'.
-            if essence.eq_ignore_ascii_case("application/cloudevents+json") {
-                return Ok(Some(Mode::Structured));
-            }
             for (mode, prefix) in [
                 (Mode::Batch, "application/cloudevents-batch"),
                 (Mode::Structured, "application/cloudevents"),
