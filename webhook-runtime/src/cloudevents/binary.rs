@@ -109,7 +109,9 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
             )));
         }
         previous = Some(name);
-        if !is_attribute_name(attribute) {
+        // A context attribute's name is valid: only an extension's needs the check.
+        let slot = attributes.slot(attribute);
+        if slot.is_none() && !is_attribute_name(attribute) {
             return Err(Rejection::bad_request(format!(
                 "header `{name}`: `{attribute}` is not a valid attribute name (lower-case ASCII letters and digits)"
             )));
@@ -129,7 +131,7 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
         }
         let value = decode_header_value(value.as_bytes())
             .map_err(|e| Rejection::bad_request(format!("header `{name}`: {e}")))?;
-        match attributes.slot(attribute) {
+        match slot {
             Some(slot) => *slot = Some(value),
             None => {
                 attributes.extensions.insert(
