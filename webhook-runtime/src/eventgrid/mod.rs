@@ -111,18 +111,37 @@ impl std::fmt::Debug for ValidationRequest {
     }
 }
 
+/// `{"validationResponse":"<code>"}`. A code of printable ASCII without `"` or `\\` (a GUID, as
+/// Event Grid sends) is written as it is, as `serde_json` would write it; any other goes
+/// through `serde_json`'s escaping.
+fn validation_answer(code: &str) -> Vec<u8> {
+    const OPEN: &[u8] = b"{\"validationResponse\":\"";
+    const CLOSE: &[u8] = b"\"}";
+    if code
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+    {
+        let mut body = Vec::with_capacity(OPEN.len() + code.len() + CLOSE.len());
+        body.extend_from_slice(OPEN);
+        body.extend_from_slice(code.as_bytes());
+        body.extend_from_slice(CLOSE);
+        return body;
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Answer<'a> {
+        validation_response: &'a str,
+    }
+    serde_json::to_vec(&Answer {
+        validation_response: code,
+    })
+    .unwrap_or_default()
+}
+
 impl ValidationRequest {
     /// The synchronous answer (SPEC §3): **200** with `{"validationResponse": "<code>"}`.
     pub fn respond(&self) -> Response {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer<'a> {
-            validation_response: &'a str,
-        }
-        let body = serde_json::to_vec(&Answer {
-            validation_response: &self.validation_code,
-        })
-        .unwrap_or_default();
+        let body = validation_answer(&self.validation_code);
         (
             StatusCode::OK,
             [(
@@ -416,6 +435,35 @@ fn single<D>(
 
 #[cfg(test)]
 mod tests {
+
+    /// The answer written without `serde_json` is byte for byte what `serde_json` writes.
+    #[test]
+    fn s3_validation_answer_is_serde_json_s_own() {
+        for code in [
+            "512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+            "",
+            " ~!#$%&'()*+,-./:;<=>?@[]^_`{|}",
+            "a\"b",
+            "a\\b",
+            "tab\there",
+            "line\n",
+            "\u{7f}",
+            "caf\u{e9}",
+            "\u{1}",
+        ] {
+            #[derive(serde::Serialize)]
+            struct Answer<'a> {
+                #[serde(rename = "validationResponse")]
+                code: &'a str,
+            }
+            let expected = serde_json::to_vec(&Answer { code }).unwrap();
+            assert_eq!(
+                String::from_utf8(validation_answer(code)).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{code:?}"
+            );
+        }
+    }
     use super::*;
 
     const SAMPLE: &str = r#"[
