@@ -111,7 +111,7 @@ impl std::fmt::Debug for ValidationRequest {
     }
 }
 
-/// `{"validationResponse":"<code>"}`. A code of printable ASCII without `"` or `\\` (a GUID, as
+/// `{"validationResponse":"<code>"}`. A code of printable ASCII without `"` or `\` (a GUID, as
 /// Event Grid sends) is written as it is, as `serde_json` would write it; any other goes
 /// through `serde_json`'s escaping.
 fn validation_answer(code: &str) -> Vec<u8> {
@@ -435,6 +435,7 @@ fn single<D>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The answer written without `serde_json` is byte for byte what `serde_json` writes.
     #[test]
@@ -464,7 +465,6 @@ mod tests {
             );
         }
     }
-    use super::*;
 
     const SAMPLE: &str = r#"[
   {
