@@ -80,14 +80,14 @@ pub fn evaluate(
     rate: Option<NonZeroU32>,
     headers: &HeaderMap,
 ) -> Result<HandshakeAnswer, Rejection> {
-    evaluate_with(origins, rate, None, headers)
+    let rate = rate.map(|r| (r, HeaderValue::from(r.get())));
+    evaluate_with(origins, rate.as_ref(), headers)
 }
 
-/// [`evaluate`], with the configured rate's header value when it is made already.
+/// [`evaluate`], given the configured rate with its header value.
 fn evaluate_with(
     origins: &AllowedOrigins,
-    rate: Option<NonZeroU32>,
-    rate_value: Option<&HeaderValue>,
+    rate: Option<&(NonZeroU32, HeaderValue)>,
     headers: &HeaderMap,
 ) -> Result<HandshakeAnswer, Rejection> {
     let mut values = headers.get_all(WEBHOOK_REQUEST_ORIGIN).iter();
@@ -110,8 +110,8 @@ fn evaluate_with(
     };
     let requested = requested_rate(headers)?;
     let allowed_rate = match (rate, requested) {
-        (Some(r), Some(q)) if q < r => HeaderValue::from(q.get()),
-        (Some(r), _) => rate_value.map_or_else(|| HeaderValue::from(r.get()), Clone::clone),
+        (Some((r, _)), Some(q)) if q < *r => HeaderValue::from(q.get()),
+        (Some((_, value)), _) => value.clone(),
         (None, _) => HeaderValue::from_static("*"),
     };
     let callback = headers
@@ -213,24 +213,19 @@ fn consent_headers(rate: HeaderValue) -> HeaderMap {
 /// the rate and inserting three headers).
 #[derive(Debug, Clone)]
 pub(crate) struct Responder {
-    rate: Option<NonZeroU32>,
-    rate_value: Option<HeaderValue>,
+    /// The configured rate and its header value.
+    rate: Option<(NonZeroU32, HeaderValue)>,
     consent: HeaderMap,
 }
 
 impl Responder {
     pub(crate) fn new(rate: Option<NonZeroU32>) -> Self {
-        let rate_value = rate.map(|r| HeaderValue::from(r.get()));
+        let rate = rate.map(|r| (r, HeaderValue::from(r.get())));
         let consent = consent_headers(
-            rate_value
-                .clone()
-                .unwrap_or_else(|| HeaderValue::from_static("*")),
+            rate.as_ref()
+                .map_or_else(|| HeaderValue::from_static("*"), |(_, value)| value.clone()),
         );
-        Self {
-            rate,
-            rate_value,
-            consent,
-        }
+        Self { rate, consent }
     }
 
     /// [`evaluate`] with this route's rate.
@@ -239,7 +234,7 @@ impl Responder {
         origins: &AllowedOrigins,
         headers: &HeaderMap,
     ) -> Result<HandshakeAnswer, Rejection> {
-        evaluate_with(origins, self.rate, self.rate_value.as_ref(), headers)
+        evaluate_with(origins, self.rate.as_ref(), headers)
     }
 
     /// The HTTP answer, as [`HandshakeAnswer::into_response`] makes it.
