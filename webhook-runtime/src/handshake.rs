@@ -90,11 +90,11 @@ fn evaluate_with(
     rate: Option<&(NonZeroU32, HeaderValue)>,
     headers: &HeaderMap,
 ) -> Result<HandshakeAnswer, Rejection> {
-    let mut values = headers.get_all(WEBHOOK_REQUEST_ORIGIN).iter();
-    let Some(origin) = values.next() else {
+    let request = HandshakeHeaders::read(headers);
+    let Some(origin) = request.origin.first else {
         return Ok(HandshakeAnswer::NotAHandshake);
     };
-    if values.next().is_some() {
+    if request.origin.repeated {
         return Err(Rejection::bad_request(
             "several WebHook-Request-Origin headers: send exactly one",
         ));
@@ -108,14 +108,15 @@ fn evaluate_with(
             ));
         }
     };
-    let requested = requested_rate(headers)?;
+    let requested = requested_rate(request.rate)?;
     let allowed_rate = match (rate, requested) {
         (Some((r, _)), Some(q)) if q < *r => HeaderValue::from(q.get()),
         (Some((_, value)), _) => value.clone(),
         (None, _) => HeaderValue::from_static("*"),
     };
-    let callback = headers
-        .get(WEBHOOK_REQUEST_CALLBACK)
+    let callback = request
+        .callback
+        .first
         .filter(|v| webhook_core::is_visible_ascii(v.as_bytes()))
         .cloned();
     Ok(HandshakeAnswer::Consent {
@@ -125,10 +126,51 @@ fn evaluate_with(
     })
 }
 
+/// The first value of a request header, and whether it came more than once.
+#[derive(Default, Clone, Copy)]
+struct Sent<'a> {
+    first: Option<&'a HeaderValue>,
+    repeated: bool,
+}
+
+impl<'a> Sent<'a> {
+    fn push(&mut self, value: &'a HeaderValue) {
+        if self.first.is_none() {
+            self.first = Some(value);
+        } else {
+            self.repeated = true;
+        }
+    }
+}
+
+/// The handshake's request headers, read in one pass over the map: hashing each of the three
+/// custom names to look it up costs more than comparing the names of a request's few headers.
+#[derive(Default)]
+struct HandshakeHeaders<'a> {
+    origin: Sent<'a>,
+    rate: Sent<'a>,
+    callback: Sent<'a>,
+}
+
+impl<'a> HandshakeHeaders<'a> {
+    fn read(headers: &'a HeaderMap) -> Self {
+        let mut read = Self::default();
+        for (name, value) in headers {
+            if *name == WEBHOOK_REQUEST_ORIGIN {
+                read.origin.push(value);
+            } else if *name == WEBHOOK_REQUEST_RATE {
+                read.rate.push(value);
+            } else if *name == WEBHOOK_REQUEST_CALLBACK {
+                read.callback.push(value);
+            }
+        }
+        read
+    }
+}
+
 /// Parses `WebHook-Request-Rate` (D21): ASCII digits only, 1 to 2^32−1, at most one header.
-fn requested_rate(headers: &HeaderMap) -> Result<Option<NonZeroU32>, Rejection> {
-    let mut values = headers.get_all(WEBHOOK_REQUEST_RATE).iter();
-    let Some(value) = values.next() else {
+fn requested_rate(sent: Sent<'_>) -> Result<Option<NonZeroU32>, Rejection> {
+    let Some(value) = sent.first else {
         return Ok(None);
     };
     let invalid = || {
@@ -136,18 +178,25 @@ fn requested_rate(headers: &HeaderMap) -> Result<Option<NonZeroU32>, Rejection> 
             "WebHook-Request-Rate must be one positive integer (requests per minute, at most 4294967295)",
         )
     };
-    if values.next().is_some() {
+    if sent.repeated {
         return Err(invalid());
     }
     let bytes = value.as_bytes();
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+    if bytes.is_empty() {
         return Err(invalid());
     }
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|s| s.parse::<NonZeroU32>().ok())
-        .map(Some)
-        .ok_or_else(invalid)
+    // Digits only: no sign, no space; leading zeros are allowed, as `u32`'s parser allows them.
+    let mut rate: u32 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return Err(invalid());
+        }
+        rate = rate
+            .checked_mul(10)
+            .and_then(|r| r.checked_add(u32::from(b - b'0')))
+            .ok_or_else(invalid)?;
+    }
+    NonZeroU32::new(rate).map(Some).ok_or_else(invalid)
 }
 
 impl IntoResponse for HandshakeAnswer {
@@ -311,6 +360,45 @@ mod tests {
         assert!(evaluate(&origins, None, &h).is_ok());
     }
 
+    /// The digit loop reads a rate as `u32`'s parser does, leading zeros and overflow included.
+    #[test]
+    fn d21_rate_is_read_as_u32_s_parser_reads_digits() {
+        let origins = AllowedOrigins::any();
+        let most = NonZeroU32::new(u32::MAX);
+        for sent in [
+            "1",
+            "0001",
+            "60",
+            "4294967295",
+            "04294967295",
+            "4294967296",
+            "42949672950",
+            "99999999999",
+            "18446744073709551616",
+            "0",
+            "000",
+            "1 ",
+            "1_0",
+        ] {
+            let h = headers(&[
+                ("webhook-request-origin", "a.example.com"),
+                ("webhook-request-rate", sent),
+            ]);
+            let expected = sent
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| sent.parse::<NonZeroU32>().ok())
+                .flatten();
+            match (evaluate(&origins, most, &h), expected) {
+                (Ok(answer), Some(rate)) => {
+                    assert_eq!(consent(answer).1, rate.to_string().as_str(), "{sent:?}")
+                }
+                (Err(err), None) => assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{sent:?}"),
+                (answer, expected) => panic!("{sent:?}: {answer:?}, expected {expected:?}"),
+            }
+        }
+    }
+
     #[test]
     fn d1_origin_is_checked_before_rate() {
         let origins = AllowedOrigins::parse(["a.example.com"]).unwrap();
@@ -335,6 +423,44 @@ mod tests {
             evaluate(&origins, None, &h).unwrap_err().status(),
             StatusCode::BAD_REQUEST
         );
+    }
+
+    #[test]
+    fn d21_several_rate_headers_are_400() {
+        let origins = AllowedOrigins::any();
+        let h = headers(&[
+            ("webhook-request-origin", "a.example.com"),
+            ("webhook-request-rate", "60"),
+            ("webhook-request-rate", "60"),
+        ]);
+        assert_eq!(
+            evaluate(&origins, None, &h).unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    /// The callback offered is the first one sent, among the request's other headers.
+    #[test]
+    fn p6_callback_is_the_first_sent() {
+        let h = headers(&[
+            ("host", "hooks.example.com"),
+            ("webhook-request-callback", "https://a.example.com/ok?x=1"),
+            ("webhook-request-origin", "a.example.com"),
+            ("x-forwarded-for", "10.0.0.1"),
+            ("webhook-request-callback", "https://b.example.com/"),
+        ]);
+        let origins = AllowedOrigins::parse(["a.example.com"]).unwrap();
+        match evaluate(&origins, None, &h).unwrap() {
+            HandshakeAnswer::Consent {
+                allowed_origin,
+                callback,
+                ..
+            } => {
+                assert_eq!(allowed_origin, "a.example.com");
+                assert_eq!(callback.unwrap(), "https://a.example.com/ok?x=1");
+            }
+            other => panic!("expected consent, got {other:?}"),
+        }
     }
 
     #[test]
