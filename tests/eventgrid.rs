@@ -1387,6 +1387,31 @@ async fn cloudevents_route_answers_validation_with_object_data() {
     log.assert_empty();
 }
 
+/// Binary mode: `ce-type` names the validation, wherever it comes among the headers, and the
+/// body is the validation's data.
+#[tokio::test]
+async fn cloudevents_route_answers_validation_in_binary_mode() {
+    let (app, log): (_, Log<String>) = serve(grid_cloudevents::route());
+    let attributes = [
+        ("ce-specversion", "1.0"),
+        ("ce-id", "b2a1c3d4-0000-4000-8000-000000000002"),
+        ("ce-source", "/subscriptions/x/resourceGroups/rg"),
+        ("ce-type", VALIDATION_TYPE),
+    ];
+    for at in 0..attributes.len() {
+        let mut headers = attributes.to_vec();
+        headers.rotate_left(at);
+        headers.push(("content-type", "application/json"));
+        send(
+            &app,
+            request(Method::POST, &headers, validation_object().to_string()),
+        )
+        .await
+        .assert_validated("abc");
+    }
+    log.assert_empty();
+}
+
 #[tokio::test]
 async fn cloudevents_route_without_event_grid_origin_refuses_validation_with_403() {
     let (app, log): (_, Log<String>) = serve(other_cloudevents::route());

@@ -99,8 +99,13 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
     // One pass: `HeaderMap::iter` yields the values of a name one after another, so a repeated
     // `ce-` header is the same name twice in a row.
     let mut previous: Option<&http::HeaderName> = None;
+    let mut content_type = None;
     for (name, value) in headers {
         let Some(attribute) = name.as_str().strip_prefix("ce-") else {
+            // The first `Content-Type`, as `HeaderMap::get` would give it, without a lookup.
+            if *name == CONTENT_TYPE && content_type.is_none() {
+                content_type = Some(value);
+            }
             continue;
         };
         if previous == Some(name) {
@@ -141,7 +146,7 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
             }
         }
     }
-    if let Some(content_type) = headers.get(CONTENT_TYPE) {
+    if let Some(content_type) = content_type {
         let content_type = content_type
             .to_str()
             .map_err(|_| Rejection::bad_request("Content-Type is not visible ASCII"))?;
@@ -154,6 +159,41 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Content-Type` is read in the same pass as the `ce-` headers: wherever it comes among
+    /// them, its first value is the `datacontenttype`, as `HeaderMap::get` gives it.
+    #[test]
+    fn h8_content_type_is_the_datacontenttype_wherever_it_comes() {
+        let attributes = [
+            ("ce-specversion", "1.0"),
+            ("ce-id", "1"),
+            ("ce-source", "/s"),
+            ("ce-type", "t"),
+        ];
+        for at in 0..=attributes.len() {
+            let mut headers = HeaderMap::new();
+            for (i, (name, value)) in attributes.iter().enumerate() {
+                if i == at {
+                    headers.append(CONTENT_TYPE, "text/plain; charset=utf-8".parse().unwrap());
+                    headers.append(CONTENT_TYPE, "application/json".parse().unwrap());
+                }
+                headers.append(*name, value.parse().unwrap());
+            }
+            if at == attributes.len() {
+                headers.append(CONTENT_TYPE, "text/plain; charset=utf-8".parse().unwrap());
+            }
+            let event = decode_binary::<String>(&headers, b"hello")
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                event.datacontenttype(),
+                Some("text/plain; charset=utf-8"),
+                "Content-Type before attribute {at}"
+            );
+            assert_eq!(event.data(), "hello");
+            assert_eq!(event.ty(), "t");
+        }
+    }
 
     #[test]
     fn h10_percent_decoding_once() {
