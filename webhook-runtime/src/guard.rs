@@ -40,8 +40,7 @@ pub(crate) async fn authenticate(
 /// W4/P5: a delivery must carry `WebHook-Request-Origin` (spec v1.0.2) or `Origin` (v1.0 and
 /// v1.0.1) naming an allowed origin.
 pub(crate) fn check_origin(config: &Config, headers: &HeaderMap) -> Result<(), Rejection> {
-    let origin = headers
-        .get(WEBHOOK_REQUEST_ORIGIN)
+    let origin = crate::headers::first(headers, &WEBHOOK_REQUEST_ORIGIN)
         .or_else(|| headers.get(http::header::ORIGIN));
     match origin {
         Some(origin) if config.origins().grant(origin.as_bytes()).is_some() => Ok(()),

@@ -37,6 +37,7 @@ pub mod eventgrid;
 pub mod extract;
 mod guard;
 pub mod handshake;
+mod headers;
 mod interned;
 mod json;
 pub mod message;

@@ -473,7 +473,7 @@ impl<T, F> GridEndpoint<T, F> {
         Fut: Future,
         Fut::Output: IntoAnswer,
     {
-        let subscription = parts.headers.get(AEG_SUBSCRIPTION_NAME);
+        let subscription = crate::headers::first(&parts.headers, &AEG_SUBSCRIPTION_NAME);
         if !self
             .config
             .accepts_subscription(subscription.map(|v| v.as_bytes()))
@@ -639,8 +639,7 @@ impl<Ev, F> Endpoint<Ev, F> {
             && let Some(hook) = self.config.callback_hook()
             && let (Ok(callback), Some(Ok(origin))) = (
                 callback.to_str(),
-                headers
-                    .get(handshake::WEBHOOK_REQUEST_ORIGIN)
+                crate::headers::first(headers, &handshake::WEBHOOK_REQUEST_ORIGIN)
                     .map(|o| o.to_str()),
             )
         {

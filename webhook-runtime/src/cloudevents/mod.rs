@@ -93,7 +93,6 @@ impl Mode {
                 }
             }
         }
-        // Comparing the names of a request's few headers costs less than hashing a custom name.
         Ok(headers
             .keys()
             .any(|name| *name == CE_SPECVERSION)
@@ -146,10 +145,8 @@ pub fn decode_delivery<T: DeserializeOwned>(
     match mode {
         Mode::Structured => structured::decode_structured_or_validation(body),
         Mode::Binary
-            if headers
-                .iter()
-                .find(|(name, _)| **name == CE_TYPE)
-                .is_some_and(|(_, t)| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
+            if crate::headers::first(headers, &CE_TYPE)
+                .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
         {
             ValidationRequest::from_data(body).map(Delivery::EventGridValidation)
         }

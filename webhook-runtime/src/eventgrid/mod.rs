@@ -190,7 +190,7 @@ enum Kind {
 }
 
 fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
-    let Some(value) = headers.get(AEG_EVENT_TYPE) else {
+    let Some(value) = crate::headers::first(headers, &AEG_EVENT_TYPE) else {
         return Ok(Kind::Notification);
     };
     let value = value.as_bytes();
