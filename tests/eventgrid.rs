@@ -194,7 +194,12 @@ impl Answer {
     fn assert_validated(&self, code: &str) {
         assert_eq!(self.status, StatusCode::OK, "body: {}", self.body);
         assert_eq!(self.header("content-type"), Some("application/json"));
+        assert_eq!(self.headers.get_all("content-type").iter().count(), 1);
         assert_eq!(self.body, format!(r#"{{"validationResponse":"{code}"}}"#));
+        assert_eq!(
+            self.header("content-length"),
+            Some(self.body.len().to_string().as_str())
+        );
     }
 
     /// A delivery the handler accepted with `()` (204, D6).

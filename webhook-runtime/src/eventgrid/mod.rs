@@ -26,8 +26,8 @@ mod validation_get;
 
 use std::borrow::Cow;
 
-use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use http::{HeaderMap, HeaderName, HeaderValue, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -141,16 +141,16 @@ fn validation_answer(code: &str) -> Vec<u8> {
 impl ValidationRequest {
     /// The synchronous answer (SPEC §3): **200** with `{"validationResponse": "<code>"}`.
     pub fn respond(&self) -> Response {
-        let body = validation_answer(&self.validation_code);
-        (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response()
+        // Built directly: a `Vec<u8>` answer would first get an `application/octet-stream`
+        // Content-Type that this one then replaces.
+        let mut response = Response::new(axum::body::Body::from(validation_answer(
+            &self.validation_code,
+        )));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
     }
 
     /// Reads the data of a validation event: an object, or a JSON string holding one (how Event
@@ -436,6 +436,7 @@ fn single<D>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::StatusCode;
 
     /// The answer written without `serde_json` is byte for byte what `serde_json` writes.
     #[test]
