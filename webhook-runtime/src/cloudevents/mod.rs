@@ -93,9 +93,8 @@ impl Mode {
                 }
             }
         }
-        Ok(headers
-            .keys()
-            .any(|name| *name == CE_SPECVERSION)
+        Ok(crate::headers::first(headers, &CE_SPECVERSION)
+            .is_some()
             .then_some(Mode::Binary))
     }
 }
