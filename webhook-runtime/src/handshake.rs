@@ -412,31 +412,30 @@ mod tests {
         );
     }
 
+    /// A repeated `WebHook-Request-Origin` or `WebHook-Request-Rate` is refused (D21).
     #[test]
-    fn d21_several_origin_headers_are_400() {
+    fn d21_several_origin_or_rate_headers_are_400() {
         let origins = AllowedOrigins::any();
-        let h = headers(&[
-            ("webhook-request-origin", "a.example.com"),
-            ("webhook-request-origin", "b.example.com"),
-        ]);
-        assert_eq!(
-            evaluate(&origins, None, &h).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
-    }
-
-    #[test]
-    fn d21_several_rate_headers_are_400() {
-        let origins = AllowedOrigins::any();
-        let h = headers(&[
-            ("webhook-request-origin", "a.example.com"),
-            ("webhook-request-rate", "60"),
-            ("webhook-request-rate", "60"),
-        ]);
-        assert_eq!(
-            evaluate(&origins, None, &h).unwrap_err().status(),
-            StatusCode::BAD_REQUEST
-        );
+        for pairs in [
+            [
+                ("webhook-request-origin", "a.example.com"),
+                ("webhook-request-origin", "b.example.com"),
+            ]
+            .as_slice(),
+            &[
+                ("webhook-request-origin", "a.example.com"),
+                ("webhook-request-rate", "60"),
+                ("webhook-request-rate", "60"),
+            ],
+        ] {
+            assert_eq!(
+                evaluate(&origins, None, &headers(pairs))
+                    .unwrap_err()
+                    .status(),
+                StatusCode::BAD_REQUEST,
+                "{pairs:?}"
+            );
+        }
     }
 
     /// The callback offered is the first one sent, among the request's other headers.
