@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::event::{CloudEvent, ExtensionValue, SpecVersion};
+use super::event::{CloudEvent, ExtensionValue, SpecVersion, Texts};
 use crate::Rejection;
 use crate::data::{self, DataSource};
 use crate::interned::interned;
@@ -98,18 +98,18 @@ impl<'a> Attributes<'a> {
                 "unsupported specversion `{specversion}`: this receiver implements CloudEvents 1.0"
             )));
         }
-        let id = required(self.id, "id", carrier)?.into_owned();
-        let source = required(self.source, "source", carrier)?.into_owned();
+        let id = required(self.id, "id", carrier)?;
+        let source = required(self.source, "source", carrier)?;
         if !is_uri_reference(&source) {
             return Err(Rejection::bad_request(format!(
                 "{} must be a URI-reference (no spaces or control characters)",
                 carrier.name("source")
             )));
         }
-        let ty = required(self.ty, "type", carrier)?.into_owned();
+        let ty = required(self.ty, "type", carrier)?;
         let datacontenttype =
             optional(self.datacontenttype, "datacontenttype", carrier)?.map(interned);
-        let dataschema = optional(self.dataschema, "dataschema", carrier)?.map(Cow::into_owned);
+        let dataschema = optional(self.dataschema, "dataschema", carrier)?;
         if let Some(schema) = &dataschema
             && !is_absolute_uri(schema)
         {
@@ -118,7 +118,7 @@ impl<'a> Attributes<'a> {
                 carrier.name("dataschema")
             )));
         }
-        let subject = optional(self.subject, "subject", carrier)?.map(Cow::into_owned);
+        let subject = optional(self.subject, "subject", carrier)?;
         let time = match optional(self.time, "time", carrier)? {
             Some(time) => Some(OffsetDateTime::parse(&time, &Rfc3339).map_err(|_| {
                 Rejection::bad_request(format!(
@@ -132,13 +132,9 @@ impl<'a> Attributes<'a> {
             return Ok(None);
         };
         Ok(Some(CloudEvent {
-            id,
-            source,
+            texts: Texts::new(&id, &source, &ty, subject.as_deref(), dataschema.as_deref()),
             specversion: SpecVersion::V1_0,
-            ty,
             datacontenttype,
-            dataschema,
-            subject,
             time,
             extensions: self.extensions,
             data,

@@ -112,18 +112,106 @@ impl From<i32> for ExtensionValue {
 /// assert_eq!(event.extension("tenant").and_then(|v| v.as_str()), Some("acme"));
 /// assert_eq!(*event.data(), 42);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CloudEvent<T = serde_json::Value> {
-    pub(crate) id: String,
-    pub(crate) source: String,
+    /// `id`, `source`, `type`, `subject` and `dataschema`, in one allocation.
+    pub(crate) texts: Texts,
     pub(crate) specversion: SpecVersion,
-    pub(crate) ty: String,
     pub(crate) datacontenttype: Option<Cow<'static, str>>,
-    pub(crate) dataschema: Option<String>,
-    pub(crate) subject: Option<String>,
     pub(crate) time: Option<OffsetDateTime>,
     pub(crate) extensions: BTreeMap<String, ExtensionValue>,
     pub(crate) data: T,
+}
+
+impl<T: fmt::Debug> fmt::Debug for CloudEvent<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudEvent")
+            .field("id", &self.id())
+            .field("source", &self.source())
+            .field("specversion", &self.specversion)
+            .field("ty", &self.ty())
+            .field("datacontenttype", &self.datacontenttype())
+            .field("dataschema", &self.dataschema())
+            .field("subject", &self.subject())
+            .field("time", &self.time)
+            .field("extensions", &self.extensions)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// The text attributes of an event, stored one after another in one string: a decoded event
+/// costs one allocation for them instead of one each.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Texts {
+    /// `id`, `source`, `type`, `subject`, `dataschema`, in this order, without separators.
+    text: String,
+    /// Where each attribute ends in `text` (an absent one is empty).
+    ends: [usize; 5],
+    /// Bit 0: `subject` is present; bit 1: `dataschema` is.
+    present: u8,
+}
+
+impl Texts {
+    const SUBJECT: usize = 3;
+    const DATASCHEMA: usize = 4;
+
+    /// The attributes, copied into one string.
+    pub(crate) fn new(
+        id: &str,
+        source: &str,
+        ty: &str,
+        subject: Option<&str>,
+        dataschema: Option<&str>,
+    ) -> Self {
+        let parts = [
+            id,
+            source,
+            ty,
+            subject.unwrap_or_default(),
+            dataschema.unwrap_or_default(),
+        ];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        let mut ends = [0; 5];
+        for (end, part) in ends.iter_mut().zip(parts) {
+            text.push_str(part);
+            *end = text.len();
+        }
+        Texts {
+            text,
+            ends,
+            present: u8::from(subject.is_some()) | u8::from(dataschema.is_some()) << 1,
+        }
+    }
+
+    fn get(&self, index: usize) -> &str {
+        let start = match index {
+            0 => 0,
+            _ => self.ends[index - 1],
+        };
+        &self.text[start..self.ends[index]]
+    }
+
+    fn optional(&self, index: usize) -> Option<&str> {
+        (self.present & 1 << (index - Self::SUBJECT) != 0).then(|| self.get(index))
+    }
+
+    /// The same attributes with `index` replaced by `value`.
+    fn with(&self, index: usize, value: Option<&str>) -> Self {
+        let mut parts = [0, 1, 2, 3, 4].map(|i| match i {
+            0..Self::SUBJECT => Some(self.get(i)),
+            _ => self.optional(i),
+        });
+        parts[index] = value;
+        let [id, source, ty, subject, dataschema] = parts;
+        Texts::new(
+            id.unwrap_or_default(),
+            source.unwrap_or_default(),
+            ty.unwrap_or_default(),
+            subject,
+            dataschema,
+        )
+    }
 }
 
 impl<T> CloudEvent<T> {
@@ -135,13 +223,9 @@ impl<T> CloudEvent<T> {
         data: T,
     ) -> Self {
         Self {
-            id: id.into(),
-            source: source.into(),
+            texts: Texts::new(&id.into(), &source.into(), &ty.into(), None, None),
             specversion: SpecVersion::V1_0,
-            ty: ty.into(),
             datacontenttype: None,
-            dataschema: None,
-            subject: None,
             time: None,
             extensions: BTreeMap::new(),
             data,
@@ -150,7 +234,7 @@ impl<T> CloudEvent<T> {
 
     /// Sets `subject`.
     pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = Some(subject.into());
+        self.texts = self.texts.with(Texts::SUBJECT, Some(&subject.into()));
         self
     }
 
@@ -168,7 +252,7 @@ impl<T> CloudEvent<T> {
 
     /// Sets `dataschema`.
     pub fn with_dataschema(mut self, schema: impl Into<String>) -> Self {
-        self.dataschema = Some(schema.into());
+        self.texts = self.texts.with(Texts::DATASCHEMA, Some(&schema.into()));
         self
     }
 
@@ -184,12 +268,12 @@ impl<T> CloudEvent<T> {
 
     /// `id`: identifies the event; unique per `source`.
     pub fn id(&self) -> &str {
-        &self.id
+        self.texts.get(0)
     }
 
     /// `source`: the context in which the event happened (a URI-reference).
     pub fn source(&self) -> &str {
-        &self.source
+        self.texts.get(1)
     }
 
     /// `specversion`.
@@ -199,7 +283,7 @@ impl<T> CloudEvent<T> {
 
     /// `type`: the kind of event, e.g. `com.example.order.created`.
     pub fn ty(&self) -> &str {
-        &self.ty
+        self.texts.get(2)
     }
 
     /// `datacontenttype`: the media type of the data, when stated (binary mode: `Content-Type`).
@@ -209,12 +293,12 @@ impl<T> CloudEvent<T> {
 
     /// `dataschema`: the schema the data adheres to (an absolute URI).
     pub fn dataschema(&self) -> Option<&str> {
-        self.dataschema.as_deref()
+        self.texts.optional(Texts::DATASCHEMA)
     }
 
     /// `subject`: the subject of the event within `source`.
     pub fn subject(&self) -> Option<&str> {
-        self.subject.as_deref()
+        self.texts.optional(Texts::SUBJECT)
     }
 
     /// `time`: when the event happened.
@@ -250,16 +334,69 @@ impl<T> CloudEvent<T> {
     /// Converts the data, keeping the attributes.
     pub fn map_data<U>(self, f: impl FnOnce(T) -> U) -> CloudEvent<U> {
         CloudEvent {
-            id: self.id,
-            source: self.source,
+            texts: self.texts,
             specversion: self.specversion,
-            ty: self.ty,
             datacontenttype: self.datacontenttype,
-            dataschema: self.dataschema,
-            subject: self.subject,
             time: self.time,
             extensions: self.extensions,
             data: f(self.data),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every attribute reads back as it was given, wherever the packing put it, and setting an
+    /// optional one later changes only that one.
+    #[test]
+    fn c1_text_attributes_read_back_as_given() {
+        let values = ["", "a", "é/ü", "A234-1234-1234"];
+        let options = [
+            None,
+            Some(""),
+            Some("s/ü"),
+            Some("https://example.com/schema"),
+        ];
+        for id in values {
+            for source in values {
+                for subject in options {
+                    for dataschema in options {
+                        let texts = Texts::new(id, source, "t.y", subject, dataschema);
+                        assert_eq!(texts.get(0), id);
+                        assert_eq!(texts.get(1), source);
+                        assert_eq!(texts.get(2), "t.y");
+                        assert_eq!(texts.optional(Texts::SUBJECT), subject);
+                        assert_eq!(texts.optional(Texts::DATASCHEMA), dataschema);
+                        let changed = texts.with(Texts::SUBJECT, Some("new"));
+                        assert_eq!(changed.optional(Texts::SUBJECT), Some("new"));
+                        assert_eq!(changed.optional(Texts::DATASCHEMA), dataschema);
+                        assert_eq!(
+                            (changed.get(0), changed.get(1), changed.get(2)),
+                            (id, source, "t.y")
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Equality is equality of the attributes: the same text split differently, or an absent
+    /// attribute against an empty one, is another event.
+    #[test]
+    fn c1_events_are_equal_when_their_attributes_are() {
+        let event = |id: &str, source: &str| CloudEvent::new(id, source, "t", 1);
+        assert_eq!(event("ab", "c"), event("ab", "c"));
+        assert_ne!(event("ab", "c"), event("a", "bc"));
+        assert_ne!(event("a", "b"), event("a", "b").with_subject(""));
+        assert_eq!(
+            event("a", "b").with_subject("s").with_dataschema("urn:x"),
+            event("a", "b").with_dataschema("urn:x").with_subject("s")
+        );
+        let shown = format!("{:?}", event("a", "b").with_subject("s"));
+        assert!(shown.contains(r#"id: "a""#), "{shown}");
+        assert!(shown.contains(r#"subject: Some("s")"#), "{shown}");
+        assert!(shown.contains("dataschema: None"), "{shown}");
     }
 }
