@@ -924,6 +924,10 @@ where
 
 /// Records the number of events and the first event on the request's span.
 fn record_events(events: &[impl DeliveredEvent]) {
+    // Without a span, recording on `Span::none()` would still cost its calls.
+    if !traced() {
+        return;
+    }
     let span = request_span();
     span.record("events", events.len());
     if let Some(first) = events.first() {
