@@ -32,13 +32,19 @@ pub fn is_json_media_type(content_type: &str) -> bool {
     if content_type.eq_ignore_ascii_case("application/json") {
         return true;
     }
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case("application/json")
-        || essence.eq_ignore_ascii_case("text/json")
+    // As bytes: no `str` splitter, no character-boundary checks.
+    let essence = media_type_essence(content_type).as_bytes();
+    essence.eq_ignore_ascii_case(b"application/json")
+        || essence.eq_ignore_ascii_case(b"text/json")
         || (essence.len() > 5
-            && essence.is_char_boundary(essence.len() - 5)
-            && essence[essence.len() - 5..].eq_ignore_ascii_case("+json")
-            && essence.contains('/'))
+            && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json")
+            && essence.contains(&b'/'))
+}
+
+/// A media type without its parameters or the whitespace around it.
+pub(crate) fn media_type_essence(value: &str) -> &str {
+    let end = value.bytes().position(|b| b == b';').unwrap_or(value.len());
+    value[..end].trim_ascii()
 }
 
 impl<'a> DataSource<'a> {
@@ -573,14 +579,23 @@ mod tests {
             "Application/JSON; charset=utf-8",
             "text/json",
             "application/vnd.x+json",
+            " application/json ; charset=utf-8",
+            "\tTEXT/JSON;x=1",
+            "application/problem+JSON",
         ] {
             assert!(is_json_media_type(yes), "{yes}");
         }
+        // Whitespace around the essence is RFC 9110's OWS (space, tab): other spaces stay.
         for no in [
             "text/plain",
             "application/xml",
             "+json",
+            "x+json",
             "application/jsonx",
+            "application/json x",
+            "\u{a0}application/json",
+            "",
+            ";application/json",
         ] {
             assert!(!is_json_media_type(no), "{no}");
         }

@@ -25,6 +25,7 @@ use http::{HeaderMap, HeaderName};
 use serde::de::DeserializeOwned;
 
 pub use crate::data::is_json_media_type;
+use crate::data::media_type_essence;
 pub use attributes::is_attribute_name;
 pub use binary::{HeaderValueError, decode_header_value};
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
@@ -97,12 +98,6 @@ impl Mode {
             .is_some()
             .then_some(Mode::Binary))
     }
-}
-
-/// A media type without its parameters or the whitespace around it.
-fn media_type_essence(value: &str) -> &str {
-    let end = value.bytes().position(|b| b == b';').unwrap_or(value.len());
-    value[..end].trim_ascii()
 }
 
 fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
