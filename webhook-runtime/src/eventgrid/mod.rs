@@ -117,10 +117,12 @@ impl std::fmt::Debug for ValidationRequest {
 fn validation_answer(code: &str) -> Vec<u8> {
     const OPEN: &[u8] = b"{\"validationResponse\":\"";
     const CLOSE: &[u8] = b"\"}";
-    if code
-        .bytes()
-        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
-    {
+    // One pass without an early exit, so that the check vectorizes.
+    let mut plain = true;
+    for b in code.bytes() {
+        plain &= matches!(b, b' '..=b'~') & (b != b'"') & (b != b'\\');
+    }
+    if plain {
         let mut body = Vec::with_capacity(OPEN.len() + code.len() + CLOSE.len());
         body.extend_from_slice(OPEN);
         body.extend_from_slice(code.as_bytes());
