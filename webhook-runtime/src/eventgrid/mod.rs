@@ -117,7 +117,7 @@ impl std::fmt::Debug for ValidationRequest {
 fn validation_answer(code: &str) -> Vec<u8> {
     const OPEN: &[u8] = b"{\"validationResponse\":\"";
     const CLOSE: &[u8] = b"\"}";
-    // One pass without an early exit, so that the check vectorizes.
+    // One branch-free pass (vectorized for a GUID's 36 bytes), not an `all` with an early exit.
     let mut plain = true;
     for b in code.bytes() {
         plain &= matches!(b, b' '..=b'~') & (b != b'"') & (b != b'\\');
