@@ -153,6 +153,9 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
+    const ID: usize = 0;
+    const SOURCE: usize = 1;
+    const TYPE: usize = 2;
     const SUBJECT: usize = 3;
     const DATASCHEMA: usize = 4;
 
@@ -196,18 +199,19 @@ impl Texts {
         (self.present & 1 << (index - Self::SUBJECT) != 0).then(|| self.get(index))
     }
 
-    /// The same attributes with `index` replaced by `value`.
+    /// The same attributes with the optional one at `index` (`SUBJECT` or `DATASCHEMA`) set to
+    /// `value`.
     fn with(&self, index: usize, value: Option<&str>) -> Self {
-        let mut parts = [0, 1, 2, 3, 4].map(|i| match i {
-            0..Self::SUBJECT => Some(self.get(i)),
-            _ => self.optional(i),
-        });
-        parts[index] = value;
-        let [id, source, ty, subject, dataschema] = parts;
+        let mut optional = [
+            self.optional(Self::SUBJECT),
+            self.optional(Self::DATASCHEMA),
+        ];
+        optional[index - Self::SUBJECT] = value;
+        let [subject, dataschema] = optional;
         Texts::new(
-            id.unwrap_or_default(),
-            source.unwrap_or_default(),
-            ty.unwrap_or_default(),
+            self.get(Self::ID),
+            self.get(Self::SOURCE),
+            self.get(Self::TYPE),
             subject,
             dataschema,
         )
@@ -268,12 +272,12 @@ impl<T> CloudEvent<T> {
 
     /// `id`: identifies the event; unique per `source`.
     pub fn id(&self) -> &str {
-        self.texts.get(0)
+        self.texts.get(Texts::ID)
     }
 
     /// `source`: the context in which the event happened (a URI-reference).
     pub fn source(&self) -> &str {
-        self.texts.get(1)
+        self.texts.get(Texts::SOURCE)
     }
 
     /// `specversion`.
@@ -283,7 +287,7 @@ impl<T> CloudEvent<T> {
 
     /// `type`: the kind of event, e.g. `com.example.order.created`.
     pub fn ty(&self) -> &str {
-        self.texts.get(2)
+        self.texts.get(Texts::TYPE)
     }
 
     /// `datacontenttype`: the media type of the data, when stated (binary mode: `Content-Type`).
