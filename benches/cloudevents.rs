@@ -16,6 +16,9 @@
 //!   type (for a batch, D18: `serde_json::from_slice::<Vec<cloudevents::Event>>` then per-event
 //!   conversion); not in `options`;
 //! - `noop`: a route that only reads the body and answers 204 (D19's limit);
+//! - `lean`, in `options` and `binary`: the least a route can do there, short of what `ours`
+//!   and `hand_written` check (see `lean_options`, `lean_binary`): how near D19's limit any
+//!   route on axum comes;
 //! - `serde_floor`: `serde_json::from_slice` of the body into the typed event(s), no HTTP.
 //!
 //! Before timing, every contender answers one request (checked: 2xx, every event handled) and
@@ -232,6 +235,137 @@ async fn hand_deliver<const WHOLE: bool>(
     Ok(StatusCode::NO_CONTENT)
 }
 
+// ---------------------------------------------------------------------------------------------
+// lean: the least a route can do
+
+/// An event as the lean binary route keeps it: the text attributes in one string.
+struct LeanEvent {
+    texts: String,
+    ends: [usize; 4],
+    time: Option<time::OffsetDateTime>,
+    data: Order,
+}
+
+/// The least a binary-mode route can do, to show how near D19's limit a route on axum can come
+/// (not a fair contender: it does less than `ours` and `hand_written`). It takes the request
+/// whole (the `HeaderMap` extractor would clone the map), reads the six attributes of the
+/// scenario in one pass over the headers, refuses rather than decodes a `%` or a non-ASCII
+/// value, takes `Content-Type: application/json` exactly, parses `time`, copies the text into
+/// one string and parses the data. It has no panic guard, no span, no extension attributes,
+/// no `dataschema`, no media-type parameters and no `Content-Length` check before the body.
+async fn lean_binary(request: axum::extract::Request) -> Result<StatusCode, Reject> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .map_err(|_| Reject(StatusCode::PAYLOAD_TOO_LARGE, "body too large"))?;
+    let mut attributes: [Option<&str>; 6] = [None; 6];
+    let mut content_type = None;
+    for (name, value) in &parts.headers {
+        if let Some(attribute) = name.as_str().strip_prefix("ce-") {
+            let slot = match attribute {
+                "specversion" => 0,
+                "id" => 1,
+                "source" => 2,
+                "type" => 3,
+                "subject" => 4,
+                "time" => 5,
+                _ => continue,
+            };
+            let text = value
+                .to_str()
+                .map_err(|_| bad_request("a ce- header is not visible ASCII"))?;
+            if text.bytes().fold(false, |escaped, b| escaped | (b == b'%')) {
+                return Err(bad_request("a ce- header is percent-encoded"));
+            }
+            attributes[slot] = Some(text);
+        } else if *name == CONTENT_TYPE {
+            content_type = Some(value.as_bytes());
+        }
+    }
+    let [Some("1.0"), Some(id), Some(source), Some(ty), subject, time] = attributes else {
+        return Err(bad_request("a required attribute is missing"));
+    };
+    if id.is_empty() || source.is_empty() || ty.is_empty() {
+        return Err(bad_request("a required attribute is empty"));
+    }
+    if !content_type.is_some_and(|c| c.eq_ignore_ascii_case(b"application/json")) {
+        return Err(Reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "data is not JSON",
+        ));
+    }
+    let time = time
+        .map(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339))
+        .transpose()
+        .map_err(|_| bad_request("time is not RFC 3339"))?;
+    let subject = subject.unwrap_or_default();
+    let mut texts = String::with_capacity(id.len() + source.len() + ty.len() + subject.len());
+    let mut ends = [0; 4];
+    for (end, text) in ends.iter_mut().zip([id, source, ty, subject]) {
+        texts.push_str(text);
+        *end = texts.len();
+    }
+    let data = serde_json::from_slice(&body).map_err(|_| bad_request("invalid data"))?;
+    let event = LeanEvent {
+        texts,
+        ends,
+        time,
+        data,
+    };
+    handle(1, &(&event.texts, &event.ends, &event.time, &event.data));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The least a handshake route can do: one pass over the headers for the origin and the rate,
+/// a byte comparison with the one allowed origin, the rate's digits, and the consent's headers
+/// (`Allow`, the two answers, and the `Content-Length` axum would otherwise add) in a map made
+/// for four. It has no panic guard, no span, no check of the origin's syntax (D21), of a
+/// repeated header or of the rate's range.
+async fn lean_options(request: axum::extract::Request) -> Response {
+    let mut origin = None;
+    let mut rate = None;
+    for (name, value) in request.headers() {
+        match name.as_str() {
+            "webhook-request-origin" => origin = Some(value),
+            "webhook-request-rate" => rate = Some(value),
+            _ => {}
+        }
+    }
+    let Some(origin) = origin else {
+        return (StatusCode::NO_CONTENT, [(ALLOW, "OPTIONS, POST")]).into_response();
+    };
+    if !origin.as_bytes().eq_ignore_ascii_case(HAND_ORIGIN) {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let rate = match rate {
+        None => HAND_RATE,
+        Some(value) => {
+            let mut rate: u32 = 0;
+            for &b in value.as_bytes() {
+                if !b.is_ascii_digit() {
+                    return bad_request("invalid WebHook-Request-Rate").into_response();
+                }
+                rate = rate.saturating_mul(10).saturating_add(u32::from(b - b'0'));
+            }
+            rate.min(HAND_RATE)
+        }
+    };
+    let mut headers = HeaderMap::with_capacity(4);
+    headers.insert(ALLOW, HeaderValue::from_static("OPTIONS, POST"));
+    headers.insert(
+        HeaderName::from_static("webhook-allowed-origin"),
+        origin.clone(),
+    );
+    headers.insert(
+        HeaderName::from_static("webhook-allowed-rate"),
+        HeaderValue::from(rate),
+    );
+    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    let mut response = Response::new(axum::body::Body::empty());
+    *response.headers_mut() = headers;
+    response
+}
+
 fn hand_router<const WHOLE: bool>() -> Router {
     Router::new().route("/hook", options(hand_options).post(hand_deliver::<WHOLE>))
 }
@@ -436,6 +570,7 @@ fn scenarios() -> Vec<Scenario> {
                 ),
                 ("hand_written", hand_router::<false>()),
                 ("noop", noop_router()),
+                ("lean", Router::new().route("/hook", options(lean_options))),
             ],
             floor: None,
         },
@@ -444,7 +579,13 @@ fn scenarios() -> Vec<Scenario> {
             structured_delivery(),
             floor_structured as fn(&[u8]),
         ),
-        single("binary", binary_delivery(), floor_binary),
+        {
+            let mut binary = single("binary", binary_delivery(), floor_binary);
+            binary
+                .routes
+                .push(("lean", Router::new().route("/hook", post(lean_binary))));
+            binary
+        },
         Scenario {
             name: "batch_per_event",
             delivery: batch_delivery(),
