@@ -102,7 +102,7 @@ where
     E: EventParam,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future + Send,
+    Fut: std::future::Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
     crate::route::cloudevents_with_decoder(config, decoding, handler)
@@ -125,7 +125,7 @@ where
     T: Send + 'static,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future + Send,
+    Fut: std::future::Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
     crate::route::eventgrid_with_decoder(config, decoder, handler)

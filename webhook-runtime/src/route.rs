@@ -22,17 +22,18 @@
 //! ```
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request};
+use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
-use futures_util::FutureExt as _;
-use futures_util::future::Either;
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
@@ -52,7 +53,6 @@ use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 use crate::message::{self, Incoming};
 use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
-use tracing::Instrument as _;
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
 ///
@@ -322,7 +322,7 @@ where
     E: EventParam,
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send,
+    Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
     let endpoint = Arc::new(Endpoint {
@@ -339,22 +339,74 @@ where
         decoding,
         handler,
     });
-    let options_endpoint = Arc::clone(&endpoint);
-    // The request is taken apart here and the endpoint's futures own what they use: an async
-    // block around them would hold the request a second time (futures keep their arguments).
-    // axum clones a handler for each request and calls the clone by value, so the futures take
-    // the clone's `Arc` rather than cloning it again.
-    on(MethodFilter::OPTIONS, move |request: Request| {
-        let observation = Observation::new(options_endpoint.sender, &request);
+    on(MethodFilter::OPTIONS, Handshake(Arc::clone(&endpoint)))
+        .post(Deliver::<_, _, E, X, Fut>(endpoint, PhantomData))
+        .fallback(method_not_allowed)
+}
+
+/// The marker type of this module's axum handlers (axum's [`Handler`] takes one to tell its
+/// implementations apart).
+#[derive(Debug, Clone, Copy)]
+struct Routed;
+
+/// The `OPTIONS` handler of a CloudEvents route.
+///
+/// The route's handlers are types of their own rather than closures: axum boxes a closure
+/// handler's future and then boxes the service's future again, where a handler whose future is
+/// a named type ([`Observed`]) is boxed by axum once. axum clones a handler for each request and
+/// calls the clone by value, so the futures take the clone's `Arc` rather than cloning it again.
+struct Handshake<Ev, F>(Arc<Endpoint<Ev, F>>);
+
+impl<Ev, F> Clone for Handshake<Ev, F> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<S, Ev, F> Handler<Routed, S> for Handshake<Ev, F>
+where
+    Endpoint<Ev, F>: Send + Sync + 'static,
+{
+    type Future = Observed;
+
+    fn call(self, request: Request, _state: S) -> Observed {
+        let observation = Observation::new(self.0.sender, &request);
+        // The request is taken apart here and the endpoint's futures own what they use: an
+        // async block around them would hold the request a second time.
         let (parts, _body) = request.into_parts();
-        observation.run(options_endpoint.options(parts))
-    })
-    .post(move |State(state): State<S>, request: Request| {
-        let observation = Observation::new(endpoint.sender, &request);
+        observation.run(self.0.options(parts))
+    }
+}
+
+/// The argument, extractor and future types of a route's handler, which its axum handler names
+/// for its bounds; as the output of a `fn` they leave it `Send` and `Sync` whatever they are.
+type Signature<E, X, Fut> = PhantomData<fn() -> (E, X, Fut)>;
+
+/// The `POST` handler of a CloudEvents route (see [`Handshake`]).
+struct Deliver<Ev, F, E, X, Fut>(Arc<Endpoint<Ev, F>>, Signature<E, X, Fut>);
+
+impl<Ev, F, E, X, Fut> Clone for Deliver<Ev, F, E, X, Fut> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0), PhantomData)
+    }
+}
+
+impl<S, E, X, F, Fut> Handler<Routed, S> for Deliver<E::Event, F, E, X, Fut>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoAnswer,
+{
+    type Future = Observed;
+
+    fn call(self, request: Request, state: S) -> Observed {
+        let observation = Observation::new(self.0.sender, &request);
         let (parts, body) = request.into_parts();
-        observation.run(endpoint.deliver::<S, E, X, Fut>(parts, body, state))
-    })
-    .fallback(method_not_allowed)
+        observation.run(self.0.deliver::<S, E, X, Fut>(parts, body, state))
+    }
 }
 
 /// Decodes an Event Grid delivery.
@@ -402,7 +454,7 @@ where
     T: Send + 'static,
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send,
+    Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
     if config.sender().is_some_and(|s| s != Sender::EventGrid) {
@@ -417,12 +469,36 @@ where
         decoder,
         handler,
     });
-    axum::routing::post(move |State(state): State<S>, request: Request| {
+    axum::routing::post(GridDeliver::<T, F, E, X, Fut>(endpoint, PhantomData))
+        .fallback(method_not_allowed_eventgrid)
+}
+
+/// The `POST` handler of an Event Grid route (see [`Handshake`]).
+struct GridDeliver<T, F, E, X, Fut>(Arc<GridEndpoint<T, F>>, Signature<E, X, Fut>);
+
+impl<T, F, E, X, Fut> Clone for GridDeliver<T, F, E, X, Fut> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0), PhantomData)
+    }
+}
+
+impl<S, E, T, X, F, Fut> Handler<Routed, S> for GridDeliver<T, F, E, X, Fut>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = EventGridEvent<T>>,
+    T: Send + 'static,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoAnswer,
+{
+    type Future = Observed;
+
+    fn call(self, request: Request, state: S) -> Observed {
         let observation = Observation::new(Sender::EventGrid, &request);
         let (parts, body) = request.into_parts();
-        observation.run(endpoint.deliver::<S, E, X, Fut>(parts, body, state))
-    })
-    .fallback(method_not_allowed_eventgrid)
+        observation.run(self.0.deliver::<S, E, X, Fut>(parts, body, state))
+    }
 }
 
 struct GridEndpoint<T, F> {
@@ -1014,7 +1090,7 @@ pub(crate) async fn read_body(
     // It is boxed, as only a body still arriving needs one; and it is polled in the same
     // `poll_fn` as the body, so that no result is held in this future across an await.
     let mut collect = std::pin::pin!(Limited::new(body, limit).collect());
-    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
     let collected = std::future::poll_fn(|cx| {
         if let Poll::Ready(collected) = collect.as_mut().poll(cx) {
             return Poll::Ready(Some(collected));
@@ -1103,35 +1179,56 @@ impl Observation {
     /// Runs the request inside its span, answers 500 for a panic instead of dropping the
     /// connection, and logs one `info` line with the answer's status.
     ///
-    /// The request's future is boxed here: axum moves the future it gets several times before
-    /// polling it. On a CloudEvents route the handler's calls run inside this box: a second box
+    /// The request's future is boxed here, the only box of a request besides the one axum puts
+    /// the returned [`Observed`] in: a box keeps the future where it is while axum moves what it
+    /// was given. On a CloudEvents route the handler's calls run inside this box: a second box
     /// for them cost an allocation and a copy of their state per delivery (~320 instructions,
     /// ~40 ns of a ~2 µs structured delivery). The box stays within glibc's per-thread cache
     /// (blocks up to 1032 bytes) while the handler's future is small; a handler whose future is
     /// ~80 bytes larger than an event makes glibc consolidate its free lists first (~2% of a
     /// structured delivery), a cost small beside the work such a handler does. Event Grid routes
     /// keep the calls boxed apart: their deliveries are arrays, where one box is nothing.
-    fn run(
-        self,
-        request: impl Future<Output = Response> + Send + 'static,
-    ) -> impl Future<Output = Response> + Send + 'static {
-        let request = Box::pin(AssertUnwindSafe(request).catch_unwind());
-        let span = self.span;
-        let request = if span.is_none() {
-            Either::Left(request)
+    fn run(self, request: impl Future<Output = Response> + Send + 'static) -> Observed {
+        Observed {
+            request: Box::pin(request),
+            observation: self,
+        }
+    }
+}
+
+/// A request's future as the route's handlers give it to axum: the request, boxed, polled
+/// inside its span with panics caught ([`Observation::run`]).
+struct Observed {
+    request: Pin<Box<dyn Future<Output = Response> + Send>>,
+    observation: Observation,
+}
+
+impl Future for Observed {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Response> {
+        let this = &mut *self;
+        let span = &this.observation.span;
+        let request = &mut this.request;
+        let mut poll = || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
+        let polled = if span.is_none() {
+            poll()
         } else {
-            Either::Right(request.instrument(span.clone()))
+            let _entered = span.enter();
+            poll()
         };
-        request.map(move |answer| {
-            let response = answer.unwrap_or_else(|panic| span.in_scope(|| handler_panicked(panic)));
-            if !span.is_disabled() {
-                span.record("status", response.status().as_u16());
-                span.in_scope(|| tracing::info!("webhook request answered"));
-            }
-            #[cfg(feature = "metrics")]
-            crate::metrics::answered(&self.labels, &response);
-            response
-        })
+        let response = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(response)) => response,
+            Err(panic) => span.in_scope(|| handler_panicked(panic)),
+        };
+        if !span.is_disabled() {
+            span.record("status", response.status().as_u16());
+            span.in_scope(|| tracing::info!("webhook request answered"));
+        }
+        #[cfg(feature = "metrics")]
+        crate::metrics::answered(&this.observation.labels, &response);
+        Poll::Ready(response)
     }
 }
 
