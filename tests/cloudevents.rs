@@ -1118,6 +1118,30 @@ async fn d6_unit_return_is_204() {
     assert_eq!(log.all().len(), 1);
 }
 
+/// W8: a 204 carries no header at all, whether the handler returns nothing or an empty 200
+/// that is sent as 204 (D6). RFC 9110 §8.6 forbids `Content-Length` on a 204, and axum would
+/// add `Content-Length: 0` to an empty body of exact size.
+#[tokio::test]
+async fn w8_a_204_has_no_content_length() {
+    #[webhook(origins = ["*"], schema = cloudevents)]
+    async fn unit(event: CloudEvent<Value>, State(log): State<Events<Value>>) {
+        log.push(event);
+    }
+    #[webhook(origins = ["*"], schema = cloudevents)]
+    async fn empty_ok(event: CloudEvent<Value>, State(log): State<Events<Value>>) -> StatusCode {
+        log.push(event);
+        StatusCode::OK
+    }
+    for route in [unit::route(), empty_ok::route()] {
+        let (app, log) = serve(route);
+        let answer = send(app, any_event()).await;
+        assert_eq!(answer.status, StatusCode::NO_CONTENT);
+        assert!(answer.headers.is_empty(), "{:?}", answer.headers);
+        assert_eq!(answer.body, "");
+        assert_eq!(log.all().len(), 1);
+    }
+}
+
 #[tokio::test]
 async fn d6_d8_unit_return_is_204_after_every_event_of_a_batch() {
     // Written `-> ()`: the macro knows the answer without a response, as with no return type.

@@ -43,6 +43,7 @@ mod json;
 pub mod message;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+mod no_content;
 mod origin;
 pub mod outcome;
 mod rejection;

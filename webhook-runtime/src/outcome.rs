@@ -81,7 +81,7 @@ impl Outcome {
     pub fn response_for(&self, sender: Sender) -> Response {
         match self {
             Outcome::Ack if sender == Sender::EventGrid => StatusCode::OK.into_response(),
-            Outcome::Ack => StatusCode::NO_CONTENT.into_response(),
+            Outcome::Ack => crate::no_content::no_content(),
             Outcome::Retry { after } => {
                 let seconds = after.unwrap_or(DEFAULT_RETRY_AFTER).as_secs_f64().ceil() as u64;
                 let mut response = plain(
@@ -94,7 +94,7 @@ impl Outcome {
                 response
             }
             Outcome::Reject { .. } if sender == Sender::SapEventMesh => {
-                StatusCode::NO_CONTENT.into_response()
+                crate::no_content::no_content()
             }
             Outcome::Reject { reason } => plain(StatusCode::BAD_REQUEST, reason),
         }

@@ -112,7 +112,7 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         if self.status == StatusCode::NO_CONTENT {
             // Not a refusal: an event acknowledged without being handled (see `extract`).
-            return StatusCode::NO_CONTENT.into_response();
+            return crate::no_content::no_content();
         }
         // The request's span (see `route`) carries the reason to its log line.
         crate::route::request_span().record("reason", &*self.reason);

@@ -52,6 +52,7 @@ use crate::eventgrid::{
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 use crate::message::{self, Incoming};
+use crate::no_content::{into_no_content, no_content};
 use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
 
 /// What a handler's event parameter can be, and how a delivery's events become calls.
@@ -954,7 +955,7 @@ where
     let mut settled = 0;
     let mut calls = E::calls(events);
     if calls.len() == 0 {
-        return StatusCode::NO_CONTENT.into_response();
+        return no_content();
     }
     loop {
         // Extractors first: an argument taken before an await would be held in this future
@@ -967,7 +968,7 @@ where
         // space in this future even after the value moved into the handler's.
         let (count, call) = match calls.next() {
             Some(argument) => (argument.count(), handler(argument, extracted)),
-            None => return StatusCode::NO_CONTENT.into_response(),
+            None => return no_content(),
         };
         // A handler without a return type answers nothing to map (`None`: handled, 204).
         let response = match call.await.into_answer() {
@@ -992,7 +993,7 @@ where
         // The last call's answer answers for the delivery, as does the first failure; the
         // others are dropped at once rather than kept in this future across the next call.
         if !handled || calls.len() == 0 {
-            return response.unwrap_or_else(|| StatusCode::NO_CONTENT.into_response());
+            return response.unwrap_or_else(no_content);
         }
         settled += count;
     }
@@ -1272,12 +1273,12 @@ fn handler_panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
 }
 
 /// D6: a 200 with an empty body (what `()` and `Ok(())` produce) becomes 204 (W8).
-fn no_content_for_empty_ok(mut response: Response) -> Response {
+fn no_content_for_empty_ok(response: Response) -> Response {
     if response.status() == StatusCode::OK && response.body().size_hint().exact() == Some(0) {
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        response.headers_mut().remove(header::CONTENT_LENGTH);
+        into_no_content(response)
+    } else {
+        response
     }
-    response
 }
 
 #[cfg(test)]
