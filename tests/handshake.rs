@@ -477,6 +477,26 @@ async fn d5_on_callback_hook_receives_origin_and_url() {
     );
 }
 
+/// SPEC §6: a panic in the application's code is a 500, never a dropped connection; a
+/// handshake's `on_callback` hook runs while the answer is made, outside any future.
+#[tokio::test]
+async fn d5_panicking_callback_hook_answers_500() {
+    let config = rated::config().on_callback(|_| panic!("callback hook failed"));
+    let (app, _) = serve(rated::route_with(config));
+    let answer = send(
+        app.clone(),
+        options(&[
+            ("WebHook-Request-Origin", ORIGIN),
+            ("WebHook-Request-Callback", "https://a.example.com/grant"),
+        ]),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(answer.headers.get("webhook-allowed-origin").is_none());
+    // The route keeps answering.
+    assert_consent(&send(app, handshake(ORIGIN, None)).await, ORIGIN, "120");
+}
+
 #[tokio::test]
 async fn d5_refused_handshake_offers_no_callback() {
     let offers = Offers::default();

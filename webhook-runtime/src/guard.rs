@@ -18,23 +18,38 @@ pub(crate) async fn authenticate(
     config: &Config,
     parts: &Parts,
 ) -> Result<Option<Authenticated>, Rejection> {
-    let credentials = config.credentials();
-    let authenticator = config.authenticator();
-    if credentials.is_empty() && authenticator.is_none() {
-        return Ok(None);
-    }
-    if let Some(how) = credentials.check(&parts.headers, parts.uri.query()) {
+    let Some(authenticator) = config.authenticator() else {
+        return authenticate_by_credentials(config, parts);
+    };
+    if let Some(how) = config
+        .credentials()
+        .check(&parts.headers, parts.uri.query())
+    {
         return Ok(Some(how));
     }
-    if let Some(authenticator) = authenticator
-        && authenticator.authenticate(parts).await
-    {
+    if authenticator.authenticate(parts).await {
         return Ok(Some(Authenticated::Header));
     }
-    Err(Rejection::new(
-        StatusCode::UNAUTHORIZED,
-        "missing or invalid credentials",
-    ))
+    Err(unauthorized())
+}
+
+/// [`authenticate`] on a route without an authenticator, where nothing is awaited.
+pub(crate) fn authenticate_by_credentials(
+    config: &Config,
+    parts: &Parts,
+) -> Result<Option<Authenticated>, Rejection> {
+    let credentials = config.credentials();
+    if credentials.is_empty() {
+        return Ok(None);
+    }
+    credentials
+        .check(&parts.headers, parts.uri.query())
+        .map(Some)
+        .ok_or_else(unauthorized)
+}
+
+fn unauthorized() -> Rejection {
+    Rejection::new(StatusCode::UNAUTHORIZED, "missing or invalid credentials")
 }
 
 /// W4/P5: a delivery must carry `WebHook-Request-Origin` (spec v1.0.2) or `Origin` (v1.0 and

@@ -375,6 +375,15 @@ where
         // The request is taken apart here and the endpoint's futures own what they use: an
         // async block around them would hold the request a second time.
         let (parts, _body) = request.into_parts();
+        // Without an authenticator to await, a handshake is answered at once: when no span is
+        // entered for it, it needs no future of its own (nor the box the future would take).
+        if observation.span.is_none() && self.0.config.authenticator().is_none() {
+            let endpoint = &self.0;
+            return observation.answer_now(|| {
+                let authenticated = guard::authenticate_by_credentials(&endpoint.config, &parts);
+                endpoint.answer_handshake(authenticated, &parts)
+            });
+        }
         observation.run(self.0.options(parts))
     }
 }
@@ -697,11 +706,21 @@ async fn method_not_allowed() -> Response {
 impl<Ev, F> Endpoint<Ev, F> {
     /// D1: credentials (401) → the handshake's own checks → consent.
     async fn options(self: Arc<Self>, parts: Parts) -> Response {
+        let authenticated = guard::authenticate(&self.config, &parts).await;
+        self.answer_handshake(authenticated, &parts)
+    }
+
+    /// The answer to an `OPTIONS` request, once it is authenticated (or refused).
+    fn answer_handshake(
+        &self,
+        authenticated: Result<Option<crate::auth::Authenticated>, Rejection>,
+        parts: &Parts,
+    ) -> Response {
         request_span().record("mode", "handshake");
-        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+        if let Err(rejection) = authenticated {
             return rejection.into_response();
         }
-        private_if_access_token(self.handshake(&parts.headers), &parts)
+        private_if_access_token(self.handshake(&parts.headers), parts)
     }
 
     fn handshake(&self, headers: &HeaderMap) -> Response {
@@ -1191,17 +1210,36 @@ impl Observation {
     /// keep the calls boxed apart: their deliveries are arrays, where one box is nothing.
     fn run(self, request: impl Future<Output = Response> + Send + 'static) -> Observed {
         Observed {
-            request: Box::pin(request),
+            request: Pending::Boxed(Box::pin(request)),
+            observation: self,
+        }
+    }
+
+    /// [`Observation::run`] for an answer made now, outside any span (the request is not
+    /// traced): a panic in `answer` is answered 500 all the same.
+    fn answer_now(self, answer: impl FnOnce() -> Response) -> Observed {
+        let response =
+            std::panic::catch_unwind(AssertUnwindSafe(answer)).unwrap_or_else(handler_panicked);
+        Observed {
+            request: Pending::Ready(Some(response)),
             observation: self,
         }
     }
 }
 
 /// A request's future as the route's handlers give it to axum: the request, boxed, polled
-/// inside its span with panics caught ([`Observation::run`]).
+/// inside its span with panics caught ([`Observation::run`]), or its answer made already
+/// ([`Observation::answer_now`]).
 struct Observed {
-    request: Pin<Box<dyn Future<Output = Response> + Send>>,
+    request: Pending,
     observation: Observation,
+}
+
+/// What an [`Observed`] is waiting for.
+enum Pending {
+    Boxed(Pin<Box<dyn Future<Output = Response> + Send>>),
+    /// The answer, until it is taken.
+    Ready(Option<Response>),
 }
 
 impl Future for Observed {
@@ -1210,7 +1248,15 @@ impl Future for Observed {
     fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Response> {
         let this = &mut *self;
         let span = &this.observation.span;
-        let request = &mut this.request;
+        let request = match &mut this.request {
+            Pending::Boxed(request) => request,
+            Pending::Ready(answer) => {
+                let response = answer.take().expect("an answer is taken once");
+                #[cfg(feature = "metrics")]
+                crate::metrics::answered(&this.observation.labels, &response);
+                return Poll::Ready(response);
+            }
+        };
         let mut poll = || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
         let polled = if span.is_none() {
             poll()
