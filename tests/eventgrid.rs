@@ -382,6 +382,42 @@ async fn validation_header_with_a_non_validation_event_is_400() {
     log.assert_empty();
 }
 
+/// The validation event's other fields are not kept, but they are still checked as a
+/// notification's are: a field of the wrong JSON type is 400, and the code is not echoed.
+#[tokio::test]
+async fn validation_event_with_a_field_of_the_wrong_type_is_400() {
+    let (app, log): (_, Events) = serve(values::route());
+    for (field, value) in [
+        ("id", json!(5)),
+        ("topic", json!(["t"])),
+        ("subject", json!({})),
+        ("eventTime", json!(true)),
+        ("dataVersion", json!(1)),
+        ("metadataVersion", json!(1)),
+        ("eventType", json!(7)),
+    ] {
+        let mut event = validation_event(json!({ "validationCode": "abc" }));
+        event[field] = value;
+        let answer = send(&app, validation(None, array(&[event]))).await;
+        answer.assert_rejected(StatusCode::BAD_REQUEST, "");
+        assert!(!answer.body.contains("abc"), "{field}: {}", answer.body);
+    }
+    log.assert_empty();
+}
+
+/// An escaped `eventType` (`\u002E` for `.`) is the same type: the validation is answered.
+#[tokio::test]
+async fn validation_event_type_with_escapes_is_answered() {
+    let (app, log): (_, Events) = serve(values::route());
+    let event = validation_event(json!({ "validationCode": "abc" })).to_string();
+    let escaped = event.replace(VALIDATION_TYPE, &VALIDATION_TYPE.replace('.', "\\u002E"));
+    assert_ne!(event, escaped);
+    send(&app, validation(None, format!("[{escaped}]")))
+        .await
+        .assert_validated("abc");
+    log.assert_empty();
+}
+
 #[tokio::test]
 async fn validation_header_with_two_events_is_400() {
     let (app, log): (_, Events) = serve(values::route());

@@ -225,6 +225,49 @@ struct RawGridEvent<D> {
     metadata_version: Option<String>,
 }
 
+/// A validation or deletion event as its answer needs it: [`RawGridEvent`]'s fields, of the
+/// same JSON types, but only `eventType` (borrowed from the body) and the data kept. Keeping the
+/// other six as strings would allocate each of them only to drop it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", bound = "D: Deserialize<'de>")]
+struct LifecycleEvent<'a, D> {
+    #[serde(borrow)]
+    event_type: Option<&'a str>,
+    #[serde(default, deserialize_with = "present")]
+    data: Option<D>,
+    #[serde(rename = "id")]
+    _id: Option<UnkeptText>,
+    #[serde(rename = "topic")]
+    _topic: Option<UnkeptText>,
+    #[serde(rename = "subject")]
+    _subject: Option<UnkeptText>,
+    #[serde(rename = "eventTime")]
+    _event_time: Option<UnkeptText>,
+    #[serde(rename = "dataVersion")]
+    _data_version: Option<UnkeptText>,
+    #[serde(rename = "metadataVersion")]
+    _metadata_version: Option<UnkeptText>,
+}
+
+/// A JSON string, checked to be one but not kept.
+struct UnkeptText;
+
+impl<'de> Deserialize<'de> for UnkeptText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UnkeptText;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<UnkeptText, E> {
+                Ok(UnkeptText)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
 /// Keeps `"data": null` as present (JSON `null`), unlike `Option`'s default.
 fn present<'de, De: serde::Deserializer<'de>, D: Deserialize<'de>>(
     d: De,
@@ -365,14 +408,23 @@ pub fn decode<T: DeserializeOwned>(
     {
         return Ok(Delivery::Notification(events));
     }
-    // A validation in one pass too: its data read as the request directly.
+    // A validation in one pass too: its data read as the request directly, the other fields
+    // checked but not kept. Anything else (an escaped `eventType` included) is left to the
+    // general decoder, which names the problem.
     if kind == Kind::Validation
         && let Ok(IndexedArray(events)) =
-            serde_json::from_slice::<IndexedArray<RawGridEvent<ValidationRequest>>>(body)
-        && let Ok(RawGridEvent {
+            serde_json::from_slice::<IndexedArray<LifecycleEvent<'_, ValidationRequest>>>(body)
+        && let [
+            LifecycleEvent {
+                event_type: Some(VALIDATION_EVENT_TYPE),
+                data: Some(_),
+                ..
+            },
+        ] = events[..]
+        && let Some(LifecycleEvent {
             data: Some(request),
             ..
-        }) = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")
+        }) = events.into_iter().next()
     {
         return Ok(Delivery::Validation(request));
     }
