@@ -341,7 +341,7 @@ where
         handler,
     });
     on(MethodFilter::OPTIONS, Handshake(Arc::clone(&endpoint)))
-        .post(Deliver::<_, _, E, X, Fut>(endpoint, PhantomData))
+        .post(Deliver::<_, E, X, Fut>(endpoint, PhantomData))
         .fallback(method_not_allowed)
 }
 
@@ -392,16 +392,47 @@ where
 /// for its bounds; as the output of a `fn` they leave it `Send` and `Sync` whatever they are.
 type Signature<E, X, Fut> = PhantomData<fn() -> (E, X, Fut)>;
 
-/// The `POST` handler of a CloudEvents route (see [`Handshake`]).
-struct Deliver<Ev, F, E, X, Fut>(Arc<Endpoint<Ev, F>>, Signature<E, X, Fut>);
+/// The `POST` handler of a route (see [`Handshake`]), for either endpoint ([`Delivering`]).
+struct Deliver<Ep, E, X, Fut>(Arc<Ep>, Signature<E, X, Fut>);
 
-impl<Ev, F, E, X, Fut> Clone for Deliver<Ev, F, E, X, Fut> {
+impl<Ep, E, X, Fut> Clone for Deliver<Ep, E, X, Fut> {
     fn clone(&self) -> Self {
         Self(Arc::clone(&self.0), PhantomData)
     }
 }
 
-impl<S, E, X, F, Fut> Handler<Routed, S> for Deliver<E::Event, F, E, X, Fut>
+impl<S, Ep, E, X, Fut> Handler<Routed, S> for Deliver<Ep, E, X, Fut>
+where
+    S: Send + 'static,
+    Ep: Delivering<S, E, X, Fut>,
+    E: 'static,
+    X: 'static,
+    Fut: 'static,
+{
+    type Future = Observed;
+
+    fn call(self, request: Request, state: S) -> Observed {
+        let observation = Observation::new(self.0.sender(), &request);
+        let (parts, body) = request.into_parts();
+        observation.run(self.0.deliver(parts, body, state))
+    }
+}
+
+/// An endpoint that takes deliveries: a CloudEvents one or an Event Grid one.
+trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
+    /// Whom the endpoint expects deliveries from.
+    fn sender(&self) -> Sender;
+
+    /// The answer to one `POST`.
+    fn deliver(
+        self: Arc<Self>,
+        parts: Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> impl Future<Output = Response> + Send + 'static;
+}
+
+impl<S, E, X, F, Fut> Delivering<S, E, X, Fut> for Endpoint<E::Event, F>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam,
@@ -410,12 +441,17 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
-    type Future = Observed;
+    fn sender(&self) -> Sender {
+        self.sender
+    }
 
-    fn call(self, request: Request, state: S) -> Observed {
-        let observation = Observation::new(self.0.sender, &request);
-        let (parts, body) = request.into_parts();
-        observation.run(self.0.deliver::<S, E, X, Fut>(parts, body, state))
+    fn deliver(
+        self: Arc<Self>,
+        parts: Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> impl Future<Output = Response> + Send + 'static {
+        Endpoint::deliver::<S, E, X, Fut>(self, parts, body, state)
     }
 }
 
@@ -479,20 +515,11 @@ where
         decoder,
         handler,
     });
-    axum::routing::post(GridDeliver::<T, F, E, X, Fut>(endpoint, PhantomData))
+    axum::routing::post(Deliver::<_, E, X, Fut>(endpoint, PhantomData))
         .fallback(method_not_allowed_eventgrid)
 }
 
-/// The `POST` handler of an Event Grid route (see [`Handshake`]).
-struct GridDeliver<T, F, E, X, Fut>(Arc<GridEndpoint<T, F>>, Signature<E, X, Fut>);
-
-impl<T, F, E, X, Fut> Clone for GridDeliver<T, F, E, X, Fut> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0), PhantomData)
-    }
-}
-
-impl<S, E, T, X, F, Fut> Handler<Routed, S> for GridDeliver<T, F, E, X, Fut>
+impl<S, E, T, X, F, Fut> Delivering<S, E, X, Fut> for GridEndpoint<T, F>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = EventGridEvent<T>>,
@@ -502,12 +529,17 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
-    type Future = Observed;
+    fn sender(&self) -> Sender {
+        Sender::EventGrid
+    }
 
-    fn call(self, request: Request, state: S) -> Observed {
-        let observation = Observation::new(Sender::EventGrid, &request);
-        let (parts, body) = request.into_parts();
-        observation.run(self.0.deliver::<S, E, X, Fut>(parts, body, state))
+    fn deliver(
+        self: Arc<Self>,
+        parts: Parts,
+        body: axum::body::Body,
+        state: S,
+    ) -> impl Future<Output = Response> + Send + 'static {
+        GridEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state)
     }
 }
 
