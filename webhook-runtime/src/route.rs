@@ -231,7 +231,7 @@ webhook_handlers!(X1, X2, X3, X4, X5, X6);
 webhook_handlers!(X1, X2, X3, X4, X5, X6, X7);
 webhook_handlers!(X1, X2, X3, X4, X5, X6, X7, X8);
 
-struct Endpoint<Ev, F> {
+pub(crate) struct Endpoint<Ev, F> {
     config: Config,
     handshake: handshake::Responder,
     sender: Sender,
@@ -320,11 +320,10 @@ pub(crate) fn cloudevents_with_decoder<S, E, X, F, Fut>(
 ) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam,
-    X: FromRequestParts<S> + Send + 'static,
-    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: IntoAnswer,
+    E: EventParam + 'static,
+    X: 'static,
+    Fut: 'static,
+    Endpoint<E::Event, F>: Delivering<S, E, X, Fut>,
 {
     let endpoint = Arc::new(Endpoint {
         sender: config.sender().unwrap_or_default(),
@@ -347,7 +346,6 @@ where
 
 /// The marker type of this module's axum handlers (axum's [`Handler`] takes one to tell its
 /// implementations apart).
-#[derive(Debug, Clone, Copy)]
 struct Routed;
 
 /// The `OPTIONS` handler of a CloudEvents route.
@@ -419,7 +417,7 @@ where
 }
 
 /// An endpoint that takes deliveries: a CloudEvents one or an Event Grid one.
-trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
+pub(crate) trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
     /// Whom the endpoint expects deliveries from.
     fn sender(&self) -> Sender;
 
@@ -496,12 +494,10 @@ pub(crate) fn eventgrid_with_decoder<S, E, T, X, F, Fut>(
 ) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam<Event = EventGridEvent<T>>,
-    T: Send + 'static,
-    X: FromRequestParts<S> + Send + 'static,
-    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: IntoAnswer,
+    E: 'static,
+    X: 'static,
+    Fut: 'static,
+    GridEndpoint<T, F>: Delivering<S, E, X, Fut>,
 {
     if config.sender().is_some_and(|s| s != Sender::EventGrid) {
         tracing::warn!(
@@ -543,7 +539,7 @@ where
     }
 }
 
-struct GridEndpoint<T, F> {
+pub(crate) struct GridEndpoint<T, F> {
     config: Config,
     body_limit: usize,
     decoder: GridDecoder<T>,
@@ -1280,26 +1276,24 @@ impl Future for Observed {
     fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Response> {
         let this = &mut *self;
         let span = &this.observation.span;
-        let request = match &mut this.request {
-            Pending::Boxed(request) => request,
-            Pending::Ready(answer) => {
-                let response = answer.take().expect("an answer is taken once");
-                #[cfg(feature = "metrics")]
-                crate::metrics::answered(&this.observation.labels, &response);
-                return Poll::Ready(response);
+        let response = match &mut this.request {
+            // Made without a span: the span's part below does nothing for it.
+            Pending::Ready(answer) => answer.take().expect("an answer is taken once"),
+            Pending::Boxed(request) => {
+                let mut poll =
+                    || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
+                let polled = if span.is_none() {
+                    poll()
+                } else {
+                    let _entered = span.enter();
+                    poll()
+                };
+                match polled {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(response)) => response,
+                    Err(panic) => span.in_scope(|| handler_panicked(panic)),
+                }
             }
-        };
-        let mut poll = || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
-        let polled = if span.is_none() {
-            poll()
-        } else {
-            let _entered = span.enter();
-            poll()
-        };
-        let response = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(response)) => response,
-            Err(panic) => span.in_scope(|| handler_panicked(panic)),
         };
         if !span.is_disabled() {
             span.record("status", response.status().as_u16());
