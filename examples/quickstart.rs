@@ -19,11 +19,19 @@
 //!
 //! Ctrl-C (SIGINT) or SIGTERM shuts the server down gracefully: it stops accepting connections,
 //! lets the requests in flight finish (a body that stalls is cut off by the routes' body timeout,
-//! 30 s by default), then exits with status 0.
+//! 30 s by default), then exits with status 0. A connection still open after the grace
+//! (`SHUTDOWN_GRACE_SECS`, 30 by default; a client that never finishes its request head would
+//! otherwise hold the shutdown forever), or a second signal, ends the shutdown at once: what is
+//! still open is closed and the exit status is 1.
+
+use std::future::IntoFuture;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
@@ -124,41 +132,69 @@ fn app() -> Router {
         )
 }
 
-/// Resolves when the process is asked to stop: Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+/// The signals that stop the quickstart: Ctrl-C (SIGINT) and, on Unix, SIGTERM.
 ///
-/// On Unix both handlers are installed here, before the server listens, so that a signal sent
-/// as soon as the `listening on` line is seen already starts a graceful shutdown (and never
-/// finds the default action, which would end the process at once).
-#[cfg(unix)]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    // `SignalKind::interrupt()` is what `tokio::signal::ctrl_c` listens to on Unix.
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        let name = tokio::select! {
-            _ = interrupt.recv() => "SIGINT",
-            _ = terminate.recv() => "SIGTERM",
-        };
-        eprintln!("quickstart received {name}, shutting down: finishing requests in flight");
-    })
+/// On Unix both handlers are installed when this is made, before the server listens, so that a
+/// signal sent as soon as the `listening on` line is seen already starts a graceful shutdown (and
+/// never finds the default action, which would end the process at once).
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
 }
 
-/// Resolves when the process is asked to stop: Ctrl-C.
-#[cfg(not(unix))]
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    Ok(async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            // Without a handler there is no graceful shutdown; keep serving rather than stop.
-            tracing::error!(%error, "Ctrl-C cannot be listened to");
-            std::future::pending::<()>().await;
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            // `SignalKind::interrupt()` is what `tokio::signal::ctrl_c` listens to on Unix.
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
-        eprintln!("quickstart received Ctrl-C, shutting down: finishing requests in flight");
-    })
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Resolves with the next signal's name.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => "SIGINT",
+                _ = self.terminate.recv() => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                // Without a handler there is no graceful shutdown; keep serving rather than stop.
+                tracing::error!(%error, "Ctrl-C cannot be listened to");
+                std::future::pending::<()>().await;
+            }
+            "Ctrl-C"
+        }
+    }
+}
+
+/// An environment variable parsed as `T`, or `default` when it is not set.
+fn env_or<T: std::str::FromStr>(name: &str, default: T, what: &str) -> std::io::Result<T> {
+    match std::env::var(name) {
+        Ok(value) => value.parse().map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{name} must be {what}"),
+            )
+        }),
+        Err(_) => Ok(default),
+    }
 }
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() -> std::io::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -166,25 +202,44 @@ async fn main() -> std::io::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let port: u16 = match std::env::var("PORT") {
-        Ok(port) => port.parse().map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "PORT must be a port number",
-            )
-        })?,
-        Err(_) => 3000,
-    };
+    let port: u16 = env_or("PORT", 3000, "a port number")?;
+    let grace = Duration::from_secs(env_or("SHUTDOWN_GRACE_SECS", 30, "a number of seconds")?);
     let app = app();
-    let shutdown = shutdown_signal()?;
+    let mut signals = Signals::install()?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
     eprintln!("quickstart listening on http://{address}");
-    // On the signal the listener is closed at once (new connections are refused); `await`
-    // returns once every connection has answered its request in flight and closed.
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    eprintln!("quickstart stopped");
-    Ok(())
+    // On the first signal the listener is closed at once (new connections are refused) and the
+    // signals go on to `cut_short`; the server returns once every connection has answered its
+    // request in flight and closed.
+    let (stopping, stopped) = oneshot::channel();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let name = signals.next().await;
+        eprintln!("quickstart received {name}, shutting down: finishing requests in flight");
+        let _ = stopping.send(signals);
+    });
+    // ... unless a connection outlasts the grace (a client that never finishes its request head
+    // would hold it forever), or a second signal asks to stop now.
+    let cut_short = async move {
+        let Ok(mut signals) = stopped.await else {
+            // The server ended without a signal: its own result answers.
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            () = tokio::time::sleep(grace) => format!("the grace of {}s ran out", grace.as_secs()),
+            name = signals.next() => format!("a second signal ({name})"),
+        }
+    };
+    tokio::select! {
+        served = server.into_future() => {
+            served?;
+            eprintln!("quickstart stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        why = cut_short => {
+            // Returning drops the runtime, which closes every connection still open.
+            eprintln!("quickstart stopped: {why}; connections still open were closed");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

@@ -58,7 +58,13 @@ struct Server {
 impl Server {
     /// Starts the quickstart with `PORT=0` and waits for its `listening on` line.
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`Server::start`] with more environment variables.
+    fn start_with(env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(quickstart_binary())
+            .envs(env.iter().copied())
             .env("PORT", "0")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -310,4 +316,66 @@ fn sigterm_finishes_the_delivery_in_flight_then_exits_0() {
 #[test]
 fn sigint_ctrl_c_finishes_the_delivery_in_flight_then_exits_0() {
     delivery_in_flight_survives("INT");
+}
+
+/// Opens a connection and sends a request head without its end (no blank line): hyper is still
+/// reading the head, so the connection is not idle and a graceful shutdown waits for it.
+fn half_a_head(port: u16) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the quickstart");
+    stream
+        .write_all(b"POST /cloudevents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl")
+        .expect("send half a head");
+    stream.flush().expect("flush half a head");
+    stream
+}
+
+/// A client that never finishes its request head holds a graceful shutdown only for the grace
+/// (`SHUTDOWN_GRACE_SECS`): then the quickstart closes what is still open and exits with status 1.
+#[test]
+fn a_head_never_finished_holds_the_shutdown_only_for_the_grace() {
+    let mut server = Server::start_with(&[("SHUTDOWN_GRACE_SECS", "1")]);
+    let _stream = half_a_head(server.port);
+    thread::sleep(SETTLE);
+
+    server.signal("TERM");
+    server.wait_for_stderr(SHUTTING_DOWN, SIGNAL_WITHIN);
+    let line = server.wait_for_stderr("connections still open were closed", PATIENCE);
+    assert!(line.contains("grace of 1s"), "{line}");
+    let (exit, stdout) = server.wait_exit(EXIT_WITHIN);
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "a shutdown cut short must not exit 0: {exit}; its stderr:\n{}",
+        server.log()
+    );
+    assert!(stdout.is_empty(), "{stdout:?}");
+}
+
+/// A second Ctrl-C (or SIGTERM) during a graceful shutdown ends it at once, long before the
+/// default grace (30 s), closing what is still open; the exit status is 1.
+#[test]
+fn a_second_signal_ends_the_shutdown_at_once() {
+    let mut server = Server::start();
+    let _stream = half_a_head(server.port);
+    thread::sleep(SETTLE);
+
+    server.signal("TERM");
+    server.wait_for_stderr(SHUTTING_DOWN, SIGNAL_WITHIN);
+    thread::sleep(SETTLE);
+    assert!(
+        server.is_running(),
+        "the quickstart exited before the grace with a connection still open; its stderr:\n{}",
+        server.log()
+    );
+
+    server.signal("INT");
+    let line = server.wait_for_stderr("connections still open were closed", SIGNAL_WITHIN);
+    assert!(line.contains("second signal (SIGINT)"), "{line}");
+    let (exit, _) = server.wait_exit(EXIT_WITHIN);
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "a shutdown cut short must not exit 0: {exit}; its stderr:\n{}",
+        server.log()
+    );
 }
