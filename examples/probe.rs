@@ -10,6 +10,9 @@
 //! It prints the request sent (secrets redacted), the answer, the sender's verdict and a final
 //! `handshake status:` line, and exits 0 only when the status is `Completed` (1 when the
 //! handshake failed, 2 on a usage error).
+//!
+//! The password and the bearer token can come from `PROBE_PASSWORD` and `PROBE_BEARER` instead
+//! of the command line, which other users of the machine can read (`ps`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,6 +43,11 @@ options:
   --ca-cert FILE       trust this PEM root certificate too (https with a private CA)
   -h, --help           this text
 
+environment:
+  PROBE_PASSWORD       the password of --user when --password is not given
+  PROBE_BEARER         the bearer token when neither --bearer nor --user is given
+  (a secret on the command line can be read by every user of the machine; these cannot)
+
 Exit status: 0 when the handshake status is Completed, 1 when it failed, 2 on a usage error.";
 
 /// The sender to play.
@@ -67,8 +75,12 @@ struct Options {
     ca_cert: Option<String>,
 }
 
-/// Parses the command line: `Ok(None)` when it asks for the help text.
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
+/// Parses the command line, taking the secrets it leaves out from `env` (`PROBE_PASSWORD`,
+/// `PROBE_BEARER`): `Ok(None)` when it asks for the help text.
+fn parse(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Options>, String> {
     let mut options = Options::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -140,8 +152,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
     if options.url.is_none() {
         return Err("the URL to probe is missing".to_owned());
     }
+    let env = |name: &str| env(name).filter(|value| !value.is_empty());
+    if options.user.is_some() && options.password.is_none() {
+        options.password = env("PROBE_PASSWORD");
+    }
+    if options.user.is_none() && options.bearer.is_none() {
+        options.bearer = env("PROBE_BEARER");
+    }
     match (&options.user, &options.password, &options.bearer) {
-        (Some(_), None, _) => return Err("--user needs --password".to_owned()),
+        (Some(_), None, _) => return Err("--user needs --password (or PROBE_PASSWORD)".to_owned()),
         (None, Some(_), _) => return Err("--password needs --user".to_owned()),
         (Some(_), Some(_), Some(_)) => {
             return Err("give either --user and --password or --bearer, not both".to_owned());
@@ -233,7 +252,7 @@ fn print_report(report: &HandshakeReport) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let options = match parse(std::env::args().skip(1)) {
+    let options = match parse(std::env::args().skip(1), |name| std::env::var(name).ok()) {
         Ok(None) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -74,9 +74,17 @@ impl std::fmt::Display for Run {
 
 /// Runs the probe with `args` and waits for it (killed if it outlives [`PATIENCE`]).
 async fn probe(args: &[&str]) -> Run {
+    probe_with_env(args, &[]).await
+}
+
+/// [`probe`] with these environment variables (and no `PROBE_*` of the test's own).
+async fn probe_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = tokio::process::Command::new(common::probe::binary());
     command
         .args(args)
+        .env_remove("PROBE_PASSWORD")
+        .env_remove("PROBE_BEARER")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,6 +207,46 @@ async fn probe_eventmesh_with_the_quickstart_credentials_completes() {
         !run.stdout.contains("cXVpY2tzdGFydDpxdWlja3N0YXJ0"),
         "{run}"
     );
+}
+
+/// D15: the password can stay off the command line (where `ps` shows it to every user).
+#[tokio::test]
+async fn d15_probe_takes_the_password_from_probe_password() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/eventmesh", server.port());
+    let args = [&url[..], "--sender", "eventmesh", "--user", "quickstart"];
+    let run = probe_with_env(&args, &[("PROBE_PASSWORD", "quickstart")]).await;
+    run.assert_completed();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l == "> authorization: Basic <redacted>"),
+        "{run}"
+    );
+    // The flag wins over the environment.
+    let args = [&args[..], &["--password", "not-the-password"]].concat();
+    let run = probe_with_env(&args, &[("PROBE_PASSWORD", "quickstart")]).await;
+    run.assert_failed("no consent");
+}
+
+/// D15: so can the bearer token; it is sent (redacted in the output) only when no Basic
+/// credentials are given.
+#[tokio::test]
+async fn d15_probe_takes_the_bearer_token_from_probe_bearer() {
+    let server = quickstart().await;
+    let url = format!("http://127.0.0.1:{}/cloudevents", server.port());
+    let run = probe_with_env(&[&url], &[("PROBE_BEARER", "s3cret-bearer-token")]).await;
+    run.assert_completed();
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l == "> authorization: Bearer <redacted>"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("s3cret"), "{run}");
+    let run = probe(&[&url]).await;
+    run.assert_completed();
+    assert!(!run.stdout.contains("> authorization:"), "{run}");
 }
 
 #[tokio::test]
