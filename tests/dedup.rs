@@ -332,3 +332,92 @@ async fn d8_plain_messages_have_no_id_and_are_always_handled() {
     }
     assert_eq!(calls.get(), 2);
 }
+
+/// Gates for [`leased`]: a handler whose data names a gate announces that it runs, then waits
+/// for its gate.
+#[derive(Clone, Default)]
+struct Gates {
+    calls: Arc<AtomicUsize>,
+    gates: Arc<std::collections::HashMap<&'static str, (Notify, Notify)>>,
+}
+
+impl Gates {
+    fn new(names: &[&'static str]) -> Self {
+        let gates = names
+            .iter()
+            .map(|&name| (name, (Notify::new(), Notify::new())))
+            .collect();
+        Self {
+            calls: Arc::default(),
+            gates: Arc::new(gates),
+        }
+    }
+
+    async fn entered(&self, name: &str) {
+        self.gates[name].0.notified().await;
+    }
+
+    fn open(&self, name: &str) {
+        self.gates[name].1.notify_one();
+    }
+}
+
+/// Data `"fail…"` answers 500 (after its gate, if it has one); anything else 204.
+#[webhook(origins = ["*"], schema = cloudevents)]
+async fn leased(event: CloudEvent<Value>, State(gates): State<Gates>) -> StatusCode {
+    gates.calls.fetch_add(1, Ordering::SeqCst);
+    let data = event.data().as_str().unwrap_or_default();
+    if let Some((entered, gate)) = gates.gates.get(data) {
+        entered.notify_one();
+        gate.notified().await;
+    }
+    if data.starts_with("fail") {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::NO_CONTENT
+    }
+}
+
+/// D8: a handler that outlasts its claim's lease and then fails does not release the key: a
+/// redelivery holds it by then, and a release would let a third delivery run beside that one.
+#[tokio::test]
+async fn d8_a_failure_after_the_lease_leaves_a_redeliverys_claim_alone() {
+    let lease = Duration::from_secs(1);
+    let gates = Gates::new(&["fail-late", "slow"]);
+    let app = Router::new()
+        .route(
+            "/leased",
+            leased::route_with(leased::config().with_dedup(dedup().with_lease(lease))),
+        )
+        .with_state(gates.clone());
+    let post = |data: &'static str| {
+        let app = app.clone();
+        async move {
+            let body = event("/s", "leased-1", data);
+            send(&app, "/leased", "application/cloudevents+json", &body).await
+        }
+    };
+
+    // The first delivery is handled for longer than its lease ...
+    let first = tokio::spawn(post("fail-late"));
+    gates.entered("fail-late").await;
+    tokio::time::sleep(lease + Duration::from_millis(200)).await;
+    // ... so the sender's redelivery claims the key and is handled.
+    let second = tokio::spawn(post("slow"));
+    gates.entered("slow").await;
+    // The first then fails.
+    gates.open("fail-late");
+    assert_eq!(first.await.unwrap(), StatusCode::INTERNAL_SERVER_ERROR);
+    // The redelivery still holds the key: a third delivery is told to retry later.
+    assert_eq!(
+        post("ok").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the lapsed claim's release removed the redelivery's claim"
+    );
+    gates.open("slow");
+    assert_eq!(second.await.unwrap(), StatusCode::NO_CONTENT);
+    assert_eq!(gates.calls.load(Ordering::SeqCst), 2);
+    // Handled by the redelivery: acknowledged again, not run.
+    assert_eq!(post("ok").await, StatusCode::NO_CONTENT);
+    assert_eq!(gates.calls.load(Ordering::SeqCst), 2);
+}

@@ -106,6 +106,10 @@ impl Dedup {
     }
 
     /// How long a claim lasts when its delivery never finishes (default [`DEFAULT_LEASE`]).
+    ///
+    /// Make it longer than the handler can take: once a claim has lapsed, a redelivery of the
+    /// event is handled beside the first delivery. A delivery that fails after its lease leaves
+    /// the key alone (a redelivery may hold it by then); a success is still recorded.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
@@ -306,18 +310,39 @@ impl fmt::Debug for MemoryStore {
 /// The keys a delivery claimed and has not settled yet: released when the delivery ends without
 /// settling them (its future dropped, or a panic), so a redelivery is not refused until the lease
 /// lapses.
+///
+/// A claim whose lease has lapsed (its handler outlasted it) is not ours any more: a redelivery
+/// may hold the key now, and releasing it would let a third delivery run beside that one. So a
+/// release is skipped once the lease has run out, or is about to ([`RELEASE_MARGIN`]): the claim
+/// lapses by itself.
 pub(crate) struct Claims {
     dedup: Dedup,
+    /// When the first claim was asked for: no claim of this delivery lapses before
+    /// `since + lease`.
+    since: Instant,
     /// One entry per event still to settle, in order; `None` for an event without a key.
     keys: Vec<Option<String>>,
 }
 
+/// How long before its lease's end a claim is left to lapse rather than released: a release
+/// sent then could reach the store after the lapse and remove a redelivery's claim. A tenth of
+/// the lease when that is shorter.
+const RELEASE_MARGIN: Duration = Duration::from_secs(1);
+
 impl Claims {
+    /// Call before the first claim.
     pub(crate) fn new(dedup: &Dedup) -> Self {
         Self {
             dedup: dedup.clone(),
+            since: Instant::now(),
             keys: Vec::new(),
         }
+    }
+
+    /// Whether the claims may still be held: their lease has not run out, nor nearly.
+    fn still_held(&self) -> bool {
+        let margin = RELEASE_MARGIN.min(self.dedup.lease / 10);
+        self.since.elapsed() + margin < self.dedup.lease
     }
 
     pub(crate) fn hold(&mut self, key: Option<String>) {
@@ -328,6 +353,10 @@ impl Claims {
     pub(crate) async fn settle(&mut self, n: usize, handled: bool) -> Result<(), StoreError> {
         let n = n.min(self.keys.len());
         let keys: Vec<Option<String>> = self.keys.drain(..n).collect();
+        // A handled event is recorded even after its lease: it was handled.
+        if !handled && !self.still_held() {
+            return Ok(());
+        }
         for key in keys.iter().flatten() {
             if handled {
                 self.dedup.store.complete(key, self.dedup.window).await?;
@@ -341,6 +370,9 @@ impl Claims {
 
 impl Drop for Claims {
     fn drop(&mut self) {
+        if !self.still_held() {
+            return;
+        }
         let keys: Vec<String> = std::mem::take(&mut self.keys)
             .into_iter()
             .flatten()
