@@ -352,16 +352,16 @@ impl Claims {
     /// Completes (handled) or releases (failed) the first `n` keys held.
     pub(crate) async fn settle(&mut self, n: usize, handled: bool) -> Result<(), StoreError> {
         let n = n.min(self.keys.len());
-        let keys: Vec<Option<String>> = self.keys.drain(..n).collect();
         // A handled event is recorded even after its lease: it was handled.
-        if !handled && !self.still_held() {
-            return Ok(());
-        }
-        for key in keys.iter().flatten() {
+        let settle = handled || self.still_held();
+        let Self { dedup, keys, .. } = self;
+        // Drained as they are settled; the rest of the range goes with the iterator when a store
+        // fails (those claims lapse with their lease).
+        for key in keys.drain(..n).flatten().filter(|_| settle) {
             if handled {
-                self.dedup.store.complete(key, self.dedup.window).await?;
+                dedup.store.complete(&key, dedup.window).await?;
             } else {
-                self.dedup.store.release(key).await?;
+                dedup.store.release(&key).await?;
             }
         }
         Ok(())
