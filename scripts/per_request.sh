@@ -11,7 +11,8 @@
 # wall:         time for 220000 requests minus time for 20000, / 200000, the minimum over
 #               WALL_REPS (default 7) repetitions, the contenders interleaved; in microseconds.
 #
-# Builds the bench first (cargo bench --no-run). Needs valgrind for `instructions`.
+# Builds the bench first (cargo bench --no-run), with the features in BENCH_FEATURES if set (e.g.
+# BENCH_FEATURES=webhook-runtime/metrics). Needs valgrind for `instructions`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,7 @@ what=$1 bench=$2 scenario=$3
 shift 3
 case $what in instructions | wall) ;; *) usage ;; esac
 
-binary=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null |
+binary=$(cargo bench --bench "$bench" ${BENCH_FEATURES:+--features "$BENCH_FEATURES"} --no-run --message-format=json 2>/dev/null |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 [ -x "$binary" ] || {
     echo "no bench executable for $bench" >&2

@@ -11,11 +11,15 @@
 //! `reason` is one of `unauthenticated` (401), `forbidden` (403), `method` (405), `timeout`
 //! (408), `too_large` (413), `unsupported_media_type` (415), `rate_limited` (429), `malformed`
 //! (400), `unavailable` (503), `other`.
+//!
+//! The keys of a route's counters (name and labels) are made once, at its first request, so a
+//! counted request allocates nothing for them.
 
-use axum::extract::MatchedPath;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 use axum::response::Response;
-use http::request::Parts;
-use http::{Method, StatusCode};
+use http::StatusCode;
+use metrics::{Key, Label, Level, Metadata, SharedString};
 
 use crate::outcome::Sender;
 
@@ -23,87 +27,166 @@ use crate::outcome::Sender;
 #[derive(Clone, Copy)]
 pub(crate) struct Refused;
 
-/// The route and method of the request a span belongs to, kept for the counters at its end.
-#[derive(Clone)]
-pub(crate) struct RequestLabels {
-    pub(crate) route: String,
-    pub(crate) sender: Sender,
-    pub(crate) method: Method,
-}
-
-fn route(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<MatchedPath>()
-        .map_or_else(String::new, |p| p.as_str().to_owned())
-}
-
-pub(crate) fn events(parts: &Parts, sender: Sender, count: usize) {
-    metrics::counter!("webhook_events_total", "route" => route(parts), "sender" => sender.as_str())
-        .increment(count as u64);
-}
-
-pub(crate) fn handler_failure(parts: &Parts, sender: Sender) {
-    metrics::counter!(
-        "webhook_handler_failures_total",
-        "route" => route(parts),
-        "sender" => sender.as_str()
-    )
-    .increment(1);
-}
-
-fn reason(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "malformed",
-        401 => "unauthenticated",
-        403 => "forbidden",
-        405 => "method",
-        408 => "timeout",
-        413 => "too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        503 => "unavailable",
-        _ => "other",
-    }
-}
-
-/// Counts a request at its answer.
-pub(crate) fn answered(labels: &RequestLabels, response: &Response) {
-    let status = response.status();
-    let route = labels.route.clone();
-    if labels.method == Method::OPTIONS {
-        if status == StatusCode::OK {
-            metrics::counter!("webhook_handshakes_total", "route" => route.clone(), "result" => "granted")
-                .increment(1);
-        } else if status.is_client_error() {
-            metrics::counter!("webhook_handshakes_total", "route" => route.clone(), "result" => "refused")
-                .increment(1);
-        }
-    } else {
-        metrics::counter!(
-            "webhook_deliveries_total",
-            "route" => route.clone(),
-            "sender" => labels.sender.as_str(),
-            "status" => status.as_str().to_owned()
-        )
-        .increment(1);
-    }
-    if response.extensions().get::<Refused>().is_some() {
-        metrics::counter!("webhook_rejections_total", "route" => route, "reason" => reason(status))
-            .increment(1);
-    } else if status.is_server_error() && labels.method != Method::OPTIONS {
-        // A handler that panicked (its 500 is made by the runtime, not by the handler).
-        if !response.status().is_success() && response.extensions().get::<Panicked>().is_some() {
-            metrics::counter!(
-                "webhook_handler_failures_total",
-                "route" => labels.route.clone(),
-                "sender" => labels.sender.as_str()
-            )
-            .increment(1);
-        }
-    }
-}
-
 /// Marks the 500 answered for a panic.
 #[derive(Clone, Copy)]
 pub(crate) struct Panicked;
+
+const DELIVERIES: &str = "webhook_deliveries_total";
+const EVENTS: &str = "webhook_events_total";
+const HANDSHAKES: &str = "webhook_handshakes_total";
+const REJECTIONS: &str = "webhook_rejections_total";
+const HANDLER_FAILURES: &str = "webhook_handler_failures_total";
+
+/// What the `counter!` macro would give these counters: this module's target, at `info`.
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
+/// The `reason` label of each refused status; any other status is `other`.
+const REASONS: [(u16, &str); 9] = [
+    (400, "malformed"),
+    (401, "unauthenticated"),
+    (403, "forbidden"),
+    (405, "method"),
+    (408, "timeout"),
+    (413, "too_large"),
+    (415, "unsupported_media_type"),
+    (429, "rate_limited"),
+    (503, "unavailable"),
+];
+
+/// The statuses whose delivery keys are made ahead; a delivery answered with another status
+/// makes its key when counted.
+const STATUSES: [&str; 21] = [
+    "200", "201", "202", "204", "400", "401", "403", "404", "405", "408", "409", "410", "413",
+    "415", "422", "429", "500", "501", "502", "503", "504",
+];
+
+/// The counters' keys of one route (an endpoint at one matched path).
+pub(crate) struct RouteKeys {
+    route: SharedString,
+    sender: Sender,
+    events: Key,
+    handler_failures: Key,
+    granted: Key,
+    refused: Key,
+    /// [`REASONS`]' keys, then `other`'s.
+    rejections: Vec<Key>,
+    /// [`STATUSES`]' keys.
+    deliveries: Vec<Key>,
+}
+
+fn label(key: &'static str, value: impl Into<SharedString>) -> Label {
+    Label::new(key, value)
+}
+
+impl RouteKeys {
+    fn new(route: &str, sender: Sender) -> Self {
+        let route = SharedString::from_shared(Arc::<str>::from(route));
+        let with = |name: &'static str, key: &'static str, value: &'static str| {
+            Key::from_parts(name, vec![label("route", route.clone()), label(key, value)])
+        };
+        let reasons = REASONS.iter().map(|&(_, reason)| reason);
+        Self {
+            events: with(EVENTS, "sender", sender.as_str()),
+            handler_failures: with(HANDLER_FAILURES, "sender", sender.as_str()),
+            granted: with(HANDSHAKES, "result", "granted"),
+            refused: with(HANDSHAKES, "result", "refused"),
+            rejections: reasons
+                .chain(["other"])
+                .map(|reason| with(REJECTIONS, "reason", reason))
+                .collect(),
+            deliveries: STATUSES
+                .iter()
+                .map(|&status| Self::delivery_key(&route, sender, status.into()))
+                .collect(),
+            route,
+            sender,
+        }
+    }
+
+    fn delivery_key(route: &SharedString, sender: Sender, status: SharedString) -> Key {
+        Key::from_parts(
+            DELIVERIES,
+            vec![
+                label("route", route.clone()),
+                label("sender", sender.as_str()),
+                label("status", status),
+            ],
+        )
+    }
+
+    /// Counts `count` events decoded and handed to the handler's calls.
+    pub(crate) fn events(&self, count: usize) {
+        increment(&self.events, count as u64);
+    }
+
+    /// Counts a handler answer that was not 2xx, or a panic.
+    pub(crate) fn handler_failure(&self) {
+        increment(&self.handler_failures, 1);
+    }
+
+    /// Counts a request at its answer: a handshake (`options`) or a delivery, a refusal by the
+    /// runtime by reason, and a handler's panic.
+    pub(crate) fn answered(&self, options: bool, response: &Response) {
+        let status = response.status();
+        if options {
+            if status == StatusCode::OK {
+                increment(&self.granted, 1);
+            } else if status.is_client_error() {
+                increment(&self.refused, 1);
+            }
+        } else {
+            match STATUSES.iter().position(|s| *s == status.as_str()) {
+                Some(i) => increment(&self.deliveries[i], 1),
+                None => {
+                    let status = status.as_str().to_owned().into();
+                    increment(&Self::delivery_key(&self.route, self.sender, status), 1);
+                }
+            }
+        }
+        if response.extensions().get::<Refused>().is_some() {
+            let reason = REASONS
+                .iter()
+                .position(|&(code, _)| code == status.as_u16())
+                .unwrap_or(REASONS.len());
+            increment(&self.rejections[reason], 1);
+        } else if !options
+            && status.is_server_error()
+            && response.extensions().get::<Panicked>().is_some()
+        {
+            // A handler that panicked (its 500 is made by the runtime, not by the handler).
+            self.handler_failure();
+        }
+    }
+}
+
+fn increment(key: &Key, count: u64) {
+    metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA).increment(count));
+}
+
+/// The counters' keys of an endpoint, by the matched path it serves (an endpoint can be routed
+/// at several), made at the first request of each.
+#[derive(Default)]
+pub(crate) struct Counters {
+    first: OnceLock<Arc<RouteKeys>>,
+    others: Mutex<Vec<Arc<RouteKeys>>>,
+}
+
+impl Counters {
+    /// The keys for a request at `route` (its matched path, `""` when unrouted).
+    pub(crate) fn keys(&self, route: &str, sender: Sender) -> Arc<RouteKeys> {
+        let first = self
+            .first
+            .get_or_init(|| Arc::new(RouteKeys::new(route, sender)));
+        if &*first.route == route {
+            return Arc::clone(first);
+        }
+        let mut others = self.others.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(keys) = others.iter().find(|keys| &*keys.route == route) {
+            return Arc::clone(keys);
+        }
+        let keys = Arc::new(RouteKeys::new(route, sender));
+        others.push(Arc::clone(&keys));
+        keys
+    }
+}

@@ -55,6 +55,21 @@ use crate::message::{self, Incoming};
 use crate::no_content::{into_no_content, no_content};
 use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
 
+#[cfg(feature = "metrics")]
+use crate::metrics::Counters;
+
+/// Without feature `metrics` there is nothing to count.
+#[cfg(not(feature = "metrics"))]
+#[derive(Default)]
+pub(crate) struct Counters {}
+
+/// The path a request was routed by (`""` outside a router).
+fn matched_path(extensions: &http::Extensions) -> &str {
+    extensions
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str)
+}
+
 /// What a handler's event parameter can be, and how a delivery's events become calls.
 ///
 /// `CloudEvent<T>` and `EventGridEvent<T>` are called once per event, in order;
@@ -235,6 +250,7 @@ pub(crate) struct Endpoint<Ev, F> {
     config: Config,
     handshake: handshake::Responder,
     sender: Sender,
+    counters: Counters,
     body_limit: usize,
     limiter: Option<RateLimiter>,
     decoding: Decoding<Ev>,
@@ -335,6 +351,7 @@ where
             .filter(|_| config.enforces_rate())
             .map(|rate| RateLimiter::per_minute(rate.get())),
         handshake: handshake::Responder::new(config.rate()),
+        counters: Counters::default(),
         config,
         decoding,
         handler,
@@ -369,7 +386,7 @@ where
     type Future = Observed;
 
     fn call(self, request: Request, _state: S) -> Observed {
-        let observation = Observation::new(self.0.sender, &request);
+        let observation = Observation::new(self.0.sender, &self.0.counters, &request);
         // The request is taken apart here and the endpoint's futures own what they use: an
         // async block around them would hold the request a second time.
         let (parts, _body) = request.into_parts();
@@ -410,7 +427,7 @@ where
     type Future = Observed;
 
     fn call(self, request: Request, state: S) -> Observed {
-        let observation = Observation::new(self.0.sender(), &request);
+        let observation = Observation::new(self.0.sender(), self.0.counters(), &request);
         let (parts, body) = request.into_parts();
         observation.run(self.0.deliver(parts, body, state))
     }
@@ -420,6 +437,9 @@ where
 pub(crate) trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
     /// Whom the endpoint expects deliveries from.
     fn sender(&self) -> Sender;
+
+    /// What counts its requests (feature `metrics`).
+    fn counters(&self) -> &Counters;
 
     /// The answer to one `POST`.
     fn deliver(
@@ -441,6 +461,10 @@ where
 {
     fn sender(&self) -> Sender {
         self.sender
+    }
+
+    fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     fn deliver(
@@ -507,6 +531,7 @@ where
     }
     let endpoint = Arc::new(GridEndpoint {
         body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
+        counters: Counters::default(),
         config,
         decoder,
         handler,
@@ -529,6 +554,10 @@ where
         Sender::EventGrid
     }
 
+    fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
     fn deliver(
         self: Arc<Self>,
         parts: Parts,
@@ -542,6 +571,7 @@ where
 pub(crate) struct GridEndpoint<T, F> {
     config: Config,
     body_limit: usize,
+    counters: Counters,
     decoder: GridDecoder<T>,
     handler: F,
 }
@@ -621,6 +651,7 @@ impl<T, F> GridEndpoint<T, F> {
                 let exchange = Exchange {
                     config: &self.config,
                     sender: Sender::EventGrid,
+                    counters: &self.counters,
                     body: &body,
                 };
                 // Boxed apart from the decoding's state (see `Observation::run`).
@@ -800,6 +831,7 @@ impl<Ev, F> Endpoint<Ev, F> {
                     let exchange = Exchange {
                         config: &self.config,
                         sender: self.sender,
+                        counters: &self.counters,
                         body: &body,
                     };
                     // Not boxed apart (see `Observation::run`).
@@ -878,6 +910,8 @@ impl<Ev, F> Endpoint<Ev, F> {
 struct Exchange<'a> {
     config: &'a Config,
     sender: Sender,
+    #[cfg_attr(not(feature = "metrics"), expect(dead_code))]
+    counters: &'a Counters,
     body: &'a Bytes,
 }
 
@@ -961,7 +995,11 @@ where
 {
     record_events(&events);
     #[cfg(feature = "metrics")]
-    crate::metrics::events(parts, exchange.sender, events.len());
+    let counted = exchange
+        .counters
+        .keys(matched_path(&parts.extensions), exchange.sender);
+    #[cfg(feature = "metrics")]
+    counted.events(events.len());
     // Only a sender that redelivers every refusal needs the rejected events named afterwards.
     let mut labels: Vec<EventLabel> = if exchange.sender == Sender::SapEventMesh {
         events
@@ -976,10 +1014,7 @@ where
         None => (events, None),
         Some(dedup) => {
             let delivered = events.len();
-            let route = parts
-                .extensions
-                .get::<MatchedPath>()
-                .map_or("", MatchedPath::as_str);
+            let route = matched_path(&parts.extensions);
             // Boxed: its state stays out of the future of every delivery without dedup.
             match Box::pin(claim_events(
                 dedup,
@@ -1035,7 +1070,7 @@ where
         }
         if !handled {
             #[cfg(feature = "metrics")]
-            crate::metrics::handler_failure(parts, exchange.sender);
+            counted.handler_failure();
         }
         // The last call's answer answers for the delivery, as does the first failure; the
         // others are dropped at once rather than kept in this future across the next call.
@@ -1182,19 +1217,16 @@ fn private_if_access_token(mut response: Response, parts: &Parts) -> Response {
 /// (D15).
 struct Observation {
     span: tracing::Span,
+    /// The keys of the request's counters, and whether it is a handshake.
     #[cfg(feature = "metrics")]
-    labels: crate::metrics::RequestLabels,
+    counted: (Arc<crate::metrics::RouteKeys>, bool),
 }
 
 impl Observation {
-    fn new(sender: Sender, request: &Request) -> Self {
+    #[cfg_attr(not(feature = "metrics"), expect(unused_variables))]
+    fn new(sender: Sender, counters: &Counters, request: &Request) -> Self {
         // The route is looked up only for a span that is recorded or for the metrics' labels.
-        let route = || {
-            request
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("", MatchedPath::as_str)
-        };
+        let route = || matched_path(request.extensions());
         // No span at all when no subscriber takes `info`: `info_span!` would still make a
         // disabled span that (with `tracing`'s `log` feature, which axum's default features
         // turn on) consults the `log` crate at each enter, exit, record and drop.
@@ -1216,11 +1248,10 @@ impl Observation {
         Self {
             span,
             #[cfg(feature = "metrics")]
-            labels: crate::metrics::RequestLabels {
-                route: route().to_owned(),
-                sender,
-                method: request.method().clone(),
-            },
+            counted: (
+                counters.keys(route(), sender),
+                request.method() == http::Method::OPTIONS,
+            ),
         }
     }
 
@@ -1300,7 +1331,10 @@ impl Future for Observed {
             span.in_scope(|| tracing::info!("webhook request answered"));
         }
         #[cfg(feature = "metrics")]
-        crate::metrics::answered(&this.observation.labels, &response);
+        {
+            let (keys, handshake) = &this.observation.counted;
+            keys.answered(*handshake, &response);
+        }
         Poll::Ready(response)
     }
 }
@@ -1386,6 +1420,7 @@ mod tests {
             config: Config::new(),
             handshake: handshake::Responder::new(None),
             sender: Sender::default(),
+            counters: Counters::default(),
             body_limit: DEFAULT_CLOUDEVENTS_BODY_LIMIT,
             limiter: None,
             decoding: Decoding::<CloudEvent<Order>>::cloudevents(),
@@ -1397,6 +1432,7 @@ mod tests {
         let exchange = Exchange {
             config: &endpoint.config,
             sender: endpoint.sender,
+            counters: &endpoint.counters,
             body: &bytes,
         };
         let calls = dispatch::<(), CloudEvent<Order>, (), _, _>(

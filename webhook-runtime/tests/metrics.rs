@@ -182,3 +182,71 @@ fn metrics_count_deliveries_events_handshakes_rejections_and_failures() {
         1
     );
 }
+
+async fn statuses(event: CloudEvent<Value>) -> StatusCode {
+    match event.data().as_str() {
+        Some("multi") => StatusCode::MULTI_STATUS,
+        Some("panic") => panic!("the handler panicked"),
+        _ => StatusCode::NO_CONTENT,
+    }
+}
+
+/// One route at two paths keeps its counters apart by path (the keys are made once per path),
+/// and a status the runtime does not make ahead is counted too, as is a panic.
+#[test]
+fn metrics_label_each_path_of_a_route_and_any_status() {
+    let all = counters(async || {
+        let route = route::cloudevents(Config::new(), statuses);
+        let app = Router::new()
+            .route("/a", route.clone())
+            .route("/b/{tenant}", route);
+        let post = |uri: &str, data: &str| {
+            Request::post(uri)
+                .header(CE.0, CE.1)
+                .body(Body::from(event("1", data)))
+                .unwrap()
+        };
+        for (uri, data, expected) in [
+            ("/a", "ok", StatusCode::NO_CONTENT),
+            ("/b/t1", "multi", StatusCode::MULTI_STATUS),
+            ("/a", "multi", StatusCode::MULTI_STATUS),
+            ("/b/t2", "ok", StatusCode::NO_CONTENT),
+            ("/a", "panic", StatusCode::INTERNAL_SERVER_ERROR),
+        ] {
+            let answer = app.clone().oneshot(post(uri, data)).await.unwrap();
+            assert_eq!(answer.status(), expected, "{uri} {data}");
+        }
+    });
+    let deliveries = |route: &str, status: &str| {
+        all.iter()
+            .filter(|(name, labels, _)| {
+                name == "webhook_deliveries_total"
+                    && labels.contains(&("route".into(), route.into()))
+                    && labels.contains(&("status".into(), status.into()))
+            })
+            .map(|(_, _, n)| n)
+            .sum::<u64>()
+    };
+    assert_eq!(deliveries("/a", "204"), 1);
+    assert_eq!(deliveries("/a", "207"), 1);
+    assert_eq!(deliveries("/a", "500"), 1);
+    assert_eq!(deliveries("/b/{tenant}", "207"), 1);
+    assert_eq!(deliveries("/b/{tenant}", "204"), 1);
+    assert_eq!(count(&all, "webhook_events_total", ("route", "/a")), 3);
+    assert_eq!(
+        count(&all, "webhook_events_total", ("route", "/b/{tenant}")),
+        2
+    );
+    assert_eq!(
+        count(&all, "webhook_handler_failures_total", ("route", "/a")),
+        1
+    );
+    assert_eq!(
+        count(
+            &all,
+            "webhook_handler_failures_total",
+            ("route", "/b/{tenant}")
+        ),
+        0
+    );
+}
