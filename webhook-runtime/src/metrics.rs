@@ -56,9 +56,9 @@ const REASONS: [(u16, &str); 9] = [
 
 /// The statuses whose delivery keys are made ahead; a delivery answered with another status
 /// makes its key when counted.
-const STATUSES: [&str; 21] = [
-    "200", "201", "202", "204", "400", "401", "403", "404", "405", "408", "409", "410", "413",
-    "415", "422", "429", "500", "501", "502", "503", "504",
+const STATUSES: [u16; 21] = [
+    200, 201, 202, 204, 400, 401, 403, 404, 405, 408, 409, 410, 413, 415, 422, 429, 500, 501, 502,
+    503, 504,
 ];
 
 /// The counters' keys of one route (an endpoint at one matched path).
@@ -97,7 +97,7 @@ impl RouteKeys {
                 .collect(),
             deliveries: STATUSES
                 .iter()
-                .map(|&status| Self::delivery_key(&route, sender, status.into()))
+                .map(|&status| Self::delivery_key(&route, sender, status.to_string().into()))
                 .collect(),
             route,
             sender,
@@ -136,7 +136,7 @@ impl RouteKeys {
                 increment(&self.refused, 1);
             }
         } else {
-            match STATUSES.iter().position(|s| *s == status.as_str()) {
+            match STATUSES.iter().position(|&s| s == status.as_u16()) {
                 Some(i) => increment(&self.deliveries[i], 1),
                 None => {
                     let status = status.as_str().to_owned().into();
