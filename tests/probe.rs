@@ -46,6 +46,14 @@ impl Run {
             .unwrap_or_else(|| panic!("no `handshake status:` line in\n{self}"))
     }
 
+    /// Asserts that the probe printed `line` on stdout.
+    fn assert_line(&self, line: &str) {
+        assert!(
+            self.stdout.lines().any(|l| l == line),
+            "no {line:?} in\n{self}"
+        );
+    }
+
     fn assert_completed(&self) {
         assert_eq!(self.code, Some(0), "{self}");
         assert_eq!(self.status_line(), "handshake status: Completed", "{self}");
@@ -174,10 +182,7 @@ async fn probe_cloudevents_against_the_quickstart_completes() {
         format!("< webhook-allowed-origin: {ORIGIN}"),
         "< webhook-allowed-rate: 120".to_owned(),
     ] {
-        assert!(
-            run.stdout.lines().any(|l| l == line),
-            "no {line:?} in\n{run}"
-        );
+        run.assert_line(&line);
     }
 }
 
@@ -196,12 +201,7 @@ async fn probe_eventmesh_with_the_quickstart_credentials_completes() {
     ])
     .await;
     run.assert_completed();
-    assert!(
-        run.stdout
-            .lines()
-            .any(|l| l == "> authorization: Basic <redacted>"),
-        "{run}"
-    );
+    run.assert_line("> authorization: Basic <redacted>");
     // base64("quickstart:quickstart")
     assert!(
         !run.stdout.contains("cXVpY2tzdGFydDpxdWlja3N0YXJ0"),
@@ -217,12 +217,7 @@ async fn d15_probe_takes_the_password_from_probe_password() {
     let args = [&url[..], "--sender", "eventmesh", "--user", "quickstart"];
     let run = probe_with_env(&args, &[("PROBE_PASSWORD", "quickstart")]).await;
     run.assert_completed();
-    assert!(
-        run.stdout
-            .lines()
-            .any(|l| l == "> authorization: Basic <redacted>"),
-        "{run}"
-    );
+    run.assert_line("> authorization: Basic <redacted>");
     // The flag wins over the environment.
     let args = [&args[..], &["--password", "not-the-password"]].concat();
     let run = probe_with_env(&args, &[("PROBE_PASSWORD", "quickstart")]).await;
@@ -237,12 +232,7 @@ async fn d15_probe_takes_the_bearer_token_from_probe_bearer() {
     let url = format!("http://127.0.0.1:{}/cloudevents", server.port());
     let run = probe_with_env(&[&url], &[("PROBE_BEARER", "s3cret-bearer-token")]).await;
     run.assert_completed();
-    assert!(
-        run.stdout
-            .lines()
-            .any(|l| l == "> authorization: Bearer <redacted>"),
-        "{run}"
-    );
+    run.assert_line("> authorization: Bearer <redacted>");
     assert!(!run.stdout.contains("s3cret"), "{run}");
     let run = probe(&[&url]).await;
     run.assert_completed();
@@ -316,16 +306,8 @@ async fn d15_probe_redacts_the_access_token_and_the_bearer_token() {
     assert!(!run.stdout.contains("s3cret"), "{run}");
     assert!(run.stdout.contains("?access_token=<redacted>"), "{run}");
     // CloudEvents §3.2: a token in the query goes with `Cache-Control: no-store`.
-    assert!(
-        run.stdout.lines().any(|l| l == "> cache-control: no-store"),
-        "{run}"
-    );
-    assert!(
-        run.stdout
-            .lines()
-            .any(|l| l == "> authorization: Bearer <redacted>"),
-        "{run}"
-    );
+    run.assert_line("> cache-control: no-store");
+    run.assert_line("> authorization: Bearer <redacted>");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -187,6 +187,24 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Waits at most `within` for the quickstart to say that it cut its shutdown short for
+    /// `why`, then for it to exit with status 1 (not 0: connections were closed unanswered);
+    /// returns its stdout lines.
+    fn assert_cut_short(&mut self, why: &str, within: Duration) -> Vec<String> {
+        let line = self.wait_for_stderr("connections still open were closed", within);
+        assert!(line.contains(why), "{line}");
+        let (exit, stdout) = self.wait_exit(EXIT_WITHIN);
+        assert_eq!(
+            exit.code(),
+            Some(1),
+            "a shutdown cut short must not exit 0: {exit}; its stderr:\n{}",
+            self.log()
+        );
+        stdout
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // An error here means it has already exited; `wait` reaps it either way.
@@ -339,15 +357,7 @@ fn a_head_never_finished_holds_the_shutdown_only_for_the_grace() {
 
     server.signal("TERM");
     server.wait_for_stderr(SHUTTING_DOWN, SIGNAL_WITHIN);
-    let line = server.wait_for_stderr("connections still open were closed", PATIENCE);
-    assert!(line.contains("grace of 1s"), "{line}");
-    let (exit, stdout) = server.wait_exit(EXIT_WITHIN);
-    assert_eq!(
-        exit.code(),
-        Some(1),
-        "a shutdown cut short must not exit 0: {exit}; its stderr:\n{}",
-        server.log()
-    );
+    let stdout = server.assert_cut_short("the grace of 1s ran out", PATIENCE);
     assert!(stdout.is_empty(), "{stdout:?}");
 }
 
@@ -369,13 +379,5 @@ fn a_second_signal_ends_the_shutdown_at_once() {
     );
 
     server.signal("INT");
-    let line = server.wait_for_stderr("connections still open were closed", SIGNAL_WITHIN);
-    assert!(line.contains("second signal (SIGINT)"), "{line}");
-    let (exit, _) = server.wait_exit(EXIT_WITHIN);
-    assert_eq!(
-        exit.code(),
-        Some(1),
-        "a shutdown cut short must not exit 0: {exit}; its stderr:\n{}",
-        server.log()
-    );
+    server.assert_cut_short("a second signal (SIGINT)", SIGNAL_WITHIN);
 }
