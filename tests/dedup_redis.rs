@@ -443,3 +443,80 @@ async fn d8_redis_a_wrong_password_is_refused_without_being_repeated() {
         "{debug}"
     );
 }
+
+/// A fresh self-signed certificate for `127.0.0.1` and its key, as PEM files for
+/// `redis-server`'s TLS port; the folder is removed on drop.
+struct TlsFiles {
+    dir: std::path::PathBuf,
+    certificate: String,
+}
+
+impl TlsFiles {
+    fn new() -> Self {
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
+        let dir = std::env::temp_dir().join(format!(
+            "webhook-redis-tls-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).expect("a folder for the certificate");
+        let certificate = certified.cert.pem();
+        std::fs::write(dir.join("cert.pem"), &certificate).expect("write the certificate");
+        std::fs::write(dir.join("key.pem"), certified.signing_key.serialize_pem())
+            .expect("write the key");
+        Self { dir, certificate }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TlsFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// D8 with feature `redis-tls`: a `rediss://` store verifies the server's certificate (a private
+/// CA is given with `connect_with_root_certificate`; the system's roots do not know it) and then
+/// works as over plain TCP.
+#[tokio::test]
+async fn d8_redis_store_over_tls_verifies_the_server() {
+    let tls = TlsFiles::new();
+    let tls_port = free_port().to_string();
+    let (certificate, key) = (tls.path("cert.pem"), tls.path("key.pem"));
+    let server = server_or_skip!(
+        "--tls-port",
+        &tls_port,
+        "--tls-cert-file",
+        &certificate,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &certificate,
+        "--tls-auth-clients",
+        "no",
+    );
+    let url = format!("rediss://127.0.0.1:{tls_port}/");
+
+    let error = RedisStore::connect(&url)
+        .await
+        .expect_err("a certificate no system root vouches for");
+    // The rustls error names the cause.
+    assert!(error.to_string().contains("certificate"), "{error}");
+
+    let store = RedisStore::connect_with_root_certificate(&url, tls.certificate.as_bytes())
+        .await
+        .expect("connects over TLS with the test's CA");
+    assert_eq!(claim(&store, "tls", LONG).await, Claim::Claimed);
+    assert_eq!(claim(&store, "tls", LONG).await, Claim::InFlight);
+    store.complete("tls", LONG).await.unwrap();
+    assert_eq!(claim(&store, "tls", LONG).await, Claim::Done);
+    // The record is the server's: a plain-TCP store on its other port sees it.
+    assert_eq!(
+        claim(&connect(&server).await, "tls", LONG).await,
+        Claim::Done
+    );
+}

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! The store is behind the [`DedupStore`] trait: [`MemoryStore`] serves one process; replicas
-//! behind a load balancer share a store such as `RedisStore` (feature `redis`).
+//! behind a load balancer share a store such as `RedisStore` (feature `redis`; `rediss://` with
+//! `redis-tls`).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::{self, Write as _};

@@ -60,7 +60,9 @@ const MAX_MILLIS: u64 = 1 << 53;
 /// reached, every operation fails with a [`StoreError`] and deliveries are answered 503 with
 /// `Retry-After`, so senders deliver again later.
 ///
-/// `redis://` and `unix://` URLs are supported (no TLS). Cloning a store shares its connection.
+/// `redis://` and `unix://` URLs are supported, and `rediss://` (TLS, the server's certificate
+/// verified against the system's root certificates or [`RedisStore::connect_with_root_certificate`]'s)
+/// with feature `redis-tls`. Cloning a store shares its connection.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -91,11 +93,27 @@ impl RedisStore {
     /// connection is re-established by itself. Operations time out after half a second, and a
     /// connection attempt after one second.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = Client::open(url).map_err(|_| {
-            StoreError(
-                "the Redis URL is invalid (redis://[user][:password@]host[:port][/db])".into(),
-            )
-        })?;
+        let client = Client::open(url).map_err(|_| invalid_url())?;
+        Self::connect_client(client).await
+    }
+
+    /// [`RedisStore::connect`] over TLS (`rediss://`) to a server whose certificate is issued by
+    /// the CA of `root_pem` (PEM) rather than one the system trusts, as a private Redis may
+    /// have. Feature `redis-tls`.
+    #[cfg(feature = "redis-tls")]
+    pub async fn connect_with_root_certificate(
+        url: &str,
+        root_pem: &[u8],
+    ) -> Result<Self, StoreError> {
+        let certificates = ::redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(root_pem.to_vec()),
+        };
+        let client = Client::build_with_tls(url, certificates).map_err(|_| invalid_url())?;
+        Self::connect_client(client).await
+    }
+
+    async fn connect_client(client: Client) -> Result<Self, StoreError> {
         let password = client
             .get_connection_info()
             .redis_settings()
@@ -154,6 +172,18 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis())
         .unwrap_or(MAX_MILLIS)
         .clamp(1, MAX_MILLIS)
+}
+
+/// The URL could not be used; the error does not repeat it (it may hold a password).
+fn invalid_url() -> StoreError {
+    let tls = if cfg!(feature = "redis-tls") {
+        ""
+    } else {
+        "; rediss:// needs feature redis-tls"
+    };
+    StoreError(format!(
+        "the Redis URL is invalid (redis://[user][:password@]host[:port][/db]{tls})"
+    ))
 }
 
 fn store_error(operation: &str, error: &RedisError) -> StoreError {
