@@ -63,6 +63,14 @@ use crate::metrics::Counters;
 #[derive(Default)]
 pub(crate) struct Counters {}
 
+/// The keys of one request's counters, looked up once when the request comes in (nothing
+/// without feature `metrics`).
+#[cfg(feature = "metrics")]
+pub(crate) type Counted = Arc<crate::metrics::RouteKeys>;
+#[cfg(not(feature = "metrics"))]
+#[derive(Clone, Copy)]
+pub(crate) struct Counted;
+
 /// The path a request was routed by (`""` outside a router).
 fn matched_path(extensions: &http::Extensions) -> &str {
     extensions
@@ -386,7 +394,7 @@ where
     type Future = Observed;
 
     fn call(self, request: Request, _state: S) -> Observed {
-        let observation = Observation::new(self.0.sender, &self.0.counters, &request);
+        let observation = Observation::new((self.0.sender, &self.0.counters), &request);
         // The request is taken apart here and the endpoint's futures own what they use: an
         // async block around them would hold the request a second time.
         let (parts, _body) = request.into_parts();
@@ -427,19 +435,17 @@ where
     type Future = Observed;
 
     fn call(self, request: Request, state: S) -> Observed {
-        let observation = Observation::new(self.0.sender(), self.0.counters(), &request);
+        let observation = Observation::new(self.0.observed_as(), &request);
         let (parts, body) = request.into_parts();
-        observation.run(self.0.deliver(parts, body, state))
+        let counted = observation.counted();
+        observation.run(self.0.deliver(parts, body, state, counted))
     }
 }
 
 /// An endpoint that takes deliveries: a CloudEvents one or an Event Grid one.
 pub(crate) trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
-    /// Whom the endpoint expects deliveries from.
-    fn sender(&self) -> Sender;
-
-    /// What counts its requests (feature `metrics`).
-    fn counters(&self) -> &Counters;
+    /// Whom the endpoint expects deliveries from, and what counts its requests.
+    fn observed_as(&self) -> (Sender, &Counters);
 
     /// The answer to one `POST`.
     fn deliver(
@@ -447,6 +453,7 @@ pub(crate) trait Delivering<S, E, X, Fut>: Send + Sync + 'static {
         parts: Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> impl Future<Output = Response> + Send + 'static;
 }
 
@@ -459,12 +466,8 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
-    fn sender(&self) -> Sender {
-        self.sender
-    }
-
-    fn counters(&self) -> &Counters {
-        &self.counters
+    fn observed_as(&self) -> (Sender, &Counters) {
+        (self.sender, &self.counters)
     }
 
     fn deliver(
@@ -472,8 +475,9 @@ where
         parts: Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> impl Future<Output = Response> + Send + 'static {
-        Endpoint::deliver::<S, E, X, Fut>(self, parts, body, state)
+        Endpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
     }
 }
 
@@ -550,12 +554,8 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: IntoAnswer,
 {
-    fn sender(&self) -> Sender {
-        Sender::EventGrid
-    }
-
-    fn counters(&self) -> &Counters {
-        &self.counters
+    fn observed_as(&self) -> (Sender, &Counters) {
+        (Sender::EventGrid, &self.counters)
     }
 
     fn deliver(
@@ -563,8 +563,9 @@ where
         parts: Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> impl Future<Output = Response> + Send + 'static {
-        GridEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state)
+        GridEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
     }
 }
 
@@ -587,6 +588,7 @@ impl<T, F> GridEndpoint<T, F> {
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = EventGridEvent<T>>,
@@ -599,7 +601,9 @@ impl<T, F> GridEndpoint<T, F> {
             if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
                 return rejection.unread_body().into_response();
             }
-            let response = self.deliver_authenticated(&mut parts, body, state).await;
+            let response = self
+                .deliver_authenticated(&mut parts, body, state, counted)
+                .await;
             private_if_access_token(response, &parts)
         }
     }
@@ -609,6 +613,7 @@ impl<T, F> GridEndpoint<T, F> {
         parts: &mut Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> Response
     where
         E: EventParam<Event = EventGridEvent<T>>,
@@ -651,7 +656,7 @@ impl<T, F> GridEndpoint<T, F> {
                 let exchange = Exchange {
                     config: &self.config,
                     sender: Sender::EventGrid,
-                    counters: &self.counters,
+                    counted,
                     body: &body,
                 };
                 // Boxed apart from the decoding's state (see `Observation::run`).
@@ -814,6 +819,7 @@ impl<Ev, F> Endpoint<Ev, F> {
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
+        counted: Counted,
     ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = Ev>,
@@ -831,7 +837,7 @@ impl<Ev, F> Endpoint<Ev, F> {
                     let exchange = Exchange {
                         config: &self.config,
                         sender: self.sender,
-                        counters: &self.counters,
+                        counted,
                         body: &body,
                     };
                     // Not boxed apart (see `Observation::run`).
@@ -911,7 +917,7 @@ struct Exchange<'a> {
     config: &'a Config,
     sender: Sender,
     #[cfg_attr(not(feature = "metrics"), expect(dead_code))]
-    counters: &'a Counters,
+    counted: Counted,
     body: &'a Bytes,
 }
 
@@ -995,11 +1001,7 @@ where
 {
     record_events(&events);
     #[cfg(feature = "metrics")]
-    let counted = exchange
-        .counters
-        .keys(matched_path(&parts.extensions), exchange.sender);
-    #[cfg(feature = "metrics")]
-    counted.events(events.len());
+    exchange.counted.events(events.len());
     // Only a sender that redelivers every refusal needs the rejected events named afterwards.
     let mut labels: Vec<EventLabel> = if exchange.sender == Sender::SapEventMesh {
         events
@@ -1070,7 +1072,7 @@ where
         }
         if !handled {
             #[cfg(feature = "metrics")]
-            counted.handler_failure();
+            exchange.counted.handler_failure();
         }
         // The last call's answer answers for the delivery, as does the first failure; the
         // others are dropped at once rather than kept in this future across the next call.
@@ -1219,12 +1221,12 @@ struct Observation {
     span: tracing::Span,
     /// The keys of the request's counters, and whether it is a handshake.
     #[cfg(feature = "metrics")]
-    counted: (Arc<crate::metrics::RouteKeys>, bool),
+    counted: (Counted, bool),
 }
 
 impl Observation {
     #[cfg_attr(not(feature = "metrics"), expect(unused_variables))]
-    fn new(sender: Sender, counters: &Counters, request: &Request) -> Self {
+    fn new((sender, counters): (Sender, &Counters), request: &Request) -> Self {
         // The route is looked up only for a span that is recorded or for the metrics' labels.
         let route = || matched_path(request.extensions());
         // No span at all when no subscriber takes `info`: `info_span!` would still make a
@@ -1253,6 +1255,16 @@ impl Observation {
                 request.method() == http::Method::OPTIONS,
             ),
         }
+    }
+
+    /// The keys of the request's counters, for its delivery's calls.
+    fn counted(&self) -> Counted {
+        #[cfg(feature = "metrics")]
+        {
+            Arc::clone(&self.counted.0)
+        }
+        #[cfg(not(feature = "metrics"))]
+        Counted
     }
 
     /// Runs the request inside its span, answers 500 for a panic instead of dropping the
@@ -1427,12 +1439,17 @@ mod tests {
             // What `#[webhook]` generates for a handler without a return type.
             handler: |event, x| crate::__private::handled(handler::<CloudEvent<Order>>(event, x)),
         });
-        let (mut parts, body) = Request::new(axum::body::Body::empty()).into_parts();
+        let request = Request::new(axum::body::Body::empty());
+        let counted =
+            || Observation::new((endpoint.sender, &endpoint.counters), &request).counted();
+        let exchange_counted = counted();
+        let delivery_counted = counted();
+        let (mut parts, body) = request.into_parts();
         let bytes = Bytes::new();
         let exchange = Exchange {
             config: &endpoint.config,
             sender: endpoint.sender,
-            counters: &endpoint.counters,
+            counted: exchange_counted,
             body: &bytes,
         };
         let calls = dispatch::<(), CloudEvent<Order>, (), _, _>(
@@ -1444,8 +1461,12 @@ mod tests {
         );
         let calls_size = size_of_val(&calls);
         drop(calls);
-        let delivery =
-            Arc::clone(&endpoint).deliver::<(), CloudEvent<Order>, (), _>(parts, body, ());
+        let delivery = Arc::clone(&endpoint).deliver::<(), CloudEvent<Order>, (), _>(
+            parts,
+            body,
+            (),
+            delivery_counted,
+        );
         let delivery_size = size_of_val(&delivery);
         assert!(
             delivery_size <= DELIVERY_BUDGET && calls_size <= CALLS_BUDGET,
