@@ -241,6 +241,21 @@ pub fn has_access_token(query: Option<&str>) -> bool {
     })
 }
 
+/// D15: a 2xx answer to a request that carried an `access_token` query parameter is
+/// `Cache-Control: private`.
+pub(crate) fn private_if_access_token(
+    mut response: axum::response::Response,
+    parts: &Parts,
+) -> axum::response::Response {
+    if response.status().is_success() && has_access_token(parts.uri.query()) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            http::HeaderValue::from_static("private"),
+        );
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,8 +28,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod claims;
 #[cfg(feature = "redis")]
 mod redis;
+pub(crate) use claims::{ClaimRefused, Claims, claim_delivery};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 
@@ -305,98 +307,6 @@ impl fmt::Debug for MemoryStore {
             .field("capacity", &self.capacity)
             .field("len", &self.len())
             .finish()
-    }
-}
-
-/// The keys a delivery claimed and has not settled yet: released when the delivery ends without
-/// settling them (its future dropped, or a panic), so a redelivery is not refused until the lease
-/// lapses.
-///
-/// A claim whose lease has lapsed (its handler outlasted it) is not ours any more: a redelivery
-/// may hold the key now, and releasing it would let a third delivery run beside that one. So a
-/// release is skipped once the lease has run out, or is about to ([`RELEASE_MARGIN`]): the claim
-/// lapses by itself.
-pub(crate) struct Claims {
-    dedup: Dedup,
-    /// When the first claim was asked for: no claim of this delivery lapses before
-    /// `since + lease`.
-    since: Instant,
-    /// One entry per event still to settle, in order; `None` for an event without a key.
-    keys: Vec<Option<String>>,
-}
-
-/// How long before its lease's end a claim is left to lapse rather than released: a release
-/// sent then could reach the store after the lapse and remove a redelivery's claim. A tenth of
-/// the lease when that is shorter.
-const RELEASE_MARGIN: Duration = Duration::from_secs(1);
-
-impl Claims {
-    /// Call before the first claim.
-    pub(crate) fn new(dedup: &Dedup) -> Self {
-        Self {
-            dedup: dedup.clone(),
-            since: Instant::now(),
-            keys: Vec::new(),
-        }
-    }
-
-    /// Whether the claims may still be held: their lease has not run out, nor nearly.
-    fn still_held(&self) -> bool {
-        let margin = RELEASE_MARGIN.min(self.dedup.lease / 10);
-        self.since.elapsed() + margin < self.dedup.lease
-    }
-
-    pub(crate) fn hold(&mut self, key: Option<String>) {
-        self.keys.push(key);
-    }
-
-    /// Completes (handled) or releases (failed) the first `n` keys held.
-    pub(crate) async fn settle(&mut self, n: usize, handled: bool) -> Result<(), StoreError> {
-        let n = n.min(self.keys.len());
-        // A handled event is recorded even after its lease: it was handled.
-        let settle = handled || self.still_held();
-        let Self { dedup, keys, .. } = self;
-        // Drained as they are settled; the rest of the range goes with the iterator when a store
-        // fails (those claims lapse with their lease).
-        for key in keys.drain(..n).flatten().filter(|_| settle) {
-            if handled {
-                dedup.store.complete(&key, dedup.window).await?;
-            } else {
-                dedup.store.release(&key).await?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Claims {
-    fn drop(&mut self) {
-        if !self.still_held() {
-            return;
-        }
-        let keys: Vec<String> = std::mem::take(&mut self.keys)
-            .into_iter()
-            .flatten()
-            .collect();
-        if keys.is_empty() {
-            return;
-        }
-        let store = Arc::clone(&self.dedup.store);
-        let release = async move {
-            for key in &keys {
-                if let Err(error) = store.release(key).await {
-                    tracing::warn!(%error, "a claim could not be released; it lapses with its lease");
-                }
-            }
-        };
-        // A store that answers at once (the memory store) is released right here; others on the
-        // runtime, after the answer.
-        let mut release = Box::pin(release);
-        if futures_util::FutureExt::now_or_never(&mut release).is_none()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            runtime.spawn(release);
-        }
     }
 }
 

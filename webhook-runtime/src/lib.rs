@@ -48,6 +48,7 @@ mod origin;
 pub mod outcome;
 mod rejection;
 pub mod route;
+mod span;
 #[cfg(feature = "testing")]
 pub mod testing;
 

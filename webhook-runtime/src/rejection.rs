@@ -115,7 +115,7 @@ impl IntoResponse for Rejection {
             return crate::no_content::no_content();
         }
         // The request's span (see `route`) carries the reason to its log line.
-        crate::route::request_span().record("reason", &*self.reason);
+        crate::span::request_span().record("reason", &*self.reason);
         let mut body = self.reason.into_owned();
         body.push('\n');
         let mut response = (self.status, body).into_response();

@@ -1,0 +1,296 @@
+//! The CloudEvents endpoint: the `OPTIONS` abuse-protection handshake (D1) and `POST`
+//! deliveries in structured, binary and batch mode, or plain messages where the route takes
+//! them (D7), admitted and decoded in the order of D20.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use super::body::read_body;
+use super::dispatch::{DeliveryContext, dispatch};
+use super::handler::{EventParam, IntoAnswer};
+use super::method::{DeliveryEndpoint, OptionsHandler, PostHandler};
+use super::response_future::{Counted, Counters};
+use crate::auth::private_if_access_token;
+use crate::cloudevents::{self, CloudEvent, Mode};
+use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+use crate::eventgrid::{self, EVENT_GRID_ORIGINS};
+use crate::guard::{self, RateLimiter};
+use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
+use crate::message::{self, Incoming};
+use crate::outcome::Sender;
+use crate::rejection::Rejection;
+use crate::span::request_span;
+
+/// A CloudEvents route's settings and handler, shared by its `OPTIONS` and `POST` handlers.
+pub(crate) struct CloudEventsEndpoint<Ev, F> {
+    pub(super) config: Config,
+    handshake: handshake::Responder,
+    pub(super) sender: Sender,
+    pub(super) counters: Counters,
+    body_limit: usize,
+    limiter: Option<RateLimiter>,
+    decoding: Decoding<Ev>,
+    pub(super) handler: F,
+}
+
+/// How a CloudEvents route decodes a delivery into its events `Ev`: whether it takes plain
+/// (non-CloudEvents) messages, and the decoder (the macro names it at the data type).
+pub struct Decoding<Ev> {
+    plain: bool,
+    decode: DecodeFn<Ev>,
+}
+
+/// Decodes a body in a given mode (`None`: a plain message) into a delivery of `Ev`.
+type DecodeFn<Ev> =
+    fn(Option<Mode>, &HeaderMap, &[u8]) -> Result<cloudevents::Delivery<Ev>, Rejection>;
+
+impl<T: DeserializeOwned> Decoding<CloudEvent<T>> {
+    /// CloudEvents only: anything else is 415 (D7).
+    pub fn cloudevents() -> Self {
+        Self {
+            plain: false,
+            decode: |mode, headers, body| match mode {
+                Some(mode) => cloudevents::decode_delivery(mode, headers, body),
+                None => Err(Rejection::unsupported_media_type("not a CloudEvent")),
+            },
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Decoding<Incoming<T>> {
+    /// CloudEvents and plain messages.
+    pub fn incoming() -> Self {
+        Self {
+            plain: true,
+            decode: message::decode_incoming::<T>,
+        }
+    }
+}
+
+/// [`route::cloudevents()`](super::cloudevents()) with the decoder passed in, so that the data
+/// type's `Deserialize` bound is checked where the decoder is named (the macro names it at the user's type).
+pub(crate) fn cloudevents_route<S, E, X, F, Fut>(
+    config: Config,
+    decoding: Decoding<E::Event>,
+    handler: F,
+) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam + 'static,
+    X: 'static,
+    Fut: 'static,
+    CloudEventsEndpoint<E::Event, F>: DeliveryEndpoint<S, E, X, Fut>,
+{
+    let endpoint = Arc::new(CloudEventsEndpoint::new(config, decoding, handler));
+    on(MethodFilter::OPTIONS, OptionsHandler(Arc::clone(&endpoint)))
+        .post(PostHandler::<_, E, X, Fut>(endpoint, PhantomData))
+        .fallback(method_not_allowed)
+}
+
+impl<S, E, X, F, Fut> DeliveryEndpoint<S, E, X, Fut> for CloudEventsEndpoint<E::Event, F>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoAnswer,
+{
+    fn observed_as(&self) -> (Sender, &Counters) {
+        (self.sender, &self.counters)
+    }
+
+    fn deliver(
+        self: Arc<Self>,
+        parts: Parts,
+        body: axum::body::Body,
+        state: S,
+        counted: Counted,
+    ) -> impl Future<Output = Response> + Send + 'static {
+        CloudEventsEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
+    }
+}
+
+/// 405 for every method but `OPTIONS` and `POST`.
+async fn method_not_allowed() -> Response {
+    let mut response = Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed: a webhook takes POST deliveries and OPTIONS handshakes",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, handshake::ALLOW);
+    response
+}
+
+impl<Ev, F> CloudEventsEndpoint<Ev, F> {
+    pub(super) fn new(config: Config, decoding: Decoding<Ev>, handler: F) -> Self {
+        Self {
+            sender: config.sender().unwrap_or_default(),
+            body_limit: config
+                .body_limit()
+                .unwrap_or(DEFAULT_CLOUDEVENTS_BODY_LIMIT),
+            limiter: config
+                .rate()
+                .filter(|_| config.enforces_rate())
+                .map(|rate| RateLimiter::per_minute(rate.get())),
+            handshake: handshake::Responder::new(config.rate()),
+            counters: Counters::default(),
+            config,
+            decoding,
+            handler,
+        }
+    }
+
+    /// D1: credentials (401) → the handshake's own checks → consent.
+    pub(super) async fn options(self: Arc<Self>, parts: Parts) -> Response {
+        let authenticated = guard::authenticate(&self.config, &parts).await;
+        self.answer_handshake(authenticated, &parts)
+    }
+
+    /// The answer to an `OPTIONS` request, once it is authenticated (or refused).
+    pub(super) fn answer_handshake(
+        &self,
+        authenticated: Result<Option<crate::auth::Authenticated>, Rejection>,
+        parts: &Parts,
+    ) -> Response {
+        request_span().record("mode", "handshake");
+        if let Err(rejection) = authenticated {
+            return rejection.into_response();
+        }
+        private_if_access_token(self.handshake(&parts.headers), parts)
+    }
+
+    fn handshake(&self, headers: &HeaderMap) -> Response {
+        let answer = match self.handshake.evaluate(self.config.origins(), headers) {
+            Ok(answer) => answer,
+            Err(rejection) => return rejection.into_response(),
+        };
+        if let HandshakeAnswer::Consent {
+            callback: Some(callback),
+            ..
+        } = &answer
+            && let Some(hook) = self.config.callback_hook()
+            && let (Ok(callback), Some(Ok(origin))) = (
+                callback.to_str(),
+                crate::headers::first(headers, &handshake::WEBHOOK_REQUEST_ORIGIN)
+                    .map(|o| o.to_str()),
+            )
+        {
+            hook(&CallbackOffer { origin, callback });
+        }
+        self.handshake.respond(answer)
+    }
+
+    /// An `async` block rather than an `async fn`: an `async fn` copies its arguments into
+    /// locals of its future, which would hold the request's parts twice.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
+    pub(super) fn deliver<S, E, X, Fut>(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: axum::body::Body,
+        state: S,
+        counted: Counted,
+    ) -> impl Future<Output = Response>
+    where
+        E: EventParam<Event = Ev>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoAnswer,
+    {
+        async move {
+            if let Err(rejection) = self.admit(&parts).await {
+                return rejection.unread_body().into_response();
+            }
+            let response = match self.decode(&parts.headers, body).await {
+                Ok((body, cloudevents::Delivery::Events(events))) => {
+                    let context = DeliveryContext {
+                        config: &self.config,
+                        sender: self.sender,
+                        counted,
+                        body: &body,
+                    };
+                    // Not boxed apart (see `Observation::run`).
+                    dispatch(&context, &self.handler, events, &mut parts, &state).await
+                }
+                Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
+                    self.validate(&request)
+                }
+                Err(rejection) => rejection.into_response(),
+            };
+            private_if_access_token(response, &parts)
+        }
+    }
+
+    /// An Event Grid validation event sent as a CloudEvent: only a route that admits Event Grid
+    /// as a sender answers it.
+    fn validate(&self, request: &eventgrid::ValidationRequest) -> Response {
+        request_span().record("mode", "validation");
+        let origins = self.config.origins();
+        if EVENT_GRID_ORIGINS
+            .iter()
+            .any(|o| origins.grant(o.as_bytes()).is_some())
+        {
+            request.respond()
+        } else {
+            Rejection::forbidden(
+                "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
+            )
+            .into_response()
+        }
+    }
+
+    /// D20 before the body: credentials (401) → origin enforcement (403) → rate (429).
+    async fn admit(&self, parts: &Parts) -> Result<(), Rejection> {
+        guard::authenticate(&self.config, parts).await?;
+        if self.config.enforces_origins() {
+            guard::check_origin(&self.config, &parts.headers)?;
+        }
+        if let Some(limiter) = &self.limiter {
+            limiter.admit()?;
+        }
+        Ok(())
+    }
+
+    /// Media type (415) → size (413) → content (400), as D20 orders them.
+    async fn decode(
+        &self,
+        headers: &HeaderMap,
+        body: axum::body::Body,
+    ) -> Result<(Bytes, cloudevents::Delivery<Ev>), Rejection> {
+        let mode = if self.decoding.plain {
+            Mode::detect_or_plain(headers)
+        } else {
+            Mode::detect(headers).map(Some)
+        }
+        .map_err(Rejection::unread_body)?;
+        request_span().record(
+            "mode",
+            match mode {
+                Some(Mode::Structured) => "structured",
+                Some(Mode::Binary) => "binary",
+                Some(Mode::Batch) => "batch",
+                None => "plain",
+            },
+        );
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
+            .await
+            .map_err(Rejection::unread_body)?;
+        let delivery = (self.decoding.decode)(mode, headers, &body)?;
+        Ok((body, delivery))
+    }
+}

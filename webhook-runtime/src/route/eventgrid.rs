@@ -1,0 +1,277 @@
+//! The Event Grid endpoint (Event Grid schema): `POST` only (D23), where the runtime answers
+//! subscription validations and deletions itself and hands the events of a notification to the
+//! handler.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use bytes::Bytes;
+use http::request::Parts;
+use http::{HeaderMap, StatusCode, header};
+
+use super::body::read_body;
+use super::dispatch::{DeliveryContext, dispatch};
+use super::handler::{EventParam, IntoAnswer};
+use super::method::{DeliveryEndpoint, PostHandler};
+use super::response_future::{Counted, Counters};
+use crate::auth::private_if_access_token;
+use crate::config::Config;
+use crate::eventgrid::{
+    self, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent,
+};
+use crate::guard;
+use crate::outcome::Sender;
+use crate::rejection::Rejection;
+use crate::span::request_span;
+
+/// Decodes an Event Grid delivery.
+pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<Delivery<T>, Rejection>;
+
+/// [`route::eventgrid()`](super::eventgrid()) with the decoder passed in (see
+/// [`cloudevents_route`](super::cloudevents_route)).
+pub(crate) fn eventgrid_route<S, E, T, X, F, Fut>(
+    config: Config,
+    decoder: GridDecoder<T>,
+    handler: F,
+) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: 'static,
+    X: 'static,
+    Fut: 'static,
+    EventGridEndpoint<T, F>: DeliveryEndpoint<S, E, X, Fut>,
+{
+    if config.sender().is_some_and(|s| s != Sender::EventGrid) {
+        tracing::warn!(
+            sender = %config.sender().unwrap_or_default(),
+            "an Event Grid schema route serves Azure Event Grid only: the configured sender is ignored"
+        );
+    }
+    let endpoint = Arc::new(EventGridEndpoint {
+        body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
+        counters: Counters::default(),
+        config,
+        decoder,
+        handler,
+    });
+    axum::routing::post(PostHandler::<_, E, X, Fut>(endpoint, PhantomData))
+        .fallback(method_not_allowed)
+}
+
+impl<S, E, T, X, F, Fut> DeliveryEndpoint<S, E, X, Fut> for EventGridEndpoint<T, F>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = EventGridEvent<T>>,
+    T: Send + 'static,
+    X: FromRequestParts<S> + Send + 'static,
+    F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoAnswer,
+{
+    fn observed_as(&self) -> (Sender, &Counters) {
+        (Sender::EventGrid, &self.counters)
+    }
+
+    fn deliver(
+        self: Arc<Self>,
+        parts: Parts,
+        body: axum::body::Body,
+        state: S,
+        counted: Counted,
+    ) -> impl Future<Output = Response> + Send + 'static {
+        EventGridEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
+    }
+}
+
+/// An Event Grid route's settings and handler.
+pub(crate) struct EventGridEndpoint<T, F> {
+    config: Config,
+    body_limit: usize,
+    counters: Counters,
+    decoder: GridDecoder<T>,
+    handler: F,
+}
+
+impl<T, F> EventGridEndpoint<T, F> {
+    /// An `async` block rather than an `async fn`, as in
+    /// [`CloudEventsEndpoint::deliver`](super::cloudevents::CloudEventsEndpoint::deliver).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn's future holds its arguments twice"
+    )]
+    fn deliver<S, E, X, Fut>(
+        self: Arc<Self>,
+        mut parts: Parts,
+        body: axum::body::Body,
+        state: S,
+        counted: Counted,
+    ) -> impl Future<Output = Response>
+    where
+        E: EventParam<Event = EventGridEvent<T>>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoAnswer,
+    {
+        async move {
+            if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+                return rejection.unread_body().into_response();
+            }
+            let response = self
+                .deliver_authenticated(&mut parts, body, state, counted)
+                .await;
+            private_if_access_token(response, &parts)
+        }
+    }
+
+    async fn deliver_authenticated<S, E, X, Fut>(
+        &self,
+        parts: &mut Parts,
+        body: axum::body::Body,
+        state: S,
+        counted: Counted,
+    ) -> Response
+    where
+        E: EventParam<Event = EventGridEvent<T>>,
+        X: FromRequestParts<S>,
+        F: Fn(E, X) -> Fut,
+        Fut: Future,
+        Fut::Output: IntoAnswer,
+    {
+        let subscription = crate::headers::first(&parts.headers, &AEG_SUBSCRIPTION_NAME);
+        if !self
+            .config
+            .accepts_subscription(subscription.map(|v| v.as_bytes()))
+        {
+            return Rejection::forbidden(
+                "aeg-subscription-name is not a subscription this endpoint expects",
+            )
+            .unread_body()
+            .into_response();
+        }
+        let (body, delivery) = match self.decode(&parts.headers, body).await {
+            Ok(decoded) => decoded,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let subscription = subscription.and_then(|v| v.to_str().ok());
+        let span = request_span();
+        match delivery {
+            Delivery::Validation(request) => {
+                span.record("mode", "validation");
+                self.validate(&request, subscription)
+            }
+            Delivery::Deletion(notice) => {
+                span.record("mode", "deletion");
+                if let Some(hook) = self.config.deletion_hook() {
+                    hook(&notice, subscription);
+                }
+                StatusCode::OK.into_response()
+            }
+            Delivery::Notification(events) => {
+                span.record("mode", "array");
+                let context = DeliveryContext {
+                    config: &self.config,
+                    sender: Sender::EventGrid,
+                    counted,
+                    body: &body,
+                };
+                // Boxed apart from the decoding's state (see `Observation::run`).
+                Box::pin(dispatch(&context, &self.handler, events, parts, &state)).await
+            }
+        }
+    }
+
+    /// Answers a subscription validation: by the runtime's own GET (feature `validation-get`),
+    /// by the application's hook (an empty 200), or synchronously with the code.
+    fn validate(
+        &self,
+        request: &eventgrid::ValidationRequest,
+        subscription: Option<&str>,
+    ) -> Response {
+        if let Some(hook) = self.config.manual_validation_hook() {
+            hook(&crate::config::ManualValidation {
+                subscription_name: subscription,
+                request,
+            });
+        }
+        #[cfg(feature = "validation-get")]
+        if let Some(client) = self.config.validation_get() {
+            // SPEC §3: GET only for an expected subscription, so the list must exist.
+            if self.config.subscriptions().next().is_none() {
+                tracing::error!(
+                    "validation by GET is configured without `subscriptions`: refusing"
+                );
+                return Rejection::forbidden(
+                    "this endpoint validates by GET only for listed subscriptions, and lists none",
+                )
+                .into_response();
+            }
+            let url = request
+                .validation_url
+                .as_deref()
+                .and_then(eventgrid::event_grid_validation_url);
+            let Some(url) = url else {
+                tracing::warn!(
+                    "validation event refused: its validationUrl is not https on an Event Grid host"
+                );
+                return Rejection::bad_request(
+                    "validationUrl is not an https URL on an Event Grid host",
+                )
+                .into_response();
+            };
+            let (body, sent) = eventgrid::SentSignal::new();
+            let client = client.clone();
+            tokio::spawn(async move {
+                if sent.await.is_ok() {
+                    client.get(url).await;
+                }
+            });
+            return (StatusCode::OK, axum::body::Body::new(body)).into_response();
+        }
+        if self.config.manual_validation_hook().is_some() {
+            StatusCode::OK.into_response()
+        } else {
+            request.respond()
+        }
+    }
+
+    /// Media type (415) → size (413) → content (400), as D20 orders them.
+    async fn decode(
+        &self,
+        headers: &HeaderMap,
+        body: axum::body::Body,
+    ) -> Result<(Bytes, Delivery<T>), Rejection> {
+        if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+            && !content_type
+                .to_str()
+                .is_ok_and(crate::data::is_json_media_type)
+        {
+            return Err(Rejection::unsupported_media_type(
+                "an Event Grid delivery is a JSON array: send Content-Type application/json",
+            )
+            .unread_body());
+        }
+        let body = read_body(headers, body, self.body_limit, self.config.body_timeout())
+            .await
+            .map_err(Rejection::unread_body)?;
+        let delivery = (self.decoder)(headers, &body)?;
+        Ok((body, delivery))
+    }
+}
+
+/// 405 for every method but `POST`, `OPTIONS` included (D23).
+async fn method_not_allowed() -> Response {
+    let mut response = Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed: an Event Grid webhook takes POST only",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, http::HeaderValue::from_static("POST"));
+    response
+}

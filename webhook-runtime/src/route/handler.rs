@@ -1,0 +1,214 @@
+//! What a webhook handler may look like: its event parameter, its other parameters (axum
+//! extractors of request parts) and what it returns, with the compiler messages of ours that
+//! name the fix when a handler does not fit (D12).
+
+use std::future::Future;
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::cloudevents::CloudEvent;
+use crate::eventgrid::EventGridEvent;
+use crate::message::Incoming;
+
+///
+/// `CloudEvent<T>` and `EventGridEvent<T>` are called once per event, in order;
+/// `Vec<CloudEvent<T>>` and `Vec<EventGridEvent<T>>` once with all of them.
+pub trait EventParam: Sized + Send + 'static {
+    /// The event type this parameter is made of.
+    type Event: DeliveredEvent;
+    /// The calls a delivery makes.
+    type Calls: ExactSizeIterator<Item = Self> + Send;
+    /// Splits a delivery's events into the arguments of successive calls.
+    fn calls(events: Vec<Self::Event>) -> Self::Calls;
+    /// How many events this argument holds.
+    fn count(&self) -> usize;
+}
+
+/// What the route reads of an event before the handler gets it: the attributes that identify it
+/// (for deduplication, logs and the dead-letter hook).
+pub trait DeliveredEvent: Send + 'static {
+    /// The event's `id`, if it has one.
+    fn event_id(&self) -> Option<&str>;
+    /// The CloudEvents `source` (none for Event Grid events and plain messages).
+    fn event_source(&self) -> Option<&str>;
+    /// The event's type.
+    fn event_type_name(&self) -> Option<&str>;
+}
+
+impl<T: Send + 'static> DeliveredEvent for CloudEvent<T> {
+    fn event_id(&self) -> Option<&str> {
+        Some(self.id())
+    }
+    fn event_source(&self) -> Option<&str> {
+        Some(self.source())
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        Some(self.ty())
+    }
+}
+
+impl<T: Send + 'static> DeliveredEvent for EventGridEvent<T> {
+    fn event_id(&self) -> Option<&str> {
+        Some(self.id())
+    }
+    fn event_source(&self) -> Option<&str> {
+        None
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        Some(self.event_type())
+    }
+}
+
+impl<T: Send + 'static> DeliveredEvent for Incoming<T> {
+    fn event_id(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.id()),
+            Incoming::Message(_) => None,
+        }
+    }
+    fn event_source(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.source()),
+            Incoming::Message(_) => None,
+        }
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        match self {
+            Incoming::Event(event) => Some(event.ty()),
+            Incoming::Message(_) => None,
+        }
+    }
+}
+
+/// Each event type is a parameter called once per event, and a `Vec` of it one called once per
+/// delivery.
+macro_rules! event_params {
+    ($($event:ident),*) => {$(
+        impl<T: Send + 'static> EventParam for $event<T> {
+            type Event = $event<T>;
+            type Calls = std::vec::IntoIter<$event<T>>;
+            fn calls(events: Vec<$event<T>>) -> Self::Calls {
+                events.into_iter()
+            }
+            fn count(&self) -> usize {
+                1
+            }
+        }
+
+        impl<T: Send + 'static> EventParam for Vec<$event<T>> {
+            type Event = $event<T>;
+            type Calls = std::option::IntoIter<Vec<$event<T>>>;
+            fn calls(events: Vec<$event<T>>) -> Self::Calls {
+                Some(events).into_iter()
+            }
+            fn count(&self) -> usize {
+                self.len()
+            }
+        }
+    )*};
+}
+
+event_params!(CloudEvent, Incoming, EventGridEvent);
+
+/// A type that can be the data of an event: any owned `serde::Deserialize` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the data of an event: it does not implement `serde::Deserialize`",
+    label = "event data must implement `serde::de::DeserializeOwned`",
+    note = "derive it with `#[derive(serde::Deserialize)]`, or use `serde_json::Value` or `bytes::Bytes`"
+)]
+pub trait EventData: DeserializeOwned + Send + 'static {}
+impl<T: DeserializeOwned + Send + 'static> EventData for T {}
+
+/// The parameters of a handler other than the event: axum extractors that read request parts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of a webhook handler: it is not an axum extractor of request parts",
+    label = "not a `FromRequestParts` extractor",
+    note = "the body is the event; other parameters must implement `axum::extract::FromRequestParts` (State, HeaderMap, Extension, ...)"
+)]
+pub trait Extractors<S>: FromRequestParts<S> + Send + 'static {}
+impl<S, X: FromRequestParts<S> + Send + 'static> Extractors<S> for X {}
+
+/// What a webhook handler may return: anything axum can turn into a response.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a webhook handler: it does not implement `IntoResponse`",
+    label = "must implement `axum::response::IntoResponse`",
+    note = "return `()`, a `StatusCode`, `Result<(), E>` with `E: IntoResponse`, or any axum response"
+)]
+pub trait HandlerResponse: IntoResponse {}
+impl<R: IntoResponse> HandlerResponse for R {}
+
+/// An ordinary async function (or closure) that handles a webhook's events: its first parameter
+/// is the event parameter ([`EventParam`]), the others (up to eight) are axum extractors of
+/// request parts, and it returns anything `IntoResponse` (an [`Outcome`](crate::Outcome) included).
+///
+/// `X` is the tuple of the extractor types; it is inferred from the function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a webhook handler",
+    label = "expected an async fn taking the event first, then axum `FromRequestParts` extractors",
+    note = "e.g. `async fn orders(event: CloudEvent<Order>, State(db): State<Db>) -> Outcome`; the event parameter is `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>` or a `Vec` of one, and the return type must implement `IntoResponse`"
+)]
+pub trait WebhookHandler<E, X, S>: Clone + Send + Sync + 'static {
+    /// What the handler returns.
+    type Output: IntoResponse;
+    /// The handler's future.
+    type Future: Future<Output = Self::Output> + Send;
+    /// Calls the handler with an event argument and the extracted parameters.
+    fn call(&self, event: E, extractors: X) -> Self::Future;
+}
+
+macro_rules! webhook_handlers {
+    ($($x:ident),*) => {
+        #[allow(non_snake_case, reason = "the extractor values are named by their types")]
+        impl<F, Fut, E, S, $($x,)*> WebhookHandler<E, ($($x,)*), S> for F
+        where
+            F: Fn(E, $($x,)*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send,
+            Fut::Output: IntoResponse,
+            $($x: FromRequestParts<S> + Send + 'static,)*
+        {
+            type Output = Fut::Output;
+            type Future = Fut;
+            fn call(&self, event: E, ($($x,)*): ($($x,)*)) -> Fut {
+                self(event, $($x,)*)
+            }
+        }
+    };
+}
+
+webhook_handlers!();
+webhook_handlers!(X1);
+webhook_handlers!(X1, X2);
+webhook_handlers!(X1, X2, X3);
+webhook_handlers!(X1, X2, X3, X4);
+webhook_handlers!(X1, X2, X3, X4, X5);
+webhook_handlers!(X1, X2, X3, X4, X5, X6);
+webhook_handlers!(X1, X2, X3, X4, X5, X6, X7);
+webhook_handlers!(X1, X2, X3, X4, X5, X6, X7, X8);
+
+/// What one call of a handler answered, as a delivery's calls read it.
+pub enum Answer {
+    /// The handler returns `()`: handled, nothing to say (204 if it answers for the delivery).
+    Handled,
+    /// Anything else, as the handler's `IntoResponse` made it.
+    Response(Response),
+}
+
+/// A handler's output as an [`Answer`]: every `IntoResponse` type, and `Answer` itself.
+pub trait IntoAnswer {
+    /// Converts the output.
+    fn into_answer(self) -> Answer;
+}
+
+impl<R: IntoResponse> IntoAnswer for R {
+    fn into_answer(self) -> Answer {
+        Answer::Response(self.into_response())
+    }
+}
+
+impl IntoAnswer for Answer {
+    fn into_answer(self) -> Answer {
+        self
+    }
+}
