@@ -1,4 +1,4 @@
-//! CloudEvents deliveries through an axum `Router`, in process (SPEC §8, D18–D19).
+//! CloudEvents deliveries through an axum `Router`, in process (protocol.md §8, D18–D19).
 //!
 //! ```text
 //! cargo bench --bench cloudevents

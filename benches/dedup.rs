@@ -1,4 +1,4 @@
-//! What deduplication costs per delivery (SPEC D8), in process through an axum `Router`.
+//! What deduplication costs per delivery (D8), in process through an axum `Router`.
 //!
 //! ```text
 //! cargo bench --bench dedup

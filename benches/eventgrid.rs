@@ -1,5 +1,5 @@
 //! Azure Event Grid deliveries (Event Grid schema) through an axum `Router`, in process
-//! (SPEC §3, §5, §8 D18–D19, D23).
+//! (protocol.md §3, §5, §8 D18–D19, D23).
 //!
 //! ```text
 //! cargo bench --bench eventgrid
@@ -59,9 +59,9 @@ use webhook_runtime::{EventGridEvent, webhook};
 
 /// Events in the small array scenario.
 const ARRAY_SMALL: usize = 100;
-/// Events in the large array scenario: Event Grid's largest batch (SPEC §5).
+/// Events in the large array scenario: Event Grid's largest batch (protocol.md §5).
 const ARRAY_LARGE: usize = 5000;
-/// Event Grid's validation and deletion event types (SPEC §3).
+/// Event Grid's validation and deletion event types (protocol.md §3).
 const VALIDATION_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidationEvent";
 const DELETION_TYPE: &str = "Microsoft.EventGrid.SubscriptionDeletedEvent";
 /// The validation code of the validation scenario.

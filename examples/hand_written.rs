@@ -295,7 +295,7 @@ async fn cloudevents(headers: HeaderMap, body: Bytes) -> Result<StatusCode, Reje
 // ---------------------------------------------------------------------------------------------
 // /eventgrid
 
-/// An Event Grid event (SPEC §5).
+/// An Event Grid event (protocol.md §5).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GridEvent<T> {

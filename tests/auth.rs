@@ -1,4 +1,4 @@
-//! Authentication over HTTP (SPEC §7, D1, D2, D15, D20): HTTP Basic, Bearer tokens and the
+//! Authentication over HTTP (protocol.md §7, D1, D2, D15, D20): HTTP Basic, Bearer tokens and the
 //! `access_token` query parameter, API-key headers, a custom `Authenticate`, credentials from
 //! configuration values, and where authentication sits among the other checks. Driven through
 //! `tower::ServiceExt::oneshot` on routes built by `#[webhook]` + `route_with`.
@@ -427,7 +427,7 @@ async fn d15_access_token_query_parameter_is_accepted_and_answered_private() {
     refused.assert_unauthorized();
 }
 
-/// SPEC D15: "a request that carried [an `access_token` query parameter] gets `Cache-Control:
+/// D15: "a request that carried [an `access_token` query parameter] gets `Cache-Control:
 /// private` on its 2xx answer". The runtime marks the answer only when the query token is what
 /// authenticated the request: a request authenticated by its `Authorization` header that also
 /// carries `access_token` in its URL, or one to a route without credentials, gets a 2xx without
@@ -979,7 +979,7 @@ async fn d20_method_then_credentials_then_origin_then_rate() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Secrets stay out of Debug (SPEC §7: never log them)
+// Secrets stay out of Debug (protocol.md §7: never log them)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]

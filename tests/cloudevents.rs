@@ -1,4 +1,4 @@
-//! CloudEvents deliveries over HTTP (SPEC §4, D6–D9, D13, D20, D22): structured, binary and
+//! CloudEvents deliveries over HTTP (protocol.md §4, D6–D9, D13, D20, D22): structured, binary and
 //! batch mode, attribute and data rules, body limits, check order and handler answers, driven
 //! through `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
 

@@ -1,4 +1,4 @@
-//! Deduplication of redelivered events with the in-memory store (SPEC D8), over HTTP through
+//! Deduplication of redelivered events with the in-memory store (D8), over HTTP through
 //! `tower::ServiceExt::oneshot`: keys (`source`, `id`) for CloudEvents and `id` for Event Grid,
 //! failures not recorded, concurrent duplicates handled once, memory bounded.
 

@@ -1,4 +1,4 @@
-//! Deduplication in Redis (SPEC D8, feature `redis`): the `RedisStore` contract against a real
+//! Deduplication in Redis (D8, feature `redis`): the `RedisStore` contract against a real
 //! `redis-server`, two stores standing for two replicas behind a load balancer, concurrent
 //! claims, deliveries over HTTP through `tower::ServiceExt::oneshot`, and an unreachable Redis.
 //!

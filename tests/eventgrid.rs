@@ -1,4 +1,4 @@
-//! Azure Event Grid webhooks over HTTP (SPEC §3, §5, D8–D10, D13, D20, D23): subscription
+//! Azure Event Grid webhooks over HTTP (protocol.md §3, §5, D8–D10, D13, D20, D23): subscription
 //! validation (synchronous and manual), deletion, notifications, the `aeg-*` headers, typed data,
 //! batches and body limits, check order, and CloudEvents routes that Event Grid delivers to.
 //! Driven through `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
@@ -23,7 +23,7 @@ use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
 const PATH: &str = "/eventgrid";
 const MIB: usize = 1024 * 1024;
-/// What Event Grid sends as Content-Type (SPEC §5).
+/// What Event Grid sends as Content-Type (protocol.md §5).
 const JSON: &str = "application/json; charset=utf-8";
 const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 const TOPIC: &str = "/subscriptions/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct";
@@ -189,7 +189,7 @@ impl Answer {
         assert!(!self.body.contains("validationResponse"), "{}", self.body);
     }
 
-    /// The synchronous validation answer (SPEC §3), byte for byte.
+    /// The synchronous validation answer (protocol.md §3), byte for byte.
     #[track_caller]
     fn assert_validated(&self, code: &str) {
         assert_eq!(self.status, StatusCode::OK, "body: {}", self.body);
@@ -256,7 +256,7 @@ fn deletion(subscription: Option<&str>, body: impl Into<Body>) -> Request<Body> 
 // Bodies
 // ---------------------------------------------------------------------------------------------
 
-/// A complete Event Grid event (every field of SPEC §5).
+/// A complete Event Grid event (every field of protocol.md §5).
 fn grid_event(id: &str, data: Value) -> Value {
     json!({
         "id": id,
@@ -346,7 +346,7 @@ fn sized_array(total: usize) -> (String, usize) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Subscription validation (SPEC §3)
+// Subscription validation (protocol.md §3)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -694,7 +694,7 @@ async fn d23_deletion_event_inside_a_notification_is_400() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Notifications (SPEC §5)
+// Notifications (protocol.md §5)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -1348,7 +1348,7 @@ async fn d20_checks_run_in_order() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CloudEvents routes that Event Grid delivers to (SPEC §1, §3)
+// CloudEvents routes that Event Grid delivers to (protocol.md §1, §3)
 // ---------------------------------------------------------------------------------------------
 
 const CLOUDEVENTS: &str = "application/cloudevents+json; charset=utf-8";

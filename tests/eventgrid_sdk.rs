@@ -13,9 +13,9 @@
 //! `AzureKeyCredential`), `x-ms-client-request-id`, the per-call headers (here
 //! `aeg-subscription-name`) and a JSON array of events (`id`, `subject`, `data`, `eventType`,
 //! `eventTime`, `dataVersion`; no `topic`, no `metadataVersion`). It sends no `aeg-event-type`,
-//! so it is a notification (SPEC D23).
+//! so it is a notification (D23).
 //!
-//! Labels (D6, D23, ...) refer to `SPEC.md`.
+//! Labels (D6, D23, ...) are defined in `docs/protocol.md`.
 
 // The CloudEvents helpers of the shared module are not used here.
 #[allow(dead_code)]

@@ -1,4 +1,4 @@
-//! The OPTIONS abuse-protection handshake over HTTP (SPEC §2, D1–D5, D10, D21), driven through
+//! The OPTIONS abuse-protection handshake over HTTP (protocol.md §2, D1–D5, D10, D21), driven through
 //! `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
 
 use std::sync::{Arc, Mutex};
@@ -477,7 +477,7 @@ async fn d5_on_callback_hook_receives_origin_and_url() {
     );
 }
 
-/// SPEC §6: a panic in the application's code is a 500, never a dropped connection; a
+/// protocol.md §6: a panic in the application's code is a 500, never a dropped connection; a
 /// handshake's `on_callback` hook runs while the answer is made, outside any future.
 #[tokio::test]
 async fn d5_panicking_callback_hook_answers_500() {

@@ -1,4 +1,4 @@
-//! Hardening of the delivery path (SPEC §6, W4/P5, W11, D7, D20): origin and rate enforcement,
+//! Hardening of the delivery path (protocol.md §6, W4/P5, W11, D7, D20): origin and rate enforcement,
 //! panicking handlers, bodies that never finish, plain (non-CloudEvents) messages, and the
 //! quickstart's SAP Event Mesh route with HTTP Basic over loopback.
 
@@ -300,7 +300,7 @@ async fn w11_without_rate_enforcement_there_is_no_429() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A panicking handler (SPEC §6: a panic becomes a 5xx, never a dropped connection)
+// A panicking handler (protocol.md §6: a panic becomes a 5xx, never a dropped connection)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! What a webhook route tells its operators: one `tracing` span per request with route, sender,
 //! mode, event count, first event, status and rejection reason, one `info` line per request, the
-//! default dead-letter line, and no secret anywhere (SPEC D15): credentials, the `access_token`
+//! default dead-letter line, and no secret anywhere (D15): credentials, the `access_token`
 //! query parameter and Event Grid validation codes never reach a log line, a span field or a
 //! `Debug` output. (The counters of feature `metrics`: `webhook-runtime/tests/metrics.rs`.)
 

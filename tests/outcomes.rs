@@ -1,4 +1,4 @@
-//! Handler outcomes mapped per sender (SPEC §6, D6, D8): `Outcome::{Ack, Retry, Reject}` returned
+//! Handler outcomes mapped per sender (protocol.md §6, D6, D8): `Outcome::{Ack, Retry, Reject}` returned
 //! alone or inside `Result`, on CloudEvents routes serving each sender and on an Event Grid
 //! route, over HTTP through `tower::ServiceExt::oneshot`.
 

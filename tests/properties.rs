@@ -1,8 +1,8 @@
-//! Properties of the origin allow-list (SPEC §2, D3, D21) and of the CloudEvents and Event Grid
-//! decoders (SPEC §4, §5, H10, C1, D22, D23), checked over generated inputs with proptest.
+//! Properties of the origin allow-list (protocol.md §2, D3, D21) and of the CloudEvents and Event Grid
+//! decoders (protocol.md §4, §5, H10, C1, D22, D23), checked over generated inputs with proptest.
 //!
 //! Each property is named after the rule it checks. The origin and header-value properties
-//! compare the runtime with small reference models written here from SPEC.md's wording; the
+//! compare the runtime with small reference models written here from docs/protocol.md's rules; the
 //! decoder properties check that no input, however malformed, panics or is answered with anything
 //! but a client error, and that what the decoders accept satisfies the attribute rules.
 //!

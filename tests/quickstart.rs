@@ -2,7 +2,7 @@
 //! is started as a child process on a free loopback port and driven with raw HTTP/1.1, so what
 //! hyper and axum do on the wire (framing, header limits) is part of what is tested.
 //!
-//! Labels (P14, D9, ...) refer to `SPEC.md`.
+//! Labels (P14, D9, ...) are defined in `docs/protocol.md`.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! The testing kit (`webhook_runtime::testing`, cargo feature `testing`): every handshake verdict
-//! (D17, seed 000) and every delivery next-action per sender (SPEC §6), in process, against
+//! (D17, seed 000) and every delivery next-action per sender (protocol.md §6), in process, against
 //! `#[webhook]` routes shaped like the quickstart's (`Completed`, acknowledged deliveries) and
 //! deliberately broken hand-written axum routes (one per failure reason).
 
@@ -524,7 +524,7 @@ async fn eventgrid_cloudevents_handshake_offers_a_callback_and_completes() {
 
 #[tokio::test]
 async fn eventgrid_cloudevents_hardcoded_public_origin_fails_on_sovereign_clouds() {
-    // What SPEC §3 says of Azure Functions' trigger: the answer always names the public cloud.
+    // What protocol.md §3 says of Azure Functions' trigger: the answer always names the public cloud.
     let target = broken(options(|| async { consent("eventgrid.azure.net") }));
     let report = Sender::event_grid_cloudevents()
         .with_origin("eventgrid.azure.cn")
@@ -537,7 +537,7 @@ async fn eventgrid_cloudevents_hardcoded_public_origin_fails_on_sovereign_clouds
 }
 
 // ---------------------------------------------------------------------------------------------
-// Azure Event Grid, Event Grid schema: the validation event (SPEC §3, seed 002)
+// Azure Event Grid, Event Grid schema: the validation event (protocol.md §3, seed 002)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -748,7 +748,7 @@ async fn d8_a_bad_event_in_a_batch_is_400_and_each_sender_acts_on_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What each sender does next (SPEC §6)
+// What each sender does next (protocol.md §6)
 // ---------------------------------------------------------------------------------------------
 
 /// A route answering the status named by the delivery's `x-answer` header, with the

@@ -1,4 +1,4 @@
-//! CloudEvents batch mode (SPEC §4, C10, D8) on arbitrary bodies: never panics, fails only with a
+//! CloudEvents batch mode (protocol.md §4, C10, D8) on arbitrary bodies: never panics, fails only with a
 //! client error, and every accepted event satisfies C1.
 
 #![no_main]

@@ -1,4 +1,4 @@
-//! CloudEvents binary mode (SPEC §4, H8–H11, D22) with headers built from the input: never
+//! CloudEvents binary mode (protocol.md §4, H8–H11, D22) with headers built from the input: never
 //! panics, fails only with a client error, and every accepted event satisfies C1.
 //!
 //! Input format: header lines `name:value` (arbitrary bytes; lines that are not a valid header

@@ -1,4 +1,4 @@
-//! Event Grid POSTs (SPEC §3, §5, D23): never panics, fails only with a client error, and a
+//! Event Grid POSTs (protocol.md §3, §5, D23): never panics, fails only with a client error, and a
 //! validation or deletion event never reaches the handler as a notification.
 //!
 //! Input format: the first byte picks the `aeg-event-type` header, the rest is the body.

@@ -1,4 +1,4 @@
-//! `decode_header_value` (SPEC §4, H10) on arbitrary bytes: never panics, and what it returns is
+//! `decode_header_value` (protocol.md §4, H10) on arbitrary bytes: never panics, and what it returns is
 //! consistent with re-encoding, quoting and the input.
 
 #![no_main]

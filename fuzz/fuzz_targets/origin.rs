@@ -1,4 +1,4 @@
-//! Origin allow-lists (SPEC §2, D3, D21): `AllowedOrigins::parse` of entries from the input, then
+//! Origin allow-lists (protocol.md §2, D3, D21): `AllowedOrigins::parse` of entries from the input, then
 //! `grant` on request origins from the rest, checked against the spec's rules.
 //!
 //! Input format: the first line holds comma-separated allow-list entries, each further line is a

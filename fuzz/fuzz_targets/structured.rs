@@ -1,4 +1,4 @@
-//! CloudEvents structured mode (SPEC §4, J3–J10, C1) on arbitrary bodies: never panics, fails
+//! CloudEvents structured mode (protocol.md §4, J3–J10, C1) on arbitrary bodies: never panics, fails
 //! only with a client error, and every accepted event satisfies C1.
 
 #![no_main]

@@ -7,7 +7,7 @@ Usage: send_eventgrid.py deliver URL    (for example http://127.0.0.1:3000/event
 Driven by tests/eventgrid_sdk.rs against the quickstart's `/eventgrid` route, with the SDK that
 test pins (PyPI `azure-eventgrid`). The publisher client is meant for an Event Grid topic, but
 it is also what people point at a webhook to test or forward events, so the runtime takes what
-it sends as a notification (SPEC D23: it sends no `aeg-event-type`).
+it sends as a notification (D23: it sends no `aeg-event-type`).
 
 Every event is a `Microsoft.Storage.BlobCreated` with data in the quickstart's shape. In order:
 
@@ -16,7 +16,7 @@ Every event is a `Microsoft.Storage.BlobCreated` with data in the quickstart's s
 2. batch:  a list of 3   (`send([...])`; ids eg-batch-1, eg-batch-2, eg-batch-3): one request
                          holding a JSON array of three events
 
-`refused` (each call must be answered 403, SPEC §3: an unexpected subscription gets no 200):
+`refused` (each call must be answered 403, protocol.md §3: an unexpected subscription gets no 200):
 3. no-subscription:    an event without `aeg-subscription-name`
 4. other-subscription: an event with `aeg-subscription-name: not-quickstart`
 
@@ -33,7 +33,7 @@ request: a retried 5xx cannot hide as a duplicate, and a 3xx is a failure (W6).
 The 204 answer: the publisher treats any status but 200 as an error (it expects the Event Grid
 service's 200) and raises HttpResponseError("Operation returned an invalid status 'No
 Content'") after the request went through. The quickstart's handler returns `()`, which the
-runtime sends as 204 (SPEC D6, W8), and 204 is success for an Event Grid delivery (SPEC §6). So a
+runtime sends as 204 (D6, W8), and 204 is success for an Event Grid delivery (protocol.md §6). So a
 delivery counts as accepted when `send` returns (200) or when it raises HttpResponseError with
 status 204 and an empty body; any other exception or status fails the script.
 

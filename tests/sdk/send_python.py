@@ -10,7 +10,7 @@ Driven by tests/sdk_interop.rs against the quickstart, with the SDK that test pi
 Sends, in this order, each with data {"order_id": ..., "amount": ...}:
 
 1. one binary-mode event     (id py-binary-1; no datacontenttype, so the SDK sends no
-                               Content-Type, as SPEC §4 notes)
+                               Content-Type, as protocol.md §4 notes)
 2. one structured-mode event (id py-structured-1)
 3. one batch of two events   (ids py-batch-1, py-batch-2). The SDK has no batch serializer:
    the body is a JSON array of the SDK's JSON format output, sent as

@@ -1,7 +1,7 @@
 //! Syntax rules shared by the `#[webhook]` macro (which checks literals at compile time) and the
 //! `webhook-runtime` crate (which checks configuration and requests at run time).
 //!
-//! The rules are those of SPEC D3 and D21: a `WebHook-Request-Origin` is a host name made of
+//! The rules are those of D3 and D21: a `WebHook-Request-Origin` is a host name made of
 //! ASCII letters, digits, `-` and `.`, with an optional `:port`, at most 253 bytes; an allow-list
 //! entry is such a name, `*`, or `*.` followed by such a name.
 //!

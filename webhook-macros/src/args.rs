@@ -20,7 +20,7 @@ pub(crate) const ARGUMENTS: &[&str] = &[
     "sender",
 ];
 
-/// The senders a route can serve (what its answers mean, SPEC §6).
+/// The senders a route can serve (what its answers mean, protocol.md §6).
 pub(crate) const SENDERS: &[&str] = &["cloudevents", "eventgrid", "sap_event_mesh"];
 
 /// The schemas a route can serve.

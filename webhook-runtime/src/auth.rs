@@ -1,4 +1,4 @@
-//! Authentication of webhook requests, handshakes included (SPEC §7, D1, D15, D20).
+//! Authentication of webhook requests, handshakes included (protocol.md §7, D1, D15, D20).
 //!
 //! [`Credentials`] holds any number of accepted credentials at once (for rotation): HTTP Basic
 //! (SAP Event Mesh "Basic"), Bearer tokens (CloudEvents §3, SAP OAuth2 client-credentials

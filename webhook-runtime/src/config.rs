@@ -1,4 +1,4 @@
-//! Run-time configuration of a webhook route (SPEC D10).
+//! Run-time configuration of a webhook route (D10).
 
 use std::fmt;
 use std::num::NonZeroU32;
@@ -330,7 +330,7 @@ impl Config {
     /// answered 200 without a `validationResponse`, and once that answer has been sent the URL is
     /// fetched once, without redirects, only if it is `https` on an Event Grid host (see
     /// [`event_grid_validation_url`](crate::eventgrid::event_grid_validation_url)); any other URL
-    /// is refused with 400 and logged. It needs `subscriptions` (SPEC §3: only for an expected
+    /// is refused with 400 and logged. It needs `subscriptions` (protocol.md §3: only for an expected
     /// subscription): without a list, validations are refused with 403.
     #[cfg(feature = "validation-get")]
     pub fn with_validation_get(mut self, client: crate::eventgrid::ValidationGet) -> Self {
@@ -413,7 +413,7 @@ impl Config {
     }
 
     /// Says who delivers to this route, which decides how an [`Outcome`](crate::Outcome) is
-    /// answered (SPEC §6). Default: [`Sender::CloudEvents`] on a CloudEvents route; an Event Grid
+    /// answered (protocol.md §6). Default: [`Sender::CloudEvents`] on a CloudEvents route; an Event Grid
     /// schema route always serves [`Sender::EventGrid`].
     pub fn with_sender(mut self, sender: Sender) -> Self {
         self.sender = Some(sender);

@@ -1,4 +1,4 @@
-//! Decoding an event's data into the handler's type (SPEC J5–J10, D13, D22), for every schema.
+//! Decoding an event's data into the handler's type (J5–J10, D13, D22), for every schema.
 //!
 //! The data of an event is one of: absent, JSON text (a structured `data` member, or a body or
 //! `data_base64` whose content type is JSON or unstated), or opaque bytes with a non-JSON content

@@ -1,4 +1,4 @@
-//! Optional deduplication of redelivered events (SPEC D8: every sender delivers at least once).
+//! Optional deduplication of redelivered events (D8: every sender delivers at least once).
 //!
 //! With [`Config::with_dedup`](crate::Config::with_dedup), an event whose handler succeeded
 //! within the window is acknowledged again without calling the handler. Events are keyed by

@@ -2,7 +2,7 @@
 //!
 //! [`CloudEvent<T>`], [`Incoming<T>`], [`CloudEventBatch<T>`] and [`EventGridEvents<T>`]
 //! implement [`FromRequest`]: put one last in any axum handler's parameters. They decode and
-//! check exactly as the routes do (media type 415 → size 413 → content 400, SPEC D20) and reject
+//! check exactly as the routes do (media type 415 → size 413 → content 400, D20) and reject
 //! with a plain-text [`Rejection`]. The body limit is axum's (`DefaultBodyLimit`, 2 MB unless
 //! set); the handshake, validation, authentication, outcomes and deduplication are the route
 //! builders' job ([`crate::route`]).

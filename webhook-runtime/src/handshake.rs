@@ -1,4 +1,4 @@
-//! The CloudEvents / SAP Event Mesh OPTIONS abuse-protection handshake (SPEC §2, D1–D5, D21).
+//! The CloudEvents / SAP Event Mesh OPTIONS abuse-protection handshake (protocol.md §2, D1–D5, D21).
 //!
 //! [`evaluate`] is a pure function of the allow-list, the configured rate and the request
 //! headers; [`HandshakeAnswer`] turns into the HTTP answer.

@@ -1,5 +1,5 @@
 //! Plain messages: bodies that are not CloudEvents, as SAP Event Mesh pushes for queues fed by
-//! publishers that do not use CloudEvents (SPEC §1, D7).
+//! publishers that do not use CloudEvents (protocol.md §1, D7).
 //!
 //! A route takes them when its handler's event parameter is [`Incoming<T>`] (with
 //! `#[webhook(..., plain = true)]`): a CloudEvent arrives as [`Incoming::Event`], anything else as

@@ -1,4 +1,4 @@
-//! Allow-lists of origins and the matching rules of SPEC D3 and D21.
+//! Allow-lists of origins and the matching rules of D3 and D21.
 
 use std::fmt;
 

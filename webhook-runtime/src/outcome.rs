@@ -1,4 +1,4 @@
-//! What a handler says about an event, and what each sender understands by it (SPEC §6).
+//! What a handler says about an event, and what each sender understands by it (protocol.md §6).
 //!
 //! A handler may return an [`Outcome`] (alone, or inside a `Result` on either side) beside the
 //! plain `IntoResponse` returns. The route maps it to the status its [`Sender`] acts on:
@@ -125,7 +125,7 @@ impl IntoResponse for Outcome {
 #[derive(Clone)]
 pub(crate) struct Returned(pub(crate) Outcome);
 
-/// Who delivers to a route, which decides what its answers mean (SPEC §6).
+/// Who delivers to a route, which decides what its answers mean (protocol.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[non_exhaustive]
 pub enum Sender {

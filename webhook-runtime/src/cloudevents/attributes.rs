@@ -1,4 +1,4 @@
-//! Validation of context attributes shared by the structured and binary decoders (SPEC §4, C1).
+//! Validation of context attributes shared by the structured and binary decoders (protocol.md §4, C1).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Binary mode: attributes in `ce-` headers, the body is the data (SPEC §4, H8–H11, D22).
+//! Binary mode: attributes in `ce-` headers, the body is the data (protocol.md §4, H8–H11, D22).
 
 use std::borrow::Cow;
 use std::fmt;

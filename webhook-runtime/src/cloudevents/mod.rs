@@ -1,4 +1,4 @@
-//! CloudEvents over HTTP: the event type and the decoders of each content mode (SPEC §4).
+//! CloudEvents over HTTP: the event type and the decoders of each content mode (protocol.md §4).
 //!
 //! The decoders are plain functions over `http` types and bytes, usable without the macro:
 //!
@@ -125,7 +125,7 @@ pub fn decode<T: DeserializeOwned>(
 pub enum Delivery<Ev> {
     /// Events for the handler.
     Events(Vec<Ev>),
-    /// An Event Grid subscription validation sent as a CloudEvent (SPEC §3).
+    /// An Event Grid subscription validation sent as a CloudEvent (protocol.md §3).
     EventGridValidation(ValidationRequest),
 }
 

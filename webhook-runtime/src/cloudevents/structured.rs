@@ -1,4 +1,4 @@
-//! Structured and batch mode: events as JSON objects (SPEC §4, JSON format J3–J10, C10).
+//! Structured and batch mode: events as JSON objects (protocol.md §4, JSON format J3–J10, C10).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -40,7 +40,7 @@ pub(crate) fn decode_structured<T: DeserializeOwned>(
 }
 
 /// Decodes a structured-mode body, recognising an Event Grid subscription validation event sent
-/// as a CloudEvent (to Azure Function-style destinations, SPEC §3) before the data is typed.
+/// as a CloudEvent (to Azure Function-style destinations, protocol.md §3) before the data is typed.
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Delivery<CloudEvent<T>>, Rejection> {

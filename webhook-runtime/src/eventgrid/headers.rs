@@ -1,4 +1,4 @@
-//! The `aeg-*` delivery headers, as an extractor (SPEC §5).
+//! The `aeg-*` delivery headers, as an extractor (protocol.md §5).
 
 use std::convert::Infallible;
 

@@ -1,5 +1,5 @@
 //! Azure Event Grid: the Event Grid event schema, subscription validation and deletion
-//! (SPEC §3, §5, D23).
+//! (protocol.md §3, §5, D23).
 //!
 //! [`decode`] is a plain function over `http` types and bytes: it classifies a POST by its
 //! `aeg-event-type` header and checks it.
@@ -55,7 +55,7 @@ pub const VALIDATION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidat
 pub const DELETION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionDeletedEvent";
 
 /// The `WebHook-Request-Origin` values Event Grid sends when it delivers CloudEvents: the public
-/// cloud and the sovereign clouds (SPEC §1). Use them as the allow-list of a CloudEvents route
+/// cloud and the sovereign clouds (protocol.md §1). Use them as the allow-list of a CloudEvents route
 /// that Event Grid delivers to, so the route keeps working on government clouds:
 ///
 /// ```
@@ -141,7 +141,7 @@ fn validation_answer(code: &str) -> Vec<u8> {
 }
 
 impl ValidationRequest {
-    /// The synchronous answer (SPEC §3): **200** with `{"validationResponse": "<code>"}`.
+    /// The synchronous answer (protocol.md §3): **200** with `{"validationResponse": "<code>"}`.
     pub fn respond(&self) -> Response {
         // Built directly: a `Vec<u8>` answer would first get an `application/octet-stream`
         // Content-Type that this one then replaces.
@@ -156,7 +156,7 @@ impl ValidationRequest {
     }
 
     /// Reads the data of a validation event: an object, or a JSON string holding one (how Event
-    /// Grid sends it inside a CloudEvent to Azure Function-style destinations, SPEC §3).
+    /// Grid sends it inside a CloudEvent to Azure Function-style destinations, protocol.md §3).
     pub(crate) fn from_data(raw: &[u8]) -> Result<Self, Rejection> {
         let invalid = |e: serde_json::Error| {
             Rejection::bad_request(format!("invalid subscription validation data: {e}"))

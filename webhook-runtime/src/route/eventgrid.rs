@@ -200,7 +200,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         }
         #[cfg(feature = "validation-get")]
         if let Some(client) = self.config.validation_get() {
-            // SPEC §3: GET only for an expected subscription, so the list must exist.
+            // protocol.md §3: GET only for an expected subscription, so the list must exist.
             if self.config.subscriptions().next().is_none() {
                 tracing::error!(
                     "validation by GET is configured without `subscriptions`: refusing"

@@ -1,5 +1,5 @@
 //! Deliveries a simulated sender makes (CloudEvents structured, binary and batch; Event Grid
-//! arrays; plain messages) and what the sender does next with the answer (SPEC §6).
+//! arrays; plain messages) and what the sender does next with the answer (protocol.md §6).
 
 use std::fmt;
 
@@ -204,7 +204,7 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-/// What the sender does with a delivery after the answer (SPEC §6).
+/// What the sender does with a delivery after the answer (protocol.md §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NextAction {
@@ -276,7 +276,7 @@ impl DeliveryReport {
     }
 }
 
-/// SPEC §6, per sender. No answer at all (timeout, connection failure) is retried by every
+/// protocol.md §6, per sender. No answer at all (timeout, connection failure) is retried by every
 /// sender.
 pub(crate) fn next_action(kind: Kind, answer: Option<&Answer>) -> NextAction {
     let Some(answer) = answer else {

@@ -1,4 +1,4 @@
-//! The sender's side of the OPTIONS abuse-protection handshake (SPEC §2): the request, and the
+//! The sender's side of the OPTIONS abuse-protection handshake (protocol.md §2): the request, and the
 //! verdict on the answer.
 //!
 //! Consent is exactly the answer's `WebHook-Allowed-Origin` equal to the requested origin byte

@@ -8,7 +8,7 @@
 //!   `Failed` with the [`Failure`] (no consent header, origin echoed wrong, validation code
 //!   wrong, 202 instead of 200, timeout, …). [`Sender::deliver`] sends a [`Delivery`]
 //!   (structured, binary, batch, Event Grid array, plain message) and returns the
-//!   [`NextAction`] that sender takes: acknowledged, retry later, dead-letter, stop (SPEC §6).
+//!   [`NextAction`] that sender takes: acknowledged, retry later, dead-letter, stop (protocol.md §6).
 //! - A [`Subscription`] keeps the status between runs: `NotInitiated` before the handshake,
 //!   `Requested` while its answer is awaited, `Exempted` when it skips the handshake.
 //!

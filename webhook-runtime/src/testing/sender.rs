@@ -1,5 +1,5 @@
 //! The simulated senders: a generic CloudEvents webhook sender, Azure Event Grid in either
-//! output schema, and SAP Event Mesh (SPEC §1).
+//! output schema, and SAP Event Mesh (protocol.md §1).
 
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -89,7 +89,7 @@ impl fmt::Debug for Authorization {
 }
 
 /// A simulated sender: it plays the handshake and the deliveries of one kind of event source
-/// against a [`Target`], and judges the answers by that source's rules (SPEC §2, §3, §6).
+/// against a [`Target`], and judges the answers by that source's rules (protocol.md §2, §3, §6).
 ///
 /// | constructor | handshake | next action after a delivery |
 /// |---|---|---|
@@ -259,7 +259,7 @@ impl Sender {
         }
     }
 
-    /// Sends one delivery and returns what the sender does next (SPEC §6). The sender adds its
+    /// Sends one delivery and returns what the sender does next (protocol.md §6). The sender adds its
     /// credentials, its `WebHook-Request-Origin` (senders that shook hands by OPTIONS, W4) or
     /// its `aeg-subscription-name` and `aeg-delivery-count` (Event Grid), unless the delivery
     /// sets them.
@@ -289,7 +289,7 @@ impl Sender {
         }
     }
 
-    /// What this sender does after a delivery answered `status` with `headers` (SPEC §6),
+    /// What this sender does after a delivery answered `status` with `headers` (protocol.md §6),
     /// without sending anything.
     ///
     /// ```

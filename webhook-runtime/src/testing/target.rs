@@ -13,7 +13,7 @@ use tower::ServiceExt as _;
 use super::exchange::{Answer, Exchange, SentRequest, TransportError, has_access_token};
 
 /// How long a sender waits for a whole answer unless told otherwise: 30 s, Event Grid's own
-/// limit for a validation answer (SPEC §3).
+/// limit for a validation answer (protocol.md §3).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How much of an answer's body is kept.
@@ -25,7 +25,7 @@ const ANSWER_BODY_LIMIT: usize = 1024 * 1024;
 ///   `tower::ServiceExt::oneshot`: no socket, no server.
 /// - [`Target::url`]: any `http` or `https` URL (rustls, the web PKI's roots plus any added with
 ///   [`Target::with_root_certificate_pem`]). Redirects are never followed: a 3xx is an answer,
-///   and a failure (SPEC §6, W6).
+///   and a failure (protocol.md §6, W6).
 ///
 /// Every exchange is bounded by the target's timeout ([`DEFAULT_TIMEOUT`] unless set with
 /// [`Target::with_timeout`]); an endpoint that does not answer in time gets the verdict a

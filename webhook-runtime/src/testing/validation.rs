@@ -1,4 +1,4 @@
-//! The sender's side of Azure Event Grid's subscription validation (Event Grid schema; SPEC §3,
+//! The sender's side of Azure Event Grid's subscription validation (Event Grid schema; protocol.md §3,
 //! seed 002): the validation event, and the verdict on the answer.
 //!
 //! The answer must be exactly **200** (a 202 is rejected) with a JSON body whose

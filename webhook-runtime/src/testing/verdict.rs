@@ -57,7 +57,7 @@ impl fmt::Display for HandshakeStatus {
     }
 }
 
-/// Why a handshake failed, by the sender's rules (SPEC §2–§3).
+/// Why a handshake failed, by the sender's rules (protocol.md §2–§3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
@@ -82,7 +82,7 @@ pub enum Failure {
         /// Its `Location`, when sent.
         location: Option<String>,
     },
-    /// Event Grid validation: any status but exactly 200 (a 202 is rejected, SPEC §3).
+    /// Event Grid validation: any status but exactly 200 (a 202 is rejected, protocol.md §3).
     NotOk {
         /// The answer's status.
         status: StatusCode,
