@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::auth::{Authenticate, Credentials};
 use crate::dedup::Dedup;
-use crate::eventgrid::{DeletionNotice, ValidationRequest};
+use crate::eventgrid::{DeletionNotice, ManualValidation, ValidationSettings};
 use crate::handshake::CallbackOffer;
 use crate::origin::{AllowedOrigins, OriginError};
 use crate::outcome::{DeadLetter, Sender};
@@ -17,19 +17,8 @@ use crate::outcome::{DeadLetter, Sender};
 pub const DEFAULT_CLOUDEVENTS_BODY_LIMIT: usize = 1024 * 1024;
 
 type CallbackHook = Arc<dyn Fn(&CallbackOffer<'_>) + Send + Sync>;
-type ValidationHook = Arc<dyn Fn(&ManualValidation<'_>) + Send + Sync>;
 type DeletionHook = Arc<dyn Fn(&DeletionNotice, Option<&str>) + Send + Sync>;
 type DeadLetterHook = Arc<dyn Fn(&DeadLetter<'_>) + Send + Sync>;
-
-/// An Event Grid subscription validation left to the application (see
-/// [`Config::on_manual_validation`]).
-#[derive(Debug, Clone, Copy)]
-pub struct ManualValidation<'a> {
-    /// The `aeg-subscription-name` of the request, as sent.
-    pub subscription_name: Option<&'a str>,
-    /// The validation event's data: its code and `validationUrl`.
-    pub request: &'a ValidationRequest,
-}
 
 /// The settings of one webhook route.
 ///
@@ -62,10 +51,8 @@ pub struct Config {
     body_limit: Option<usize>,
     subscriptions: Box<[Box<str>]>,
     on_callback: Option<CallbackHook>,
-    on_manual_validation: Option<ValidationHook>,
+    validation: ValidationSettings,
     on_deletion: Option<DeletionHook>,
-    #[cfg(feature = "validation-get")]
-    validation_get: Option<crate::eventgrid::ValidationGet>,
     credentials: Credentials,
     authenticator: Option<Arc<dyn Authenticate>>,
     enforce_origins: bool,
@@ -321,7 +308,7 @@ impl Config {
         mut self,
         hook: impl Fn(&ManualValidation<'_>) + Send + Sync + 'static,
     ) -> Self {
-        self.on_manual_validation = Some(Arc::new(hook));
+        self.validation.on_manual_validation = Some(Arc::new(hook));
         self
     }
 
@@ -334,13 +321,8 @@ impl Config {
     /// subscription): without a list, validations are refused with 403.
     #[cfg(feature = "validation-get")]
     pub fn with_validation_get(mut self, client: crate::eventgrid::ValidationGet) -> Self {
-        self.validation_get = Some(client);
+        self.validation.get = Some(client);
         self
-    }
-
-    #[cfg(feature = "validation-get")]
-    pub(crate) fn validation_get(&self) -> Option<&crate::eventgrid::ValidationGet> {
-        self.validation_get.as_ref()
     }
 
     /// Calls `hook` when Event Grid announces that a subscription was deleted (the delivery is
@@ -368,8 +350,9 @@ impl Config {
             })
     }
 
-    pub(crate) fn manual_validation_hook(&self) -> Option<&ValidationHook> {
-        self.on_manual_validation.as_ref()
+    /// How the route answers an Event Grid subscription validation besides the synchronous way.
+    pub(crate) fn validation(&self) -> &ValidationSettings {
+        &self.validation
     }
 
     pub(crate) fn deletion_hook(&self) -> Option<&DeletionHook> {
@@ -505,7 +488,11 @@ impl fmt::Debug for Config {
             .field("on_callback", &self.on_callback.as_ref().map(|_| "<hook>"))
             .field(
                 "on_manual_validation",
-                &self.on_manual_validation.as_ref().map(|_| "<hook>"),
+                &self
+                    .validation
+                    .on_manual_validation
+                    .as_ref()
+                    .map(|_| "<hook>"),
             )
             .field("on_deletion", &self.on_deletion.as_ref().map(|_| "<hook>"))
             .field("credentials", &self.credentials)

@@ -53,11 +53,9 @@ mod span;
 pub mod testing;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
-pub use config::{
-    Config, ConfigError, DEFAULT_BODY_TIMEOUT, DEFAULT_CLOUDEVENTS_BODY_LIMIT, ManualValidation,
-};
+pub use config::{Config, ConfigError, DEFAULT_BODY_TIMEOUT, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 pub use event_types::EventTypes;
-pub use eventgrid::{EventGridDelivery, EventGridEvent};
+pub use eventgrid::{EventGridDelivery, EventGridEvent, ManualValidation};
 pub use message::{Incoming, Message};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use outcome::{Outcome, Sender};

@@ -1,4 +1,4 @@
-//! The typed Event Grid event a handler receives (SPEC §5).
+//! The typed Event Grid event a handler receives (protocol.md §5).
 
 use std::borrow::Cow;
 
@@ -104,4 +104,10 @@ impl<T> EventGridEvent<T> {
     pub fn into_data(self) -> T {
         self.data
     }
+}
+
+/// Whether an event type is one of Event Grid's own subscription events (validation,
+/// deletion), which come alone with their own `aeg-event-type` and never reach a handler (D23).
+pub(super) fn is_lifecycle_event_type(event_type: &str) -> bool {
+    event_type == super::VALIDATION_EVENT_TYPE || event_type == super::DELETION_EVENT_TYPE
 }

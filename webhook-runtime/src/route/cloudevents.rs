@@ -22,7 +22,7 @@ use super::response_future::{Counted, Counters};
 use crate::auth::private_if_access_token;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
-use crate::eventgrid::{self, EVENT_GRID_ORIGINS};
+use crate::eventgrid::validation;
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 use crate::message::{self, Incoming};
@@ -228,29 +228,12 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
                     dispatch(&context, &self.handler, events, &mut parts, &state).await
                 }
                 Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
-                    self.validate(&request)
+                    request_span().record("mode", "validation");
+                    validation::answer_cloudevent(self.config.origins(), &request)
                 }
                 Err(rejection) => rejection.into_response(),
             };
             private_if_access_token(response, &parts)
-        }
-    }
-
-    /// An Event Grid validation event sent as a CloudEvent: only a route that admits Event Grid
-    /// as a sender answers it.
-    fn validate(&self, request: &eventgrid::ValidationRequest) -> Response {
-        request_span().record("mode", "validation");
-        let origins = self.config.origins();
-        if EVENT_GRID_ORIGINS
-            .iter()
-            .any(|o| origins.grant(o.as_bytes()).is_some())
-        {
-            request.respond()
-        } else {
-            Rejection::forbidden(
-                "an Event Grid validation event, but Event Grid is not an allowed origin of this endpoint",
-            )
-            .into_response()
         }
     }
 

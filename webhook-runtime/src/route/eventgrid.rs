@@ -21,7 +21,7 @@ use super::response_future::{Counted, Counters};
 use crate::auth::private_if_access_token;
 use crate::config::Config;
 use crate::eventgrid::{
-    self, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent,
+    AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent, validation,
 };
 use crate::guard;
 use crate::outcome::Sender;
@@ -162,7 +162,13 @@ impl<T, F> EventGridEndpoint<T, F> {
         match delivery {
             Delivery::Validation(request) => {
                 span.record("mode", "validation");
-                self.validate(&request, subscription)
+                let lists_subscriptions = self.config.subscriptions().next().is_some();
+                validation::answer(
+                    self.config.validation(),
+                    &request,
+                    subscription,
+                    lists_subscriptions,
+                )
             }
             Delivery::Deletion(notice) => {
                 span.record("mode", "deletion");
@@ -182,60 +188,6 @@ impl<T, F> EventGridEndpoint<T, F> {
                 // Boxed apart from the decoding's state (see `Observation::run`).
                 Box::pin(dispatch(&context, &self.handler, events, parts, &state)).await
             }
-        }
-    }
-
-    /// Answers a subscription validation: by the runtime's own GET (feature `validation-get`),
-    /// by the application's hook (an empty 200), or synchronously with the code.
-    fn validate(
-        &self,
-        request: &eventgrid::ValidationRequest,
-        subscription: Option<&str>,
-    ) -> Response {
-        if let Some(hook) = self.config.manual_validation_hook() {
-            hook(&crate::config::ManualValidation {
-                subscription_name: subscription,
-                request,
-            });
-        }
-        #[cfg(feature = "validation-get")]
-        if let Some(client) = self.config.validation_get() {
-            // protocol.md §3: GET only for an expected subscription, so the list must exist.
-            if self.config.subscriptions().next().is_none() {
-                tracing::error!(
-                    "validation by GET is configured without `subscriptions`: refusing"
-                );
-                return Rejection::forbidden(
-                    "this endpoint validates by GET only for listed subscriptions, and lists none",
-                )
-                .into_response();
-            }
-            let url = request
-                .validation_url
-                .as_deref()
-                .and_then(eventgrid::event_grid_validation_url);
-            let Some(url) = url else {
-                tracing::warn!(
-                    "validation event refused: its validationUrl is not https on an Event Grid host"
-                );
-                return Rejection::bad_request(
-                    "validationUrl is not an https URL on an Event Grid host",
-                )
-                .into_response();
-            };
-            let (body, sent) = eventgrid::SentSignal::new();
-            let client = client.clone();
-            tokio::spawn(async move {
-                if sent.await.is_ok() {
-                    client.get(url).await;
-                }
-            });
-            return (StatusCode::OK, axum::body::Body::new(body)).into_response();
-        }
-        if self.config.manual_validation_hook().is_some() {
-            StatusCode::OK.into_response()
-        } else {
-            request.respond()
         }
     }
 

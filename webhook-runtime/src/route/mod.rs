@@ -20,12 +20,12 @@
 //!     }),
 //! );
 //! ```
-//!
-//! A request takes this path through the modules below: [`method`] hands axum one handler per
-//! method; the endpoint ([`cloudevents`](self::cloudevents) or [`eventgrid`](self::eventgrid))
-//! admits it (credentials, origin, rate), reads its body ([`body`]) and decodes it; [`dispatch`]
-//! calls the handler for its events and maps the answer for the sender; [`response_future`]
-//! wraps all of it in the request's span, its counters and a guard that turns a panic into 500.
+
+// A request takes this path through the modules below: `method` hands axum one handler per
+// method; the endpoint (`cloudevents` or `eventgrid`) admits it (credentials, origin, rate),
+// reads its body (`body`) and decodes it; `dispatch` calls the handler for its events and maps
+// the answer for the sender; `response_future` wraps all of it in the request's span, its
+// counters and a guard that turns a panic into 500.
 
 mod body;
 mod cloudevents;

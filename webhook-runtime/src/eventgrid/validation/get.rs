@@ -10,10 +10,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use reqwest::Url;
 use tokio::sync::oneshot;
+
+use super::ValidationRequest;
+use crate::rejection::Rejection;
 
 /// The domains Event Grid's validation URLs live under: the public cloud and the sovereign clouds.
 pub const EVENT_GRID_DOMAINS: &[&str] = &[
@@ -147,10 +151,10 @@ impl ValidationGetBuilder {
 
 /// An empty response body that reports when the server is done with it (sent or dropped), so
 /// the GET starts only after the 200 has gone out.
-pub(crate) struct SentSignal(Option<oneshot::Sender<()>>);
+struct SentSignal(Option<oneshot::Sender<()>>);
 
 impl SentSignal {
-    pub(crate) fn new() -> (Self, oneshot::Receiver<()>) {
+    fn new() -> (Self, oneshot::Receiver<()>) {
         let (sender, receiver) = oneshot::channel();
         (Self(Some(sender)), receiver)
     }
@@ -182,4 +186,40 @@ impl Drop for SentSignal {
             let _ = sender.send(());
         }
     }
+}
+
+/// Answers a validation by the runtime's own GET: a 200 at once, and the GET of `validationUrl`
+/// once that 200 has gone out. Refused (403) on a route that lists no subscriptions, as the GET
+/// is only for an expected one, and (400) when the URL is not https on an Event Grid host.
+pub(super) fn answer(
+    client: &ValidationGet,
+    request: &ValidationRequest,
+    lists_subscriptions: bool,
+) -> Response {
+    if !lists_subscriptions {
+        tracing::error!("validation by GET is configured without `subscriptions`: refusing");
+        return Rejection::forbidden(
+            "this endpoint validates by GET only for listed subscriptions, and lists none",
+        )
+        .into_response();
+    }
+    let Some(url) = request
+        .validation_url
+        .as_deref()
+        .and_then(event_grid_validation_url)
+    else {
+        tracing::warn!(
+            "validation event refused: its validationUrl is not https on an Event Grid host"
+        );
+        return Rejection::bad_request("validationUrl is not an https URL on an Event Grid host")
+            .into_response();
+    };
+    let (body, sent) = SentSignal::new();
+    let client = client.clone();
+    tokio::spawn(async move {
+        if sent.await.is_ok() {
+            client.get(url).await;
+        }
+    });
+    (http::StatusCode::OK, axum::body::Body::new(body)).into_response()
 }
