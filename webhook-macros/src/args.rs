@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, ExprLit, Lit, LitStr, MetaNameValue, Token};
 
-use crate::check::Errors;
+use crate::errors::Errors;
 
 /// Every argument name, for "did you mean" and "expected one of".
 pub(crate) const ARGUMENTS: &[&str] = &[

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
-use crate::check::Errors;
+use crate::errors::Errors;
 
 /// What the enum does with an event type it does not list.
 enum Unknown {

@@ -6,7 +6,8 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemFn};
 
 use crate::args::{Origins, RawArgs, Schema, Settings};
-use crate::check::{self, Errors, Handler};
+use crate::check::{self, Handler};
+use crate::errors::Errors;
 
 /// The whole expansion: the function, its companion (a stub when anything is wrong, so one
 /// mistake gives one error), and the errors.

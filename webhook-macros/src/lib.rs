@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod errors;
 mod events;
 mod expand;
 
