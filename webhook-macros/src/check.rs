@@ -43,6 +43,29 @@ pub(crate) fn handler(
 ) -> Option<Handler> {
     let sig = &item.sig;
     let mut usable = true;
+    // In the order they are written: `const async unsafe extern "C" fn`.
+    if let Some(constness) = &sig.constness {
+        errors.push(
+            constness.span,
+            "#[webhook] handlers cannot be `const fn`: remove `const` (a handler runs for each delivery)",
+        );
+        usable = false;
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.push(
+            unsafety.span,
+            "#[webhook] handlers cannot be `unsafe`: remove `unsafe` and put the unsafe operations in an \
+             `unsafe` block inside the handler (the route cannot uphold a safety contract)",
+        );
+        usable = false;
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(
+            abi.extern_token.span,
+            "#[webhook] handlers cannot be `extern`: remove the ABI (the route calls the handler as a Rust `async fn`)",
+        );
+        usable = false;
+    }
     if sig.asyncness.is_none() {
         errors.push(sig.fn_token.span, "#[webhook] handlers must be `async fn`");
     }
@@ -58,7 +81,10 @@ pub(crate) fn handler(
         usable = false;
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(variadic.span(), "#[webhook] handlers cannot be variadic");
+        errors.push(
+            variadic.dots.spans[0],
+            "#[webhook] handlers cannot be variadic: remove `...` (a handler takes the event and axum extractors)",
+        );
         usable = false;
     }
     let mut event: Option<(usize, Type, Option<Type>)> = None;
@@ -75,6 +101,14 @@ pub(crate) fn handler(
             }
             FnArg::Typed(typed) => typed,
         };
+        if let Some(impl_trait) = impl_trait(&typed.ty) {
+            errors.push(
+                impl_trait.impl_token.span,
+                "#[webhook] handlers cannot take `impl Trait` parameters: name the type \
+                 (the route extracts and decodes one concrete type per parameter)",
+            );
+            usable = false;
+        }
         if let Some((kind, data_ty)) = event_param(&typed.ty) {
             if let Some((schema, plain)) = schema
                 && kind != schema.event_type(plain)
@@ -144,6 +178,39 @@ pub(crate) fn handler(
     })
 }
 
+/// The first `impl Trait` in a parameter's type, at any depth (`Vec<impl Trait>` is one too).
+fn impl_trait(ty: &Type) -> Option<&syn::TypeImplTrait> {
+    match ty {
+        Type::ImplTrait(impl_trait) => Some(impl_trait),
+        Type::Array(array) => impl_trait(&array.elem),
+        Type::Group(group) => impl_trait(&group.elem),
+        Type::Paren(paren) => impl_trait(&paren.elem),
+        Type::Ptr(ptr) => impl_trait(&ptr.elem),
+        Type::Reference(reference) => impl_trait(&reference.elem),
+        Type::Slice(slice) => impl_trait(&slice.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().find_map(impl_trait),
+        Type::Path(path) => {
+            let qself = path.qself.as_ref().and_then(|q| impl_trait(&q.ty));
+            qself.or_else(|| {
+                path.path
+                    .segments
+                    .iter()
+                    .find_map(|segment| match &segment.arguments {
+                        PathArguments::AngleBracketed(args) => {
+                            args.args.iter().find_map(|arg| match arg {
+                                GenericArgument::Type(ty) => impl_trait(ty),
+                                GenericArgument::AssocType(assoc) => impl_trait(&assoc.ty),
+                                _ => None,
+                            })
+                        }
+                        _ => None,
+                    })
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Recognises `CloudEvent<T>` / `EventGridEvent<T>` / `Incoming<T>` (one call per event) and a
 /// `Vec` of them (one call per delivery) by the last path segment, returning the event type and
 /// `T` when written. The runtime's `EventParam` trait, not the macro, decides how each is called.
@@ -186,4 +253,31 @@ pub(crate) fn cfgs(attrs: &[Attribute]) -> Vec<Attribute> {
         .filter(|a| a.path().is_ident("cfg"))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::impl_trait;
+
+    #[test]
+    fn impl_trait_is_found_at_any_depth_of_a_parameter_type() {
+        for ty in [
+            "impl Send",
+            "Vec<impl Send>",
+            "Option<&impl Send>",
+            "(u8, [impl Send; 2])",
+            "Result<u8, (impl Send)>",
+        ] {
+            let parsed: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(impl_trait(&parsed).is_some(), "{ty}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_type_without_impl_trait_has_none() {
+        for ty in ["u8", "Vec<Box<dyn Send>>", "&[u8]", "(u8, String)"] {
+            let parsed: syn::Type = syn::parse_str(ty).unwrap();
+            assert!(impl_trait(&parsed).is_none(), "{ty}");
+        }
+    }
 }

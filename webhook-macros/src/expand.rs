@@ -42,12 +42,23 @@ pub(crate) fn webhook(attr: TokenStream, item: TokenStream) -> TokenStream {
         _ if check::is_method(&function) => TokenStream::new(),
         _ => stub(&function),
     };
+    let function = without_rejected_qualifiers(function);
     let errors = errors.to_compile_error();
     quote! {
         #function
         #companion
         #errors
     }
+}
+
+/// The function as written, less what rustc rejects or warns about on its own in an `async fn`
+/// (`const`, an `extern` ABI, `...`): each was reported by `check::handler`, and rustc's message
+/// on top would make one mistake two errors or more.
+fn without_rejected_qualifiers(mut function: ItemFn) -> ItemFn {
+    function.sig.constness = None;
+    function.sig.abi = None;
+    function.sig.variadic = None;
+    function
 }
 
 /// The span of the keyword of an item that is not a function (`struct`, `impl`, ...).

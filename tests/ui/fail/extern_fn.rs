@@ -1,0 +1,8 @@
+use webhook_runtime::{CloudEvent, webhook};
+
+#[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
+async extern "C" fn orders(_event: CloudEvent) {}
+
+fn main() {
+    let _app: axum::Router = axum::Router::new().route("/", orders::route());
+}
