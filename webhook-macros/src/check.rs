@@ -29,6 +29,8 @@ pub(crate) struct Handler {
     pub(crate) data_ty: Option<Type>,
     pub(crate) event_index: usize,
     pub(crate) extractors: Vec<Extractor>,
+    /// The `async` keyword, where a future that is not `Send` is reported.
+    pub(crate) future_span: Span,
     /// The span of the return type (the function name when there is none).
     pub(crate) output_span: Span,
     /// No return type, or `-> ()`: the runtime knows the answer without building a response.
@@ -173,6 +175,7 @@ pub(crate) fn handler(
         data_ty,
         event_index,
         extractors,
+        future_span: sig.asyncness.map_or(sig.ident.span(), |a| a.span),
         output_span,
         returns_unit,
     })

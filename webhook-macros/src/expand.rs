@@ -106,6 +106,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         data_ty,
         event_index,
         extractors,
+        future_span,
         output_span,
         returns_unit,
     } = handler;
@@ -145,20 +146,25 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     let mut args: Vec<&syn::Ident> = names.clone();
     args.insert(*event_index, &event);
     let types_tuple = quote!((#(#types,)*));
+    // The builders' last parameter is the handler's future, bound `Send`: rustc blames a future
+    // that is not `Send` on this argument, so it spans the handler's `async` keyword rather than
+    // the attribute. (No marker trait of ours can word that error: rustc names the value held
+    // across an `.await` instead, and a second check of it would be a second error.)
+    let future = quote_spanned!(*future_span=> _);
     let (builder, generics, decoder) = match (settings.schema, settings.plain) {
         (Schema::CloudEvents, false) => (
             quote!(cloudevents),
-            quote!(<__S, #event_ty, #types_tuple, _, _>),
+            quote!(<__S, #event_ty, #types_tuple, _, #future>),
             quote!(cloudevents_decoder),
         ),
         (Schema::CloudEvents, true) => (
             quote!(cloudevents),
-            quote!(<__S, #event_ty, #types_tuple, _, _>),
+            quote!(<__S, #event_ty, #types_tuple, _, #future>),
             quote!(incoming_decoder),
         ),
         (Schema::EventGrid, _) => (
             quote!(eventgrid),
-            quote!(<__S, #event_ty, _, #types_tuple, _, _>),
+            quote!(<__S, #event_ty, _, #types_tuple, _, #future>),
             quote!(eventgrid_decoder),
         ),
     };
