@@ -5,8 +5,7 @@
 //! loopback. Every mismatch is collected and reported at once; no hostile request may reach a
 //! handler. Labels (D1, D3, D20, ...) refer to `SPEC.md`.
 
-#[allow(dead_code)] // the quickstart helpers are not used here
-mod common;
+pub mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,6 +15,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Builder;
 use axum::http::{HeaderValue, Method, Request, StatusCode};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,7 +24,10 @@ use tower::ServiceExt;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
-use common::kit::{Loopback, Then, basic, broken_off, statuses};
+use common::body::{Then, broken_off};
+use common::credentials::basic;
+use common::loopback::Loopback;
+use common::raw_http::{Response, statuses};
 
 const CE: &str = "/ce";
 const GRID: &str = "/grid";
@@ -458,10 +462,7 @@ fn table() -> Vec<Row> {
             at("POST", CE)
                 .header(
                     "authorization",
-                    format!(
-                        "Basic {}",
-                        common::kit::base64(format!("{USER}{PASSWORD}").as_bytes())
-                    ),
+                    format!("Basic {}", STANDARD.encode(format!("{USER}{PASSWORD}"))),
                 )
                 .header("webhook-request-origin", TRUSTED)
                 .body_as(STRUCTURED, valid.clone()),
@@ -1496,7 +1497,7 @@ enum Wire {
 }
 
 impl Wire {
-    fn of(answer: &common::http::Response) -> Self {
+    fn of(answer: &Response) -> Self {
         match (answer.body.is_empty(), answer.header("content-type")) {
             (true, None) => Wire::Hyper(answer.status),
             (false, Some(TEXT_PLAIN)) => Wire::Runtime(answer.status),

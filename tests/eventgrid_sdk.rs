@@ -17,15 +17,14 @@
 //!
 //! Labels (D6, D23, ...) are defined in `docs/protocol.md`.
 
-// The CloudEvents helpers of the shared module are not used here.
-#[allow(dead_code)]
-mod common;
+pub mod common;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use common::manifest_dir;
+use common::process::Quickstart;
 use common::sdk::{Skip, python_venv};
-use common::{Quickstart, manifest_dir};
 
 /// The SDK version these tests pin (its API is checked by `tests/sdk/send_eventgrid.py`).
 const AZURE_EVENTGRID: &str = "4.22.1";

@@ -2,8 +2,7 @@
 //! panicking handlers, bodies that never finish, plain (non-CloudEvents) messages, and the
 //! quickstart's SAP Event Mesh route with HTTP Basic over loopback.
 
-#[allow(dead_code)] // the quickstart's `/cloudevents` helpers are not used here
-mod common;
+pub mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,9 +18,11 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use webhook_runtime::{CloudEvent, Config, Incoming, webhook};
 
-use common::Quickstart;
-use common::http::request as raw;
-use common::kit::{Loopback, Then, basic, broken_off, statuses};
+use common::body::{Then, broken_off};
+use common::credentials::basic;
+use common::loopback::Loopback;
+use common::process::{Quickstart, order_line};
+use common::raw_http::{request as raw, statuses};
 
 const PATH: &str = "/hooks/orders";
 const ORIGIN: &str = "eventemitter.example.com";
@@ -545,7 +546,7 @@ fn mesh_event(id: &str) -> String {
 
 /// The line the quickstart prints for [`mesh_event`] `id`.
 fn mesh_line(id: &str) -> String {
-    common::order_line(id, ORDER_TYPE, &format!("order-{id}"), "12.5").replacen(
+    order_line(id, ORDER_TYPE, &format!("order-{id}"), "12.5").replacen(
         r#""endpoint":"/cloudevents""#,
         r#""endpoint":"/eventmesh""#,
         1,

@@ -2,8 +2,7 @@
 //! loopback, against deliberately broken endpoints served here (one per failure reason, D17),
 //! over https with a test certificate, and with bad command lines.
 
-#[allow(dead_code)] // the quickstart's raw-HTTP and SDK helpers are not used here
-mod common;
+pub mod common;
 
 use std::io;
 use std::net::SocketAddr;
@@ -17,7 +16,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{options, post};
-use common::Quickstart;
+use common::process::{Quickstart, probe_binary};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
@@ -87,7 +86,7 @@ async fn probe(args: &[&str]) -> Run {
 
 /// [`probe`] with these environment variables (and no `PROBE_*` of the test's own).
 async fn probe_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = tokio::process::Command::new(common::probe::binary());
+    let mut command = tokio::process::Command::new(probe_binary());
     command
         .args(args)
         .env_remove("PROBE_PASSWORD")

@@ -4,10 +4,10 @@
 //!
 //! Labels (P14, D9, ...) are defined in `docs/protocol.md`.
 
-mod common;
+pub mod common;
 
-use common::http::{Response, post_structured, request};
-use common::{ORIGIN, Quickstart, order_line};
+use common::process::{ORIGIN, Quickstart, order_line, post_structured};
+use common::raw_http::{Response, request};
 
 const TYPE: &str = "com.example.order.created";
 

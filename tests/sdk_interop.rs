@@ -7,14 +7,14 @@
 //! `<target>/sdk-node`) and reused. When the interpreter or the package install is not available
 //! a test prints `SKIPPED: <reason>` on stderr and passes; any other failure fails it.
 
-mod common;
+pub mod common;
 
-use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::sdk::{Skip, python_venv, run, setup_lock, skip, tail};
-use common::{Quickstart, manifest_dir, order_line, target_dir};
+use common::manifest_dir;
+use common::process::{Quickstart, order_line};
+use common::sdk::{Skip, node_modules, python_venv};
 
 /// The Python SDK version these tests pin (its API is checked by `tests/sdk/send_python.py`).
 const PYTHON_SDK: &str = "2.2.0";
@@ -29,68 +29,9 @@ fn python_with_sdk() -> Result<PathBuf, Skip> {
     python_venv("sdk-venv", &[("cloudevents", PYTHON_SDK)])
 }
 
-/// `node` (18 or later, for its built-in fetch) and `<target>/sdk-node/node_modules` holding
-/// `cloudevents` at [`NODE_SDK`].
+/// `<target>/sdk-node/node_modules` holding `cloudevents` at [`NODE_SDK`].
 fn node_with_sdk() -> Result<PathBuf, Skip> {
-    let version = run(Command::new("node").arg("--version")).expect("node could not be run");
-    let version = match version {
-        None => return Err(skip("node is not installed (not on PATH)")),
-        Some(out) if !out.status.success() => {
-            return Err(skip(format!("node --version failed: {}", tail(&out))));
-        }
-        Some(out) => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-    };
-    let major: u32 = version
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    if major < 18 {
-        return Err(skip(format!("node {version} has no built-in fetch (18+)")));
-    }
-
-    let _lock = setup_lock("sdk-node");
-    let dir = target_dir().join("sdk-node");
-    let modules = dir.join("node_modules");
-    let installed = || {
-        fs::read(modules.join("cloudevents").join("package.json"))
-            .ok()
-            .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
-            .is_some_and(|package| package["version"] == NODE_SDK)
-    };
-    if installed() {
-        return Ok(modules);
-    }
-    fs::create_dir_all(&dir).expect("the sdk-node directory could not be created");
-    let manifest = dir.join("package.json");
-    if !manifest.is_file() {
-        fs::write(&manifest, "{\"private\": true}\n").expect("package.json could not be written");
-    }
-    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
-    let out = run(Command::new(npm)
-        .arg("install")
-        .arg("--prefix")
-        .arg(&dir)
-        .args(["--no-audit", "--no-fund", "--loglevel=error"])
-        .arg(format!("cloudevents@{NODE_SDK}")))
-    .expect("npm could not be run");
-    match out {
-        None => return Err(skip("npm is not installed (not on PATH)")),
-        Some(out) if !out.status.success() => {
-            return Err(skip(format!(
-                "npm install cloudevents@{NODE_SDK} failed: {}",
-                tail(&out)
-            )));
-        }
-        Some(_) => {}
-    }
-    assert!(
-        installed(),
-        "npm installed cloudevents@{NODE_SDK} but {} does not hold it",
-        modules.display()
-    );
-    Ok(modules)
+    node_modules("sdk-node", "cloudevents", NODE_SDK)
 }
 
 /// Runs an SDK sender script against a fresh quickstart and returns the quickstart's stdout lines.

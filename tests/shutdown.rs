@@ -4,13 +4,12 @@
 //! delivery must still be answered 2xx and printed, new connections must be refused, and the
 //! process must exit with status 0.
 //!
-//! The child is spawned here rather than with `common::Quickstart`, which only kills its child:
+//! The child is spawned here rather than with `common::process::Quickstart`, which only kills its child:
 //! these tests need its PID (to signal it) and its exit status.
 
 #![cfg(unix)]
 
-#[allow(dead_code)] // only the binary, the request builder and the order line are used here
-mod common;
+pub mod common;
 
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -20,8 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use common::http::post_structured;
-use common::{order_line, quickstart_binary};
+use common::process::{order_line, post_structured, quickstart_command};
 
 const TYPE: &str = "com.example.order.created";
 
@@ -63,13 +61,11 @@ impl Server {
 
     /// [`Server::start`] with more environment variables.
     fn start_with(env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(quickstart_binary())
-            .envs(env.iter().copied())
-            .env("PORT", "0")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        let vars: Vec<(&str, Option<&str>)> = env
+            .iter()
+            .map(|&(name, value)| (name, Some(value)))
+            .collect();
+        let mut child = quickstart_command(&vars)
             .spawn()
             .expect("the quickstart example could not be started");
         let stdout = child.stdout.take().expect("stdout is piped");
