@@ -4,6 +4,8 @@
 //! query parameter and Event Grid validation codes never reach a log line, a span field or a
 //! `Debug` output. (The counters of feature `metrics`: `webhook-runtime/tests/metrics.rs`.)
 
+pub mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +19,8 @@ use tracing_subscriber::fmt::MakeWriter;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::eventgrid::ValidationRequest;
 use webhook_runtime::{CloudEvent, Config, EventGridEvent, Outcome, webhook};
+
+use common::credentials::basic;
 
 const PASSWORD: &str = "pw-Zq81-basic-secret";
 const TOKEN: &str = "tok-Lk55-bearer-secret";
@@ -110,11 +114,6 @@ fn app() -> Router {
         )
 }
 
-fn basic(password: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("user:{password}"));
-    format!("Basic {encoded}")
-}
-
 fn event(id: &str, data: &str) -> String {
     json!({"specversion": "1.0", "id": id, "source": "/s", "type": "order.created", "data": data})
         .to_string()
@@ -128,7 +127,7 @@ async fn send(request: Request<Body>) -> StatusCode {
 async fn secret_bearing_requests() {
     let ce = "application/cloudevents+json";
     let handshake = Request::options("/orders")
-        .header("authorization", basic(PASSWORD))
+        .header("authorization", basic("user", PASSWORD))
         .header("webhook-request-origin", "eventemitter.example.com")
         .body(Body::empty())
         .unwrap();
@@ -150,7 +149,7 @@ async fn secret_bearing_requests() {
         .body(Body::from(event("e-3", "bad")))
         .unwrap();
     assert_eq!(send(api_key).await, StatusCode::BAD_REQUEST);
-    for authorization in [basic(WRONG), format!("Bearer {WRONG}")] {
+    for authorization in [basic("user", WRONG), format!("Bearer {WRONG}")] {
         let refused = Request::post("/orders")
             .header("authorization", authorization)
             .header("content-type", ce)
