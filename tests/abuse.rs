@@ -1,9 +1,12 @@
-//! An abuse suite: one table of hostile or broken requests sent through
-//! `tower::ServiceExt::oneshot` to one application (a CloudEvents route with HTTP Basic, an origin
-//! allow-list, origin and rate enforcement; an Event Grid route with subscriptions; a route that
-//! takes plain messages), then a few requests that only a real socket can express, over
-//! loopback. Every mismatch is collected and reported at once; no hostile request may reach a
-//! handler. Labels (D1, D3, D20, ...) refer to `SPEC.md`.
+//! An abuse suite: hostile or broken requests sent through `tower::ServiceExt::oneshot` to one
+//! application (a CloudEvents route with HTTP Basic, an origin allow-list, origin and rate
+//! enforcement; an Event Grid route with subscriptions; a route that takes plain messages), then
+//! a few requests that only a real socket can express, over loopback. Every row of the tables is
+//! a test of its own, named after the rule it checks (`cargo test --test abuse d21_` runs the
+//! D21 rows); no hostile request may reach a handler. Labels (D1, D3, D20, ...) refer to
+//! `SPEC.md`; rows whose group cites no rule are named after their subject (`json_`, `body_`,
+//! `grid_`, `plain_`, `loopback_`), and `control_` rows show that the routes work, so that the
+//! refusals are for the stated reasons.
 
 pub mod common;
 
@@ -55,7 +58,7 @@ const PATIENCE: Duration = Duration::from_secs(120);
 // ---------------------------------------------------------------------------------------------
 
 /// Every handler call, as `route:id`. Hostile rows use ids starting with `evil`, the control
-/// rows ids starting with `ok`.
+/// rows ids starting with `ok` (or, for the tiny events of a batch, digits only).
 #[derive(Clone, Default)]
 struct Seen(Arc<Mutex<Vec<String>>>);
 
@@ -101,6 +104,8 @@ async fn plain(incoming: Incoming<Order>, State(seen): State<Seen>) {
     }
 }
 
+/// The application under test, fresh for each row (so that a row is checked alone, and the rate
+/// count starts from zero), and the record of its handler calls.
 fn app() -> (Router, Seen) {
     let seen = Seen::default();
     let config = cloudevents::config()
@@ -197,6 +202,24 @@ fn binary_with(name: &'static str, value: &[u8]) -> Request<Body> {
         .unwrap()
 }
 
+/// A delivery of the valid event from the allowed origin with this `Authorization` value (raw
+/// bytes).
+fn post_with_authorization(value: &[u8]) -> Request<Body> {
+    at("POST", CE)
+        .header("authorization", obs(value))
+        .header("webhook-request-origin", TRUSTED)
+        .body_as(STRUCTURED, valid_event())
+}
+
+/// A delivery of the valid event with the right credentials and the origin header `name` set to
+/// `origin` (raw bytes).
+fn delivery_with(name: &'static str, origin: &[u8]) -> Request<Body> {
+    at("POST", CE)
+        .authorized()
+        .set(name, obs(origin))
+        .body_as(STRUCTURED, valid_event())
+}
+
 /// A structured event with this id, extended and overridden by `fields`.
 fn event_with(id: &str, fields: Value) -> Value {
     let mut event = json!({
@@ -215,6 +238,12 @@ fn event_with(id: &str, fields: Value) -> Value {
 
 fn event(id: &str) -> String {
     event_with(id, json!({})).to_string()
+}
+
+/// The valid structured event that hostile rows send where only their framing or headers are
+/// wrong, or that they break.
+fn valid_event() -> String {
+    event("evil-valid")
 }
 
 /// A tiny valid structured event (about 68 bytes with its comma in a batch).
@@ -303,1046 +332,659 @@ fn array(events: &[Value]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table
+// The table: one test a row
 // ---------------------------------------------------------------------------------------------
 
-struct Row {
-    name: String,
-    request: Request<Body>,
-    expect: StatusCode,
-    /// Handler calls this row must make: none for every hostile row.
-    calls: usize,
+/// Expands each row into a `#[tokio::test]` of that name, which sends the row's request (a
+/// block) to a fresh [`app`] and [`check`]s the answer: `name => status { request }` for a
+/// hostile request, `name => status, calls = N { request }` for a control request that must make
+/// N handler calls. Also [`STATUSES`], the expected status of every row, for the checks on the
+/// table as a whole.
+macro_rules! rows {
+    ($($name:ident => $status:literal $(, calls = $calls:literal)? $request:block)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                check(stringify!($name), $request, $status, rows!(@calls $($calls)?)).await;
+            }
+        )*
+
+        /// The expected status of every row, in order.
+        const STATUSES: &[u16] = &[$($status),*];
+    };
+    (@calls) => { 0 };
+    (@calls $calls:literal) => { $calls };
 }
 
-fn row(name: impl Into<String>, request: Request<Body>, expect: u16) -> Row {
-    Row {
-        name: name.into(),
-        request,
-        expect: StatusCode::from_u16(expect).unwrap(),
-        calls: 0,
+rows! {
+    // --- Controls: the routes work, so the refusals below are for the stated reasons.
+    control_handshake_from_the_allowed_origin_is_200 => 200 { handshake_from(TRUSTED.as_bytes()) }
+    control_handshake_from_a_partner_subdomain_is_200 => 200 {
+        handshake_from(b"a.b.partner.example")
     }
-}
-
-impl Row {
-    /// A control row: a request that must succeed and make `calls` handler calls.
-    fn control(mut self, calls: usize) -> Self {
-        self.calls = calls;
-        self
+    control_structured_delivery_is_204 => 204, calls = 1 {
+        post_ce().body_as(STRUCTURED, event("ok-structured"))
     }
-}
+    control_v1_0_sender_with_origin_from_a_partner_is_204 => 204, calls = 1 {
+        at("POST", CE)
+            .authorized()
+            .header("origin", "events.partner.example")
+            .body_as(STRUCTURED, event("ok-origin"))
+    }
+    control_binary_delivery_is_204 => 204, calls = 1 {
+        post_ce()
+            .binary()
+            .set("ce-id", obs(b"ok-binary"))
+            .body(r#"{"order_id":"ok-binary"}"#.into())
+            .unwrap()
+    }
+    control_batch_of_two_is_204 => 204, calls = 2 {
+        post_ce().body_as(BATCH, format!("[{},{}]", event("ok-b1"), event("ok-b2")))
+    }
+    control_empty_batch_is_204 => 204 { post_ce().body_as(BATCH, "[]") }
+    control_event_grid_validation_is_200 => 200 {
+        validation(Some("ORDERS-SUB")).body_as(JSON, array(&[validation_event()]))
+    }
+    control_event_grid_notification_is_204 => 204, calls = 1 {
+        notification().body_as(JSON, array(&[order_event("ok-grid")]))
+    }
+    control_plain_message_is_204 => 204, calls = 1 {
+        at("POST", PLAIN).body_as(JSON, r#"{"order_id":"ok-plain"}"#)
+    }
 
-/// Every row, in the order they are sent.
-fn table() -> Vec<Row> {
-    let right = basic(USER, PASSWORD);
-    let encoded = right.trim_start_matches("Basic ").to_owned();
-    let valid = event("evil-valid");
-    let mut rows = vec![
-        // --- Controls: the routes work, so the refusals below are for the stated reasons.
-        row(
-            "control: handshake from the allowed origin",
-            handshake_from(TRUSTED.as_bytes()),
-            200,
-        ),
-        row(
-            "control: handshake from a partner subdomain",
-            handshake_from(b"a.b.partner.example"),
-            200,
-        ),
-        row(
-            "control: structured delivery",
-            post_ce().body_as(STRUCTURED, event("ok-structured")),
-            204,
+    // --- Credentials (D1: 401 before anything else, on OPTIONS as on POST).
+    d1_options_without_credentials_is_401 => 401 {
+        at("OPTIONS", CE)
+            .header("webhook-request-origin", TRUSTED)
+            .empty()
+    }
+    d1_options_with_a_wrong_password_is_401 => 401 {
+        at("OPTIONS", CE)
+            .header("authorization", basic(USER, "correct-horsE"))
+            .header("webhook-request-origin", TRUSTED)
+            .empty()
+    }
+    d1_options_from_a_bad_origin_with_bad_credentials_is_401_not_403 => 401 {
+        at("OPTIONS", CE)
+            .header("authorization", basic("admin", "admin"))
+            .header("webhook-request-origin", "trusted.example.com.attacker.tld")
+            .empty()
+    }
+    d1_d2_options_without_origin_nor_credentials_is_401 => 401 { at("OPTIONS", CE).empty() }
+    d1_options_with_an_invalid_rate_and_no_credentials_is_401 => 401 {
+        at("OPTIONS", CE)
+            .header("webhook-request-origin", TRUSTED)
+            .header("webhook-request-rate", "-1")
+            .empty()
+    }
+    d1_post_without_credentials_is_401 => 401 {
+        at("POST", CE)
+            .header("webhook-request-origin", TRUSTED)
+            .body_as(STRUCTURED, valid_event())
+    }
+    d1_post_with_a_wrong_user_is_401 => 401 {
+        post_with_authorization(basic("mesh2", PASSWORD).as_bytes())
+    }
+    d1_post_with_malformed_base64_is_401 => 401 {
+        post_with_authorization(b"Basic bWVzaDpjb3JyZWN0LWhvcnNl!")
+    }
+    d1_post_with_a_basic_value_without_colon_is_401 => 401 {
+        let no_colon = STANDARD.encode(format!("{USER}{PASSWORD}"));
+        post_with_authorization(format!("Basic {no_colon}").as_bytes())
+    }
+    d1_post_with_the_pair_as_a_bearer_token_is_401 => 401 {
+        let encoded = basic(USER, PASSWORD).trim_start_matches("Basic ").to_owned();
+        post_with_authorization(format!("Bearer {encoded}").as_bytes())
+    }
+    d1_post_with_the_right_authorization_twice_is_401 => 401 {
+        at("POST", CE)
+            .authorized()
+            .trusted()
+            .body_as(STRUCTURED, valid_event())
+    }
+    d1_post_with_obs_text_in_authorization_is_401 => 401 {
+        post_with_authorization(b"Basic bWVzaDpjb3JyZWN0LWhvcnNl\xff")
+    }
+    d1_post_with_the_password_as_access_token_is_401 => 401 {
+        at("POST", &format!("{CE}?access_token={PASSWORD}"))
+            .header("webhook-request-origin", TRUSTED)
+            .body_as(STRUCTURED, valid_event())
+    }
+
+    // --- Origins on the handshake (D3, D21): never a prefix or suffix match, never echoed.
+    d3_handshake_from_trusted_example_com_attacker_tld_is_403 => 403 {
+        handshake_from(b"trusted.example.com.attacker.tld")
+    }
+    d3_handshake_from_xtrusted_example_com_is_403 => 403 { handshake_from(b"xtrusted.example.com") }
+    d3_handshake_from_a_subdomain_of_an_exact_entry_is_403 => 403 {
+        handshake_from(b"a.trusted.example.com")
+    }
+    d3_handshake_from_the_wildcards_own_domain_is_403 => 403 { handshake_from(b"partner.example") }
+    d3_handshake_from_xpartner_example_is_403 => 403 { handshake_from(b"xpartner.example") }
+    d3_handshake_from_an_empty_label_under_the_wildcard_is_403 => 403 {
+        handshake_from(b"a..partner.example")
+    }
+    d3_handshake_from_a_leading_dot_under_the_wildcard_is_403 => 403 {
+        handshake_from(b".partner.example")
+    }
+    d3_handshake_from_a_partner_example_attacker_tld_is_403 => 403 {
+        handshake_from(b"a.partner.example.attacker.tld")
+    }
+    d21_handshake_from_a_url_is_403 => 403 { handshake_from(b"https://trusted.example.com") }
+    d21_handshake_from_a_url_with_a_path_is_403 => 403 {
+        handshake_from(b"https://trusted.example.com/hooks")
+    }
+    d3_handshake_from_a_name_with_a_trailing_dot_is_403 => 403 {
+        handshake_from(b"trusted.example.com.")
+    }
+    d21_handshake_from_a_name_with_a_bad_port_is_403 => 403 {
+        handshake_from(b"trusted.example.com:443x")
+    }
+    d21_handshake_from_a_name_with_a_userinfo_is_403 => 403 {
+        handshake_from(b"user@trusted.example.com")
+    }
+    d21_handshake_from_obs_text_after_the_name_is_403 => 403 {
+        handshake_from(b"trusted.example.com\xff")
+    }
+    d21_handshake_from_a_utf8_look_alike_is_403 => 403 {
+        handshake_from("trust\u{0435}d.example.com".as_bytes())
+    }
+    d21_handshake_from_a_name_with_a_tab_is_403 => 403 { handshake_from(b"trusted.example.com\tx") }
+    d21_handshake_from_a_name_with_a_space_is_403 => 403 { handshake_from(b"a b.partner.example") }
+    d21_handshake_from_an_overlong_name_under_the_wildcard_is_403 => 403 {
+        handshake_from(format!("{}.partner.example", "a".repeat(250)).as_bytes())
+    }
+    d21_handshake_with_two_webhook_request_origin_is_400 => 400 {
+        at("OPTIONS", CE)
+            .authorized()
+            .header("webhook-request-origin", TRUSTED)
+            .header("webhook-request-origin", TRUSTED)
+            .empty()
+    }
+    d21_handshake_with_webhook_request_rate_0_is_400 => 400 {
+        at("OPTIONS", CE)
+            .authorized()
+            .header("webhook-request-origin", TRUSTED)
+            .header("webhook-request-rate", "0")
+            .empty()
+    }
+    d21_handshake_with_webhook_request_rate_over_2_32_minus_1_is_400 => 400 {
+        at("OPTIONS", CE)
+            .authorized()
+            .header("webhook-request-origin", TRUSTED)
+            .header("webhook-request-rate", "4294967296")
+            .empty()
+    }
+
+    // --- Origins on deliveries (W4/P5 enforcement).
+    w4_p5_delivery_without_any_origin_is_403 => 403 {
+        at("POST", CE)
+            .authorized()
+            .body_as(STRUCTURED, valid_event())
+    }
+    w4_p5_delivery_from_trusted_example_com_attacker_tld_is_403 => 403 {
+        delivery_with("webhook-request-origin", b"trusted.example.com.attacker.tld")
+    }
+    w4_p5_delivery_from_xtrusted_example_com_is_403 => 403 {
+        delivery_with("webhook-request-origin", b"xtrusted.example.com")
+    }
+    w4_p5_delivery_from_partner_example_is_403 => 403 {
+        delivery_with("webhook-request-origin", b"partner.example")
+    }
+    w4_p5_delivery_with_a_url_shaped_origin_is_403 => 403 {
+        delivery_with("origin", b"https://trusted.example.com")
+    }
+    w4_p5_delivery_with_origin_null_is_403 => 403 { delivery_with("origin", b"null") }
+    w4_p5_delivery_with_obs_text_in_the_origin_is_403 => 403 {
+        delivery_with("webhook-request-origin", b"trusted.example.com\x80")
+    }
+
+    // --- Methods (D20: 405 first).
+    d20_get_is_405 => 405 { at("GET", CE).empty() }
+    d20_put_is_405 => 405 { at("PUT", CE).trusted().body_as(STRUCTURED, valid_event()) }
+    d20_delete_is_405 => 405 { at("DELETE", CE).trusted().empty() }
+    d20_patch_is_405 => 405 { at("PATCH", CE).trusted().body_as(STRUCTURED, valid_event()) }
+    d20_head_is_405 => 405 { at("HEAD", CE).empty() }
+    d20_trace_is_405 => 405 { at("TRACE", CE).empty() }
+    d20_get_on_the_event_grid_route_is_405 => 405 { at("GET", GRID).empty() }
+    d23_options_on_the_event_grid_route_is_405 => 405 {
+        at("OPTIONS", GRID)
+            .header("webhook-request-origin", "eventgrid.azure.net")
+            .empty()
+    }
+    d20_delete_on_the_plain_route_is_405 => 405 { at("DELETE", PLAIN).empty() }
+    d20_post_to_a_path_with_a_trailing_slash_is_404 => 404 {
+        at("POST", "/ce/")
+            .trusted()
+            .body_as(STRUCTURED, valid_event())
+    }
+
+    // --- Media types (W12, D7, D22).
+    d7_text_plain_without_ce_specversion_is_415 => 415 {
+        post_ce().body_as("text/plain", valid_event())
+    }
+    d7_application_json_on_a_cloudevents_only_route_is_415 => 415 {
+        post_ce().body_as(JSON, valid_event())
+    }
+    d7_no_content_type_and_no_ce_specversion_is_415 => 415 {
+        post_ce().body(valid_event().into()).unwrap()
+    }
+    w12_structured_xml_is_415 => 415 {
+        post_ce().body_as("application/cloudevents+xml", valid_event())
+    }
+    w12_batch_in_protobuf_is_415 => 415 {
+        post_ce().body_as("application/cloudevents-batch+protobuf", "[]")
+    }
+    d7_content_type_with_obs_text_is_415 => 415 {
+        post_ce()
+            .header("content-type", obs(b"application/cloudevents+json\xff"))
+            .body(valid_event().into())
+            .unwrap()
+    }
+    d22_binary_mode_with_text_plain_data_for_a_json_handler_is_415 => 415 {
+        post_ce()
+            .binary()
+            .set("content-type", obs(b"text/plain"))
+            .body("hello".into())
+            .unwrap()
+    }
+
+    // --- ce- headers (H8-H11, D22).
+    d22_ce_subject_percent_c0_a0_is_400 => 400 { binary_with("ce-subject", b"%C0%A0") }
+    h8_h11_ce_source_with_raw_0xff_bytes_is_400 => 400 { binary_with("ce-source", b"/\xff\xfe") }
+    h8_h11_ce_id_with_a_raw_0x80_byte_is_400 => 400 { binary_with("ce-id", b"id-\x80") }
+    h8_h11_ce_type_with_an_overlong_encoding_is_400 => 400 { binary_with("ce-type", b"%E0%80%AF") }
+    h8_h11_ce_myext_with_an_encoded_surrogate_is_400 => 400 {
+        binary_with("ce-myext", b"%ED%A0%80")
+    }
+    h8_h11_ce_id_with_a_dangling_quote_escape_is_400 => 400 { binary_with("ce-id", b"\"a\\\"") }
+    c1_ce_specversion_0_3_is_400 => 400 { binary_with("ce-specversion", b"0.3") }
+    c1_ce_specversion_2_0_is_400 => 400 { binary_with("ce-specversion", b"2.0") }
+    c1_empty_ce_id_is_400 => 400 { binary_with("ce-id", b"") }
+    c1_ce_time_that_is_not_rfc_3339_is_400 => 400 { binary_with("ce-time", b"yesterday") }
+    h11_ce_datacontenttype_present_is_400 => 400 {
+        binary_with("ce-datacontenttype", b"application/json")
+    }
+    d22_ce_data_header_is_400 => 400 { binary_with("ce-data", b"x") }
+    d22_ce_header_without_a_name_is_400 => 400 { binary_with("ce-", b"x") }
+    d22_ce_my_ext_header_is_400 => 400 { binary_with("ce-my_ext", b"x") }
+    d22_duplicate_ce_id_is_400 => 400 {
+        post_ce()
+            .binary()
+            .header("ce-id", "evil-second")
+            .body("{}".into())
+            .unwrap()
+    }
+    d22_duplicate_ce_specversion_is_400 => 400 {
+        post_ce()
+            .binary()
+            .header("ce-specversion", "1.0")
+            .body("{}".into())
+            .unwrap()
+    }
+    d22_duplicate_extension_header_is_400 => 400 {
+        post_ce()
+            .binary()
+            .header("ce-myext", "a")
+            .header("ce-myext", "b")
+            .body("{}".into())
+            .unwrap()
+    }
+    d7_ce_specversion_without_ce_id_is_400 => 400 {
+        post_ce()
+            .header("content-type", JSON)
+            .header("ce-specversion", "1.0")
+            .header("ce-source", "/orders")
+            .header("ce-type", "t")
+            .body("{}".into())
+            .unwrap()
+    }
+    h8_h11_binary_mode_with_malformed_json_data_is_400 => 400 {
+        post_ce().binary().body("{\"a\":".into()).unwrap()
+    }
+
+    // --- Malformed JSON at every level.
+    json_empty_structured_body_is_400 => 400 { post_ce().body_as(STRUCTURED, "") }
+    json_structured_body_an_open_brace_is_400 => 400 { post_ce().body_as(STRUCTURED, "{") }
+    json_structured_body_not_json_is_400 => 400 { post_ce().body_as(STRUCTURED, "id=1&type=x") }
+    json_structured_body_null_is_400 => 400 { post_ce().body_as(STRUCTURED, "null") }
+    json_structured_body_a_string_is_400 => 400 { post_ce().body_as(STRUCTURED, "\"event\"") }
+    json_structured_body_an_array_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, format!("[{valid}]"))
+    }
+    c1_attribute_of_the_wrong_type_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "id": 5 })).to_string(),
         )
-        .control(1),
-        row(
-            "control: v1.0 sender with Origin from a partner",
-            at("POST", CE)
-                .authorized()
-                .header("origin", "events.partner.example")
-                .body_as(STRUCTURED, event("ok-origin")),
-            204,
+    }
+    c1_j3_required_attribute_null_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "source": null })).to_string(),
         )
-        .control(1),
-        row(
-            "control: binary delivery",
-            post_ce()
-                .binary()
-                .set("ce-id", obs(b"ok-binary"))
-                .body(r#"{"order_id":"ok-binary"}"#.into())
-                .unwrap(),
-            204,
+    }
+    json_extension_with_an_object_value_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "myext": { "a": 1 } })).to_string(),
         )
-        .control(1),
-        row(
-            "control: batch of two",
-            post_ce().body_as(BATCH, format!("[{},{}]", event("ok-b1"), event("ok-b2"))),
-            204,
+    }
+    json_extension_with_a_fractional_number_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "myext": 1.5 })).to_string(),
         )
-        .control(2),
-        row("control: empty batch", post_ce().body_as(BATCH, "[]"), 204),
-        row(
-            "control: Event Grid validation",
-            validation(Some("ORDERS-SUB")).body_as(JSON, array(&[validation_event()])),
-            200,
-        ),
-        row(
-            "control: Event Grid notification",
-            notification().body_as(JSON, array(&[order_event("ok-grid")])),
-            204,
+    }
+    json_extension_with_a_number_out_of_f64_range_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            STRUCTURED,
+            valid.replacen("\"id\"", "\"myext\":1e400,\"id\"", 1),
         )
-        .control(1),
-        row(
-            "control: plain message",
-            at("POST", PLAIN).body_as(JSON, r#"{"order_id":"ok-plain"}"#),
-            204,
+    }
+    json_duplicate_attribute_keys_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            STRUCTURED,
+            valid.replacen("\"id\"", "\"id\":\"evil-2\",\"id\"", 1),
         )
-        .control(1),
-        // --- Credentials (D1: 401 before anything else, on OPTIONS as on POST).
-        row(
-            "OPTIONS without credentials",
-            at("OPTIONS", CE)
-                .header("webhook-request-origin", TRUSTED)
-                .empty(),
-            401,
-        ),
-        row(
-            "OPTIONS with a wrong password",
-            at("OPTIONS", CE)
-                .header("authorization", basic(USER, "correct-horsE"))
-                .header("webhook-request-origin", TRUSTED)
-                .empty(),
-            401,
-        ),
-        row(
-            "OPTIONS from a bad origin with bad credentials (D1: 401, not 403)",
-            at("OPTIONS", CE)
-                .header("authorization", basic("admin", "admin"))
-                .header("webhook-request-origin", "trusted.example.com.attacker.tld")
-                .empty(),
-            401,
-        ),
-        row(
-            "OPTIONS without WebHook-Request-Origin nor credentials (D2: still 401)",
-            at("OPTIONS", CE).empty(),
-            401,
-        ),
-        row(
-            "OPTIONS with an invalid rate and no credentials",
-            at("OPTIONS", CE)
-                .header("webhook-request-origin", TRUSTED)
-                .header("webhook-request-rate", "-1")
-                .empty(),
-            401,
-        ),
-        row(
-            "POST without credentials",
-            at("POST", CE)
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with a wrong user",
-            at("POST", CE)
-                .header("authorization", basic("mesh2", PASSWORD))
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with malformed base64",
-            at("POST", CE)
-                .header("authorization", "Basic bWVzaDpjb3JyZWN0LWhvcnNl!")
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with a Basic value without colon",
-            at("POST", CE)
-                .header(
-                    "authorization",
-                    format!("Basic {}", STANDARD.encode(format!("{USER}{PASSWORD}"))),
-                )
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with the pair as a Bearer token",
-            at("POST", CE)
-                .header("authorization", format!("Bearer {encoded}"))
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with the right Authorization twice",
-            at("POST", CE)
-                .authorized()
-                .trusted()
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with obs-text in Authorization",
-            at("POST", CE)
-                .header("authorization", obs(b"Basic bWVzaDpjb3JyZWN0LWhvcnNl\xff"))
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        row(
-            "POST with the password as access_token",
-            at("POST", &format!("{CE}?access_token={PASSWORD}"))
-                .header("webhook-request-origin", TRUSTED)
-                .body_as(STRUCTURED, valid.clone()),
-            401,
-        ),
-        // --- Origins on the handshake (D3, D21): never a prefix or suffix match, never echoed.
-        row(
-            "handshake from trusted.example.com.attacker.tld",
-            handshake_from(b"trusted.example.com.attacker.tld"),
-            403,
-        ),
-        row(
-            "handshake from xtrusted.example.com",
-            handshake_from(b"xtrusted.example.com"),
-            403,
-        ),
-        row(
-            "handshake from a subdomain of an exact entry",
-            handshake_from(b"a.trusted.example.com"),
-            403,
-        ),
-        row(
-            "handshake from partner.example (the wildcard's own domain)",
-            handshake_from(b"partner.example"),
-            403,
-        ),
-        row(
-            "handshake from xpartner.example",
-            handshake_from(b"xpartner.example"),
-            403,
-        ),
-        row(
-            "handshake from a..partner.example",
-            handshake_from(b"a..partner.example"),
-            403,
-        ),
-        row(
-            "handshake from .partner.example",
-            handshake_from(b".partner.example"),
-            403,
-        ),
-        row(
-            "handshake from a.partner.example.attacker.tld",
-            handshake_from(b"a.partner.example.attacker.tld"),
-            403,
-        ),
-        row(
-            "handshake from a URL",
-            handshake_from(b"https://trusted.example.com"),
-            403,
-        ),
-        row(
-            "handshake from a URL with a path",
-            handshake_from(b"https://trusted.example.com/hooks"),
-            403,
-        ),
-        row(
-            "handshake from a name with a trailing dot",
-            handshake_from(b"trusted.example.com."),
-            403,
-        ),
-        row(
-            "handshake from a name with a bad port",
-            handshake_from(b"trusted.example.com:443x"),
-            403,
-        ),
-        row(
-            "handshake from a name with a userinfo",
-            handshake_from(b"user@trusted.example.com"),
-            403,
-        ),
-        row(
-            "handshake from obs-text after the name",
-            handshake_from(b"trusted.example.com\xff"),
-            403,
-        ),
-        row(
-            "handshake from a UTF-8 look-alike (Cyrillic e)",
-            handshake_from("trust\u{0435}d.example.com".as_bytes()),
-            403,
-        ),
-        row(
-            "handshake from a name with a tab",
-            handshake_from(b"trusted.example.com\tx"),
-            403,
-        ),
-        row(
-            "handshake from a name with a space",
-            handshake_from(b"a b.partner.example"),
-            403,
-        ),
-        row(
-            "handshake from an overlong name under the wildcard",
-            handshake_from(format!("{}.partner.example", "a".repeat(250)).as_bytes()),
-            403,
-        ),
-        row(
-            "handshake with two WebHook-Request-Origin (D21)",
-            at("OPTIONS", CE)
-                .authorized()
-                .header("webhook-request-origin", TRUSTED)
-                .header("webhook-request-origin", TRUSTED)
-                .empty(),
-            400,
-        ),
-        row(
-            "handshake with WebHook-Request-Rate 0",
-            at("OPTIONS", CE)
-                .authorized()
-                .header("webhook-request-origin", TRUSTED)
-                .header("webhook-request-rate", "0")
-                .empty(),
-            400,
-        ),
-        row(
-            "handshake with WebHook-Request-Rate over 2^32-1",
-            at("OPTIONS", CE)
-                .authorized()
-                .header("webhook-request-origin", TRUSTED)
-                .header("webhook-request-rate", "4294967296")
-                .empty(),
-            400,
-        ),
-        // --- Origins on deliveries (W4/P5 enforcement).
-        row(
-            "delivery without any origin",
-            at("POST", CE)
-                .authorized()
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery from trusted.example.com.attacker.tld",
-            at("POST", CE)
-                .authorized()
-                .header("webhook-request-origin", "trusted.example.com.attacker.tld")
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery from xtrusted.example.com",
-            at("POST", CE)
-                .authorized()
-                .header("webhook-request-origin", "xtrusted.example.com")
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery from partner.example",
-            at("POST", CE)
-                .authorized()
-                .header("webhook-request-origin", "partner.example")
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery with a URL-shaped Origin",
-            at("POST", CE)
-                .authorized()
-                .header("origin", "https://trusted.example.com")
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery with Origin: null",
-            at("POST", CE)
-                .authorized()
-                .header("origin", "null")
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        row(
-            "delivery with obs-text in the origin",
-            at("POST", CE)
-                .authorized()
-                .header("webhook-request-origin", obs(b"trusted.example.com\x80"))
-                .body_as(STRUCTURED, valid.clone()),
-            403,
-        ),
-        // --- Methods (D20: 405 first).
-        row("GET", at("GET", CE).empty(), 405),
-        row(
-            "PUT",
-            at("PUT", CE).trusted().body_as(STRUCTURED, valid.clone()),
-            405,
-        ),
-        row("DELETE", at("DELETE", CE).trusted().empty(), 405),
-        row(
-            "PATCH",
-            at("PATCH", CE).trusted().body_as(STRUCTURED, valid.clone()),
-            405,
-        ),
-        row("HEAD", at("HEAD", CE).empty(), 405),
-        row("TRACE", at("TRACE", CE).empty(), 405),
-        row("GET on the Event Grid route", at("GET", GRID).empty(), 405),
-        row(
-            "OPTIONS on the Event Grid route (D23)",
-            at("OPTIONS", GRID)
-                .header("webhook-request-origin", "eventgrid.azure.net")
-                .empty(),
-            405,
-        ),
-        row(
-            "DELETE on the plain route",
-            at("DELETE", PLAIN).empty(),
-            405,
-        ),
-        row(
-            "POST to a path with a trailing slash",
-            at("POST", "/ce/")
-                .trusted()
-                .body_as(STRUCTURED, valid.clone()),
-            404,
-        ),
-        // --- Media types (W12, D7, D22).
-        row(
-            "text/plain without ce-specversion",
-            post_ce().body_as("text/plain", valid.clone()),
-            415,
-        ),
-        row(
-            "application/json on a CloudEvents-only route",
-            post_ce().body_as(JSON, valid.clone()),
-            415,
-        ),
-        row(
-            "no Content-Type and no ce-specversion",
-            post_ce().body(valid.clone().into()).unwrap(),
-            415,
-        ),
-        row(
-            "structured XML",
-            post_ce().body_as("application/cloudevents+xml", valid.clone()),
-            415,
-        ),
-        row(
-            "batch in protobuf",
-            post_ce().body_as("application/cloudevents-batch+protobuf", "[]"),
-            415,
-        ),
-        row(
-            "Content-Type with obs-text",
-            post_ce()
-                .header("content-type", obs(b"application/cloudevents+json\xff"))
-                .body(valid.clone().into())
-                .unwrap(),
-            415,
-        ),
-        row(
-            "binary mode with text/plain data for a JSON handler (D22)",
-            post_ce()
-                .binary()
-                .set("content-type", obs(b"text/plain"))
-                .body("hello".into())
-                .unwrap(),
-            415,
-        ),
-        // --- ce- headers (H8-H11, D22).
-        row(
-            "ce-subject %C0%A0 (D22)",
-            binary_with("ce-subject", b"%C0%A0"),
-            400,
-        ),
-        row(
-            "ce-source with raw 0xFF bytes",
-            binary_with("ce-source", b"/\xff\xfe"),
-            400,
-        ),
-        row(
-            "ce-id with a raw 0x80 byte",
-            binary_with("ce-id", b"id-\x80"),
-            400,
-        ),
-        row(
-            "ce-type with an overlong encoding",
-            binary_with("ce-type", b"%E0%80%AF"),
-            400,
-        ),
-        row(
-            "ce-myext with an encoded surrogate",
-            binary_with("ce-myext", b"%ED%A0%80"),
-            400,
-        ),
-        row(
-            "ce-id with a dangling quote escape",
-            binary_with("ce-id", b"\"a\\\""),
-            400,
-        ),
-        row(
-            "ce-specversion 0.3",
-            binary_with("ce-specversion", b"0.3"),
-            400,
-        ),
-        row(
-            "ce-specversion 2.0",
-            binary_with("ce-specversion", b"2.0"),
-            400,
-        ),
-        row("empty ce-id", binary_with("ce-id", b""), 400),
-        row(
-            "ce-time that is not RFC 3339",
-            binary_with("ce-time", b"yesterday"),
-            400,
-        ),
-        row(
-            "ce-datacontenttype present (H11)",
-            binary_with("ce-datacontenttype", b"application/json"),
-            400,
-        ),
-        row("ce-data header (D22)", binary_with("ce-data", b"x"), 400),
-        row(
-            "ce- header without a name (D22)",
-            binary_with("ce-", b"x"),
-            400,
-        ),
-        row(
-            "ce-my_ext header (D22)",
-            binary_with("ce-my_ext", b"x"),
-            400,
-        ),
-        row(
-            "duplicate ce-id (D22)",
-            post_ce()
-                .binary()
-                .header("ce-id", "evil-second")
-                .body("{}".into())
-                .unwrap(),
-            400,
-        ),
-        row(
-            "duplicate ce-specversion",
-            post_ce()
-                .binary()
-                .header("ce-specversion", "1.0")
-                .body("{}".into())
-                .unwrap(),
-            400,
-        ),
-        row(
-            "duplicate extension header",
-            post_ce()
-                .binary()
-                .header("ce-myext", "a")
-                .header("ce-myext", "b")
-                .body("{}".into())
-                .unwrap(),
-            400,
-        ),
-        row(
-            "ce-specversion without ce-id (D7)",
-            post_ce()
-                .header("content-type", JSON)
-                .header("ce-specversion", "1.0")
-                .header("ce-source", "/orders")
-                .header("ce-type", "t")
-                .body("{}".into())
-                .unwrap(),
-            400,
-        ),
-        row(
-            "binary mode with malformed JSON data",
-            post_ce().binary().body("{\"a\":".into()).unwrap(),
-            400,
-        ),
-        // --- Malformed JSON at every level.
-        row(
-            "empty structured body",
-            post_ce().body_as(STRUCTURED, ""),
-            400,
-        ),
-        row(
-            "structured body `{`",
-            post_ce().body_as(STRUCTURED, "{"),
-            400,
-        ),
-        row(
-            "structured body not JSON",
-            post_ce().body_as(STRUCTURED, "id=1&type=x"),
-            400,
-        ),
-        row(
-            "structured body null",
-            post_ce().body_as(STRUCTURED, "null"),
-            400,
-        ),
-        row(
-            "structured body a string",
-            post_ce().body_as(STRUCTURED, "\"event\""),
-            400,
-        ),
-        row(
-            "structured body an array",
-            post_ce().body_as(STRUCTURED, format!("[{valid}]")),
-            400,
-        ),
-        row(
-            "attribute of the wrong type (id: 5)",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with("evil", json!({ "id": 5 })).to_string(),
+    }
+    json_lone_surrogate_escape_in_id_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, valid.replacen("evil-valid", "evil\\ud800", 1))
+    }
+    json_raw_0xff_byte_inside_a_json_string_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, {
+            let mut body = valid_event().into_bytes();
+            let at = body.iter().position(|&b| b == b'v').unwrap();
+            body[at] = 0xff;
+            body
+        })
+    }
+    json_raw_control_character_inside_a_json_string_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, valid.replacen("evil-valid", "evil\u{1}", 1))
+    }
+    json_malformed_json_inside_data_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, event_with_data("evil", r#"{"order_id": }"#))
+    }
+    d22_data_and_data_base64_together_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "data_base64": "AAAA" })).to_string(),
+        )
+    }
+    j5_j10_data_base64_that_is_not_base64_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, {
+            let mut event = event_with("evil", json!({ "data_base64": "!!!" }));
+            event.as_object_mut().unwrap().remove("data");
+            event.to_string()
+        })
+    }
+    json_truncated_structured_event_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, valid[..valid.len() / 2].to_owned())
+    }
+    json_trailing_garbage_after_the_event_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, format!("{valid} garbage"))
+    }
+    json_a_second_json_document_after_the_event_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(STRUCTURED, format!("{valid}{valid}"))
+    }
+    json_10k_nested_arrays_as_the_event_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, deep_array(DEEP))
+    }
+    json_10k_nested_objects_as_the_event_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, deep_object(DEEP))
+    }
+    json_10k_nested_arrays_inside_data_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, event_with_data("evil", &deep_array(DEEP)))
+    }
+    json_10k_nested_objects_inside_an_extension_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            STRUCTURED,
+            valid.replacen(
+                "\"id\"",
+                &format!("\"myext\":{},\"id\"", deep_object(DEEP)),
+                1,
             ),
-            400,
-        ),
-        row(
-            "required attribute null",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with("evil", json!({ "source": null })).to_string(),
+        )
+    }
+    json_10k_nested_arrays_as_binary_data_is_400 => 400 {
+        post_ce().binary().body(deep_array(DEEP).into()).unwrap()
+    }
+    d8_batch_that_is_an_object_is_400 => 400 { post_ce().body_as(BATCH, valid_event()) }
+    d8_batch_with_an_event_missing_attributes_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            BATCH,
+            format!(r#"[{valid},{{"specversion":"1.0","id":"evil-2"}}]"#),
+        )
+    }
+    d8_batch_with_a_number_as_an_element_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(BATCH, format!("[{valid},1]"))
+    }
+    d8_batch_with_a_trailing_comma_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(BATCH, format!("[{valid},]"))
+    }
+    d8_truncated_batch_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(BATCH, format!("[{valid},{valid}"))
+    }
+    c10_batch_mixing_spec_versions_is_400 => 400 {
+        post_ce().body_as(
+            BATCH,
+            array(&[
+                event_with("evil-1", json!({})),
+                event_with("evil-2", json!({ "specversion": "0.3" })),
+            ]),
+        )
+    }
+    d8_batch_with_malformed_data_in_its_second_event_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            BATCH,
+            format!("[{valid},{}]", event_with_data("evil-2", "[1,2,")),
+        )
+    }
+    d8_10k_nested_arrays_as_a_batch_is_400 => 400 { post_ce().body_as(BATCH, deep_array(DEEP)) }
+    d8_10k_nested_arrays_inside_a_batch_elements_data_is_400 => 400 {
+        let valid = valid_event();
+        post_ce().body_as(
+            BATCH,
+            format!("[{valid},{}]", event_with_data("evil-2", &deep_array(DEEP))),
+        )
+    }
+
+    // --- Bodies that break off (the route's body timeout is 300 ms).
+    body_that_fails_half_way_is_400 => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            broken_off(r#"{"specversion":"1.0","#, Then::Fail),
+        )
+    }
+    body_that_stalls_half_way_is_408 => 408 {
+        post_ce().body_as(
+            STRUCTURED,
+            broken_off(r#"{"specversion":"1.0","#, Then::Stall),
+        )
+    }
+
+    // --- Sizes (D9).
+    d9_structured_body_one_byte_over_the_limit_is_413 => 413 {
+        post_ce().body_as(STRUCTURED, padded_event(CE_LIMIT + 1))
+    }
+    d9_declared_content_length_over_the_limit_with_a_small_body_is_413 => 413 {
+        post_ce()
+            .header("content-length", (CE_LIMIT + 1).to_string())
+            .body_as(STRUCTURED, valid_event())
+    }
+    d9_declared_content_length_of_u64_max_is_413 => 413 {
+        post_ce()
+            .header("content-length", u64::MAX.to_string())
+            .body_as(STRUCTURED, valid_event())
+    }
+    d9_binary_body_over_the_limit_is_413 => 413 {
+        post_ce()
+            .binary()
+            .body(format!("\"{}\"", "x".repeat(CE_LIMIT)).into())
+            .unwrap()
+    }
+    d9_batch_of_40000_tiny_events_over_the_limit_is_413 => 413 {
+        post_ce().body_as(BATCH, tiny_batch(40_000))
+    }
+    d9_event_grid_array_over_its_limit_is_413 => 413 {
+        notification().body_as(
+            JSON,
+            array(&[grid_event(
+                "evil-big",
+                "Orders.Created",
+                json!({ "pad": "x".repeat(GRID_LIMIT) }),
+            )]),
+        )
+    }
+    d9_plain_message_over_the_default_limit_is_413 => 413 {
+        at("POST", PLAIN).body_as(
+            JSON,
+            format!(r#"{{"order_id":"evil","pad":"{}"}}"#, "x".repeat(MIB)),
+        )
+    }
+
+    // --- Event Grid spoofing (SPEC §3, D23).
+    d23_validation_event_inside_a_notification_is_400 => 400 {
+        notification().body_as(JSON, array(&[validation_event()]))
+    }
+    d23_validation_event_without_aeg_event_type_is_400 => 400 {
+        grid_post(None, Some(SUBSCRIPTION)).body_as(JSON, array(&[validation_event()]))
+    }
+    d23_validation_event_among_notifications_is_400 => 400 {
+        notification().body_as(JSON, array(&[order_event("evil-1"), validation_event()]))
+    }
+    d23_deletion_event_inside_a_notification_is_400 => 400 {
+        notification().body_as(
+            JSON,
+            array(&[grid_event(
+                "evil-deleted",
+                DELETION_TYPE,
+                json!({ "eventSubscriptionId": "/subscriptions/x" }),
+            )]),
+        )
+    }
+    grid_validation_for_an_unknown_subscription_is_403 => 403 {
+        validation(Some("attacker-sub")).body_as(JSON, array(&[validation_event()]))
+    }
+    grid_validation_without_aeg_subscription_name_is_403 => 403 {
+        validation(None).body_as(JSON, array(&[validation_event()]))
+    }
+    grid_validation_for_a_look_alike_subscription_is_403 => 403 {
+        validation(Some("orders-sub.attacker")).body_as(JSON, array(&[validation_event()]))
+    }
+    grid_validation_for_a_subscription_with_a_prefix_is_403 => 403 {
+        validation(Some("xorders-sub")).body_as(JSON, array(&[validation_event()]))
+    }
+    grid_notification_for_an_unknown_subscription_is_403 => 403 {
+        grid_post(Some("Notification"), Some("attacker-sub"))
+            .body_as(JSON, array(&[order_event("evil-n")]))
+    }
+    grid_validation_array_with_two_events_is_400 => 400 {
+        validation(Some(SUBSCRIPTION))
+            .body_as(JSON, array(&[validation_event(), validation_event()]))
+    }
+    grid_validation_with_a_numeric_validation_code_is_400 => 400 {
+        validation(Some(SUBSCRIPTION)).body_as(
+            JSON,
+            array(&[grid_event(
+                "evil-validation",
+                VALIDATION_TYPE,
+                json!({ "validationCode": 12345 }),
+            )]),
+        )
+    }
+    grid_validation_header_on_an_ordinary_event_is_400 => 400 {
+        validation(Some(SUBSCRIPTION)).body_as(JSON, array(&[order_event("evil-v")]))
+    }
+    grid_body_that_is_an_object_is_400 => 400 {
+        notification().body_as(JSON, order_event("evil-o").to_string())
+    }
+    grid_event_missing_event_type_is_400 => 400 {
+        notification().body_as(JSON, {
+            let mut event = order_event("evil-missing");
+            event.as_object_mut().unwrap().remove("eventType");
+            array(&[event])
+        })
+    }
+    grid_body_as_text_plain_is_415 => 415 {
+        notification().body_as("text/plain", array(&[order_event("evil-t")]))
+    }
+    grid_truncated_array_is_400 => 400 {
+        notification().body_as(JSON, format!("[{}", order_event("evil-tr")))
+    }
+    grid_10k_nested_arrays_is_400 => 400 { notification().body_as(JSON, deep_array(DEEP)) }
+    grid_10k_nested_objects_inside_data_is_400 => 400 {
+        notification().body_as(
+            JSON,
+            array(&[order_event("evil-deep")]).replacen(
+                r#"{"order_id":"evil-deep"}"#,
+                &deep_object(DEEP),
+                1,
             ),
-            400,
-        ),
-        row(
-            "extension with an object value",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with("evil", json!({ "myext": { "a": 1 } })).to_string(),
-            ),
-            400,
-        ),
-        row(
-            "extension with a fractional number",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with("evil", json!({ "myext": 1.5 })).to_string(),
-            ),
-            400,
-        ),
-        row(
-            "extension with a number out of f64 range",
-            post_ce().body_as(
-                STRUCTURED,
-                valid.replacen("\"id\"", "\"myext\":1e400,\"id\"", 1),
-            ),
-            400,
-        ),
-        row(
-            "duplicate attribute keys",
-            post_ce().body_as(
-                STRUCTURED,
-                valid.replacen("\"id\"", "\"id\":\"evil-2\",\"id\"", 1),
-            ),
-            400,
-        ),
-        row(
-            "lone surrogate escape in id",
-            post_ce().body_as(STRUCTURED, valid.replacen("evil-valid", "evil\\ud800", 1)),
-            400,
-        ),
-        row(
-            "raw 0xFF byte inside a JSON string",
-            post_ce().body_as(STRUCTURED, {
-                let mut body = valid.clone().into_bytes();
-                let at = body.iter().position(|&b| b == b'v').unwrap();
-                body[at] = 0xff;
-                body
-            }),
-            400,
-        ),
-        row(
-            "raw control character inside a JSON string",
-            post_ce().body_as(STRUCTURED, valid.replacen("evil-valid", "evil\u{1}", 1)),
-            400,
-        ),
-        row(
-            "malformed JSON inside data",
-            post_ce().body_as(STRUCTURED, event_with_data("evil", r#"{"order_id": }"#)),
-            400,
-        ),
-        row(
-            "data and data_base64 together (D22)",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with("evil", json!({ "data_base64": "AAAA" })).to_string(),
-            ),
-            400,
-        ),
-        row(
-            "data_base64 that is not base64",
-            post_ce().body_as(STRUCTURED, {
-                let mut event = event_with("evil", json!({ "data_base64": "!!!" }));
-                event.as_object_mut().unwrap().remove("data");
-                event.to_string()
-            }),
-            400,
-        ),
-        row(
-            "truncated structured event",
-            post_ce().body_as(STRUCTURED, valid[..valid.len() / 2].to_owned()),
-            400,
-        ),
-        row(
-            "trailing garbage after the event",
-            post_ce().body_as(STRUCTURED, format!("{valid} garbage")),
-            400,
-        ),
-        row(
-            "a second JSON document after the event",
-            post_ce().body_as(STRUCTURED, format!("{valid}{valid}")),
-            400,
-        ),
-        row(
-            "10k nested arrays as the event",
-            post_ce().body_as(STRUCTURED, deep_array(DEEP)),
-            400,
-        ),
-        row(
-            "10k nested objects as the event",
-            post_ce().body_as(STRUCTURED, deep_object(DEEP)),
-            400,
-        ),
-        row(
-            "10k nested arrays inside data",
-            post_ce().body_as(STRUCTURED, event_with_data("evil", &deep_array(DEEP))),
-            400,
-        ),
-        row(
-            "10k nested objects inside an extension",
-            post_ce().body_as(
-                STRUCTURED,
-                valid.replacen(
-                    "\"id\"",
-                    &format!("\"myext\":{},\"id\"", deep_object(DEEP)),
-                    1,
-                ),
-            ),
-            400,
-        ),
-        row(
-            "10k nested arrays as binary data",
-            post_ce().binary().body(deep_array(DEEP).into()).unwrap(),
-            400,
-        ),
-        row(
-            "batch that is an object",
-            post_ce().body_as(BATCH, valid.clone()),
-            400,
-        ),
-        row(
-            "batch with an event missing attributes (D8)",
-            post_ce().body_as(
-                BATCH,
-                format!(r#"[{valid},{{"specversion":"1.0","id":"evil-2"}}]"#),
-            ),
-            400,
-        ),
-        row(
-            "batch with a number as an element",
-            post_ce().body_as(BATCH, format!("[{valid},1]")),
-            400,
-        ),
-        row(
-            "batch with a trailing comma",
-            post_ce().body_as(BATCH, format!("[{valid},]")),
-            400,
-        ),
-        row(
-            "truncated batch",
-            post_ce().body_as(BATCH, format!("[{valid},{valid}")),
-            400,
-        ),
-        row(
-            "batch mixing spec versions (C10)",
-            post_ce().body_as(
-                BATCH,
-                array(&[
-                    event_with("evil-1", json!({})),
-                    event_with("evil-2", json!({ "specversion": "0.3" })),
-                ]),
-            ),
-            400,
-        ),
-        row(
-            "batch with malformed data in its second event",
-            post_ce().body_as(
-                BATCH,
-                format!("[{valid},{}]", event_with_data("evil-2", "[1,2,")),
-            ),
-            400,
-        ),
-        row(
-            "10k nested arrays as a batch",
-            post_ce().body_as(BATCH, deep_array(DEEP)),
-            400,
-        ),
-        row(
-            "10k nested arrays inside a batch element's data",
-            post_ce().body_as(
-                BATCH,
-                format!("[{valid},{}]", event_with_data("evil-2", &deep_array(DEEP))),
-            ),
-            400,
-        ),
-        // --- Bodies that break off (the route's body timeout is 300 ms).
-        row(
-            "body that fails half way",
-            post_ce().body_as(
-                STRUCTURED,
-                broken_off(r#"{"specversion":"1.0","#, Then::Fail),
-            ),
-            400,
-        ),
-        row(
-            "body that stalls half way",
-            post_ce().body_as(
-                STRUCTURED,
-                broken_off(r#"{"specversion":"1.0","#, Then::Stall),
-            ),
-            408,
-        ),
-        // --- Sizes (D9).
-        row(
-            "structured body one byte over the limit",
-            post_ce().body_as(STRUCTURED, padded_event(CE_LIMIT + 1)),
-            413,
-        ),
-        row(
-            "declared Content-Length over the limit, small body",
-            post_ce()
-                .header("content-length", (CE_LIMIT + 1).to_string())
-                .body_as(STRUCTURED, valid.clone()),
-            413,
-        ),
-        row(
-            "declared Content-Length of u64::MAX",
-            post_ce()
-                .header("content-length", u64::MAX.to_string())
-                .body_as(STRUCTURED, valid.clone()),
-            413,
-        ),
-        row(
-            "binary body over the limit",
-            post_ce()
-                .binary()
-                .body(format!("\"{}\"", "x".repeat(CE_LIMIT)).into())
-                .unwrap(),
-            413,
-        ),
-        row(
-            "batch of 40,000 tiny events over the limit",
-            post_ce().body_as(BATCH, tiny_batch(40_000)),
-            413,
-        ),
-        row(
-            "Event Grid array over its limit",
-            notification().body_as(
-                JSON,
-                array(&[grid_event(
-                    "evil-big",
-                    "Orders.Created",
-                    json!({ "pad": "x".repeat(GRID_LIMIT) }),
-                )]),
-            ),
-            413,
-        ),
-        row(
-            "plain message over the default limit",
-            at("POST", PLAIN).body_as(
-                JSON,
-                format!(r#"{{"order_id":"evil","pad":"{}"}}"#, "x".repeat(MIB)),
-            ),
-            413,
-        ),
-        // --- Event Grid spoofing (SPEC §3, D23).
-        row(
-            "validation event inside a notification (D23)",
-            notification().body_as(JSON, array(&[validation_event()])),
-            400,
-        ),
-        row(
-            "validation event without aeg-event-type (D23)",
-            grid_post(None, Some(SUBSCRIPTION)).body_as(JSON, array(&[validation_event()])),
-            400,
-        ),
-        row(
-            "validation event among notifications",
-            notification().body_as(JSON, array(&[order_event("evil-1"), validation_event()])),
-            400,
-        ),
-        row(
-            "deletion event inside a notification (D23)",
-            notification().body_as(
-                JSON,
-                array(&[grid_event(
-                    "evil-deleted",
-                    DELETION_TYPE,
-                    json!({ "eventSubscriptionId": "/subscriptions/x" }),
-                )]),
-            ),
-            400,
-        ),
-        row(
-            "validation for an unknown subscription",
-            validation(Some("attacker-sub")).body_as(JSON, array(&[validation_event()])),
-            403,
-        ),
-        row(
-            "validation without aeg-subscription-name",
-            validation(None).body_as(JSON, array(&[validation_event()])),
-            403,
-        ),
-        row(
-            "validation for a look-alike subscription",
-            validation(Some("orders-sub.attacker")).body_as(JSON, array(&[validation_event()])),
-            403,
-        ),
-        row(
-            "validation for a subscription with a prefix",
-            validation(Some("xorders-sub")).body_as(JSON, array(&[validation_event()])),
-            403,
-        ),
-        row(
-            "notification for an unknown subscription",
-            grid_post(Some("Notification"), Some("attacker-sub"))
-                .body_as(JSON, array(&[order_event("evil-n")])),
-            403,
-        ),
-        row(
-            "validation array with two events",
-            validation(Some(SUBSCRIPTION))
-                .body_as(JSON, array(&[validation_event(), validation_event()])),
-            400,
-        ),
-        row(
-            "validation with a numeric validationCode",
-            validation(Some(SUBSCRIPTION)).body_as(
-                JSON,
-                array(&[grid_event(
-                    "evil-validation",
-                    VALIDATION_TYPE,
-                    json!({ "validationCode": 12345 }),
-                )]),
-            ),
-            400,
-        ),
-        row(
-            "validation header on an ordinary event",
-            validation(Some(SUBSCRIPTION)).body_as(JSON, array(&[order_event("evil-v")])),
-            400,
-        ),
-        row(
-            "Event Grid body that is an object",
-            notification().body_as(JSON, order_event("evil-o").to_string()),
-            400,
-        ),
-        row(
-            "Event Grid event missing eventType",
-            notification().body_as(JSON, {
-                let mut event = order_event("evil-missing");
-                event.as_object_mut().unwrap().remove("eventType");
-                array(&[event])
-            }),
-            400,
-        ),
-        row(
-            "Event Grid body as text/plain",
-            notification().body_as("text/plain", array(&[order_event("evil-t")])),
-            415,
-        ),
-        row(
-            "Event Grid truncated array",
-            notification().body_as(JSON, format!("[{}", order_event("evil-tr"))),
-            400,
-        ),
-        row(
-            "Event Grid 10k nested arrays",
-            notification().body_as(JSON, deep_array(DEEP)),
-            400,
-        ),
-        row(
-            "Event Grid 10k nested objects inside data",
-            notification().body_as(
-                JSON,
-                array(&[order_event("evil-deep")]).replacen(
-                    r#"{"order_id":"evil-deep"}"#,
-                    &deep_object(DEEP),
-                    1,
-                ),
-            ),
-            400,
-        ),
-        row(
-            "Event Grid validation as a CloudEvent on a route Event Grid may not use",
-            post_ce().body_as(
-                STRUCTURED,
-                event_with(
-                    "evil-ce-validation",
-                    json!({
-                        "type": VALIDATION_TYPE,
-                        "data": { "validationCode": "evil-code" },
-                    }),
-                )
-                .to_string(),
-            ),
-            403,
-        ),
-        // --- The plain route.
-        row(
-            "plain message with malformed JSON",
-            at("POST", PLAIN).body_as(JSON, r#"{"order_id":"#),
-            400,
-        ),
-        row(
-            "plain message of the wrong shape",
-            at("POST", PLAIN).body_as(JSON, r#"{"order":"evil"}"#),
-            400,
-        ),
-        row(
-            "plain message as text/plain for a JSON type",
-            at("POST", PLAIN).body_as("text/plain", r#"{"order_id":"evil"}"#),
-            415,
-        ),
-        row(
-            "plain message with 10k nested arrays",
-            at("POST", PLAIN).body_as(JSON, deep_array(DEEP)),
-            400,
-        ),
-        row(
-            "plain message with trailing garbage",
-            at("POST", PLAIN).body_as(JSON, r#"{"order_id":"evil"} x"#),
-            400,
-        ),
-        row(
-            "structured CloudEvents Content-Type on a non-event body",
-            at("POST", PLAIN).body_as(STRUCTURED, r#"{"order_id":"evil"}"#),
-            400,
-        ),
-        row(
-            "plain route: CloudEvent with a bad ce- header",
-            at("POST", PLAIN)
-                .binary()
-                .set("ce-source", obs(b"\xff"))
-                .body(r#"{"order_id":"evil"}"#.into())
-                .unwrap(),
-            400,
-        ),
-    ];
+        )
+    }
+    grid_validation_as_a_cloudevent_on_a_route_event_grid_may_not_use_is_403 => 403 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with(
+                "evil-ce-validation",
+                json!({
+                    "type": VALIDATION_TYPE,
+                    "data": { "validationCode": "evil-code" },
+                }),
+            )
+            .to_string(),
+        )
+    }
+
+    // --- The plain route.
+    plain_message_with_malformed_json_is_400 => 400 {
+        at("POST", PLAIN).body_as(JSON, r#"{"order_id":"#)
+    }
+    plain_message_of_the_wrong_shape_is_400 => 400 {
+        at("POST", PLAIN).body_as(JSON, r#"{"order":"evil"}"#)
+    }
+    plain_message_as_text_plain_for_a_json_type_is_415 => 415 {
+        at("POST", PLAIN).body_as("text/plain", r#"{"order_id":"evil"}"#)
+    }
+    plain_message_with_10k_nested_arrays_is_400 => 400 {
+        at("POST", PLAIN).body_as(JSON, deep_array(DEEP))
+    }
+    plain_message_with_trailing_garbage_is_400 => 400 {
+        at("POST", PLAIN).body_as(JSON, r#"{"order_id":"evil"} x"#)
+    }
+    plain_structured_content_type_on_a_non_event_body_is_400 => 400 {
+        at("POST", PLAIN).body_as(STRUCTURED, r#"{"order_id":"evil"}"#)
+    }
+    plain_cloudevent_with_a_bad_ce_header_is_400 => 400 {
+        at("POST", PLAIN)
+            .binary()
+            .set("ce-source", obs(b"\xff"))
+            .body(r#"{"order_id":"evil"}"#.into())
+            .unwrap()
+    }
+
     // A huge batch within the limit: 20,000 tiny events (about 1.3 MB of the 2 MiB) are
     // accepted, and the handler is called once per event.
-    let huge = tiny_batch(20_000);
-    assert!(huge.len() < CE_LIMIT && huge.len() > MIB, "{}", huge.len());
-    rows.push(
-        row(
-            "control: batch of 20,000 tiny events within the limit",
-            post_ce().body_as(BATCH, huge),
-            204,
-        )
-        .control(20_000),
-    );
-    rows
+    control_batch_of_20000_tiny_events_within_the_limit_is_204 => 204, calls = 20_000 {
+        let huge = tiny_batch(20_000);
+        assert!(huge.len() < CE_LIMIT && huge.len() > MIB, "{}", huge.len());
+        post_ce().body_as(BATCH, huge)
+    }
 }
 
 /// The values of the request's origin headers, which a refusal must never reflect.
@@ -1354,18 +996,17 @@ fn origins_of(request: &Request<Body>) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Sends one row; returns what is wrong with the answer.
-async fn check(app: &Router, seen: &Seen, row: Row) -> Vec<String> {
-    let Row {
-        name,
-        request,
-        expect,
-        calls,
-    } = row;
+/// Sends one row's request to a fresh [`app`] and fails, naming every problem at once, unless
+/// the answer has the `expect`ed status and the request made exactly `calls` handler calls, all
+/// of them a control request's: so no hostile request reaches a handler. A refusal carries no
+/// consent header, does not reflect the request's origin, and (for a 401) no challenge; a 4xx
+/// other than 404 carries a plain-text reason that is not a validation response.
+async fn check(name: &str, request: Request<Body>, expect: u16, calls: usize) {
+    let expect = StatusCode::from_u16(expect).unwrap();
+    let (app, seen) = app();
     let method = request.method().clone();
     let origins = origins_of(&request);
-    let before = seen.len();
-    let response = tokio::time::timeout(PATIENCE, app.clone().oneshot(request))
+    let response = tokio::time::timeout(PATIENCE, app.oneshot(request))
         .await
         .unwrap_or_else(|_| panic!("{name}: no answer"))
         .unwrap();
@@ -1373,7 +1014,7 @@ async fn check(app: &Router, seen: &Seen, row: Row) -> Vec<String> {
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&body);
-    let made = seen.len() - before;
+    let made = seen.len();
     let mut problems = Vec::new();
     if status != expect {
         problems.push(format!("expected {expect}, got {status}: {text:?}"));
@@ -1411,34 +1052,11 @@ async fn check(app: &Router, seen: &Seen, row: Row) -> Vec<String> {
     if status == StatusCode::UNAUTHORIZED && headers.contains_key("www-authenticate") {
         problems.push("a WWW-Authenticate challenge".to_owned());
     }
-    problems
-        .into_iter()
-        .map(|problem| format!("{name}: {problem}"))
-        .collect()
-}
-
-#[tokio::test]
-async fn abuse_table_every_hostile_request_is_refused_before_any_handler() {
-    let (app, seen) = app();
-    let rows = table();
-    let count = rows.len();
-    assert!(count >= 45, "the table has {count} rows");
-    let expected_calls: usize = rows.iter().map(|row| row.calls).sum();
-    let hostile = rows.iter().filter(|row| !row.expect.is_success()).count();
-    let mut mismatches = Vec::new();
-    for row in rows {
-        mismatches.extend(check(&app, &seen, row).await);
-    }
-    assert!(
-        mismatches.is_empty(),
-        "{} mismatches over {count} rows:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
-    // No hostile row reached a handler: every call is a control row's.
-    let calls = seen.all();
-    assert_eq!(calls.len(), expected_calls);
-    let stray: Vec<&String> = calls
+    assert!(problems.is_empty(), "{name}:\n{}", problems.join("\n"));
+    // No hostile request reached a handler: every call is a control request's.
+    let all = seen.all();
+    assert_eq!(all.len(), calls);
+    let stray: Vec<&String> = all
         .iter()
         .filter(|call| {
             let id = call.split_once(':').map_or("", |(_, id)| id);
@@ -1449,6 +1067,17 @@ async fn abuse_table_every_hostile_request_is_refused_before_any_handler() {
         stray.is_empty(),
         "hostile requests reached a handler: {stray:?}"
     );
+}
+
+/// The table covers the threat model broadly: at least 45 rows, at least 45 of them hostile.
+#[test]
+fn abuse_table_has_at_least_45_hostile_rows() {
+    let count = STATUSES.len();
+    assert!(count >= 45, "the table has {count} rows");
+    let hostile = STATUSES
+        .iter()
+        .filter(|&&status| !StatusCode::from_u16(status).unwrap().is_success())
+        .count();
     assert!(hostile >= 45, "{hostile} hostile rows");
 }
 
@@ -1519,15 +1148,39 @@ impl Wire {
     }
 }
 
-#[tokio::test]
-async fn abuse_over_loopback_the_server_refuses_and_keeps_serving() {
-    let (app, seen) = app();
-    let server = Loopback::start(app).await;
-    let many_fields: String = (0..200)
-        .map(|i| format!("X-Padding-{i}: {}\r\n", "p".repeat(1024)))
-        .collect();
-    let huge_field = format!("X-Padding: {}\r\n", "p".repeat(512 * 1024));
-    let short_body = {
+/// Expands each row into a `#[tokio::test]` of that name, which serves a fresh [`app`] on
+/// loopback, writes the row's raw request (a block) on a connection of its own and checks
+/// [`over_loopback`] what the server did: `name => Wire(status) { raw }`, or
+/// `name => Wire(status), half_close { raw }` to close the sending half after writing and read
+/// until the server closes.
+macro_rules! wire {
+    ($($name:ident => $wire:ident($status:literal) $(, $half_close:ident)? $raw:block)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let half_close = wire!(@half_close $($half_close)?);
+                over_loopback(stringify!($name), $raw, half_close, Wire::$wire($status)).await;
+            }
+        )*
+    };
+    (@half_close) => { false };
+    (@half_close half_close) => { true };
+}
+
+wire! {
+    // hyper parses at most 100 header fields.
+    d9_loopback_200_header_fields_of_1_kib_is_431 => Hyper(431) {
+        let many_fields: String = (0..200)
+            .map(|i| format!("X-Padding-{i}: {}\r\n", "p".repeat(1024)))
+            .collect();
+        raw_structured("evil-fields", &many_fields)
+    }
+    // hyper buffers at most 8 KiB + 400 KiB of request head.
+    d9_loopback_one_header_field_of_512_kib_is_431 => Hyper(431) {
+        let huge_field = format!("X-Padding: {}\r\n", "p".repeat(512 * 1024));
+        raw_structured("evil-field", &huge_field)
+    }
+    loopback_body_shorter_than_its_content_length_then_closed_is_400 => Runtime(400), half_close {
         let body = event("evil-short");
         raw_ce(
             format!(
@@ -1536,114 +1189,74 @@ async fn abuse_over_loopback_the_server_refuses_and_keeps_serving() {
             ),
             body.as_bytes(),
         )
-    };
-    // (name, raw request, half-close after writing, what the server did)
-    let rows: Vec<(&str, Vec<u8>, bool, Wire)> = vec![
-        (
-            // hyper parses at most 100 header fields.
-            "200 header fields of 1 KiB (D9)",
-            raw_structured("evil-fields", &many_fields),
-            false,
-            Wire::Hyper(431),
-        ),
-        (
-            // hyper buffers at most 8 KiB + 400 KiB of request head.
-            "one header field of 512 KiB (D9)",
-            raw_structured("evil-field", &huge_field),
-            false,
-            Wire::Hyper(431),
-        ),
-        (
-            "body shorter than its Content-Length, then the client closes",
-            short_body,
-            true,
-            Wire::Runtime(400),
-        ),
-        (
-            "chunked body with a chunk size that is not hex",
-            raw_ce(
-                format!("Content-Type: {STRUCTURED}\r\nTransfer-Encoding: chunked\r\n"),
-                b"zz\r\n{}\r\n0\r\n\r\n",
-            ),
-            true,
-            Wire::Runtime(400),
-        ),
-        (
-            "Content-Length that is not a number",
-            raw_ce(
-                format!("Content-Type: {STRUCTURED}\r\nContent-Length: abc\r\n"),
-                b"{}",
-            ),
-            false,
-            Wire::Hyper(400),
-        ),
-        (
-            "two different Content-Length headers",
-            raw_ce(
-                format!("Content-Type: {STRUCTURED}\r\nContent-Length: 2\r\nContent-Length: 3\r\n"),
-                b"{}",
-            ),
-            false,
-            Wire::Hyper(400),
-        ),
-        (
-            "header line folded (obs-fold)",
-            raw_structured("evil-fold", "X-Folded: a\r\n b\r\n"),
-            false,
-            Wire::Hyper(400),
-        ),
-        (
-            "header name with a space",
-            raw_structured("evil-space", "Bad Header: x\r\n"),
-            false,
-            Wire::Hyper(400),
-        ),
-        (
-            "ce-source with raw 0xFF bytes on the wire",
-            raw_ce(
-                b"Content-Type: application/json\r\nce-specversion: 1.0\r\nce-id: evil-ff\r\n\
-                  ce-type: t\r\nce-source: \xff\xfe\r\nContent-Length: 2\r\n",
-                b"{}",
-            ),
-            false,
-            Wire::Runtime(400),
-        ),
-        (
-            "request line that is not HTTP",
-            b"GARBAGE\r\n\r\n".to_vec(),
-            false,
-            Wire::Hyper(400),
-        ),
-    ];
+    }
+    loopback_chunk_size_that_is_not_hex_is_400 => Runtime(400), half_close {
+        raw_ce(
+            format!("Content-Type: {STRUCTURED}\r\nTransfer-Encoding: chunked\r\n"),
+            b"zz\r\n{}\r\n0\r\n\r\n",
+        )
+    }
+    loopback_content_length_that_is_not_a_number_is_400 => Hyper(400) {
+        raw_ce(
+            format!("Content-Type: {STRUCTURED}\r\nContent-Length: abc\r\n"),
+            b"{}",
+        )
+    }
+    loopback_two_different_content_length_headers_is_400 => Hyper(400) {
+        raw_ce(
+            format!("Content-Type: {STRUCTURED}\r\nContent-Length: 2\r\nContent-Length: 3\r\n"),
+            b"{}",
+        )
+    }
+    loopback_folded_header_line_is_400 => Hyper(400) {
+        raw_structured("evil-fold", "X-Folded: a\r\n b\r\n")
+    }
+    loopback_header_name_with_a_space_is_400 => Hyper(400) {
+        raw_structured("evil-space", "Bad Header: x\r\n")
+    }
+    loopback_ce_source_with_raw_0xff_bytes_on_the_wire_is_400 => Runtime(400) {
+        raw_ce(
+            b"Content-Type: application/json\r\nce-specversion: 1.0\r\nce-id: evil-ff\r\n\
+              ce-type: t\r\nce-source: \xff\xfe\r\nContent-Length: 2\r\n",
+            b"{}",
+        )
+    }
+    loopback_request_line_that_is_not_http_is_400 => Hyper(400) { b"GARBAGE\r\n\r\n".to_vec() }
+}
+
+/// Writes `raw` to a fresh [`app`] served on loopback and fails unless the server did what was
+/// `expected`, then still answered 204 to a valid request on a new connection, whose handler
+/// call is the only one.
+async fn over_loopback(name: &str, raw: Vec<u8>, half_close: bool, expected: Wire) {
+    let (app, seen) = app();
+    let server = Loopback::start(app).await;
     let mut mismatches = Vec::new();
-    for (name, raw, half_close, expected) in rows {
-        let outcome = tokio::time::timeout(PATIENCE, async {
-            if half_close {
-                Wire::of_raw(
-                    &server
-                        .send_until_closed(raw, true)
-                        .await
-                        .unwrap_or_default(),
-                )
-            } else {
-                server
-                    .send(raw)
+    let outcome = tokio::time::timeout(PATIENCE, async {
+        if half_close {
+            Wire::of_raw(
+                &server
+                    .send_until_closed(raw, true)
                     .await
-                    .map_or(Wire::Closed, |a| Wire::of(&a))
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("{name}: hung"));
-        if outcome != expected {
-            mismatches.push(format!("{name}: expected {expected:?}, got {outcome:?}"));
+                    .unwrap_or_default(),
+            )
+        } else {
+            server
+                .send(raw)
+                .await
+                .map_or(Wire::Closed, |a| Wire::of(&a))
         }
-        // After each, the server still serves a new connection.
-        let control = server
-            .send(raw_structured(&format!("ok-after-{}", seen.len()), ""))
-            .await;
-        if !matches!(&control, Ok(answer) if answer.status == 204) {
-            mismatches.push(format!("after {name}: the next request got {control:?}"));
-        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{name}: hung"));
+    if outcome != expected {
+        mismatches.push(format!("{name}: expected {expected:?}, got {outcome:?}"));
+    }
+    // After it, the server still serves a new connection.
+    let control = server
+        .send(raw_structured(&format!("ok-after-{}", seen.len()), ""))
+        .await;
+    if !matches!(&control, Ok(answer) if answer.status == 204) {
+        mismatches.push(format!("after {name}: the next request got {control:?}"));
     }
     server.stop().await;
     assert!(
@@ -1653,7 +1266,7 @@ async fn abuse_over_loopback_the_server_refuses_and_keeps_serving() {
         mismatches.join("\n")
     );
     let calls = seen.all();
-    assert_eq!(calls.len(), 10, "{calls:?}");
+    assert_eq!(calls.len(), 1, "{calls:?}");
     assert!(
         calls.iter().all(|call| call.starts_with("ce:ok-after-")),
         "a broken request reached the handler: {calls:?}"
