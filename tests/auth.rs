@@ -13,17 +13,16 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::http::{HeaderValue, Method, Request, StatusCode};
 use axum::routing::MethodRouter;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use webhook_runtime::auth::{Authenticate, Credentials};
 use webhook_runtime::{CloudEvent, Config, EventGridEvent, webhook};
 
 use common::credentials::basic;
+use common::oneshot::{Answer, send};
 
 const PATH: &str = "/hooks/orders";
 const ORIGIN: &str = "eventemitter.example.com";
@@ -83,17 +82,7 @@ fn protected(credentials: Credentials) -> (Router, Calls) {
 // Requests and answers
 // ---------------------------------------------------------------------------------------------
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
     /// The names of the `WebHook-*` headers of the answer.
     fn webhook_headers(&self) -> Vec<&str> {
         self.headers
@@ -148,18 +137,6 @@ impl Answer {
         assert_eq!(self.status, StatusCode::OK, "body: {}", self.body);
         assert_eq!(self.header("webhook-allowed-origin"), Some(ORIGIN));
         assert_eq!(self.header("webhook-allowed-rate"), Some("120"));
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
     }
 }
 

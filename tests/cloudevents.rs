@@ -2,7 +2,7 @@
 //! batch mode, attribute and data rules, body limits, check order and handler answers, driven
 //! through `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
 
-use std::sync::{Arc, Mutex};
+pub mod common;
 
 use axum::Router;
 use axum::body::Body;
@@ -10,52 +10,17 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::routing::MethodRouter;
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use webhook_runtime::{CloudEvent, ExtensionValue, webhook};
+
+use common::log::Log;
+use common::oneshot::{Answer, send};
 
 const PATH: &str = "/hooks/orders";
 const STRUCTURED: &str = "application/cloudevents+json";
 const BATCH: &str = "application/cloudevents-batch+json";
 const MIB: usize = 1024 * 1024;
-
-/// What handlers were called with, in call order.
-struct Log<T>(Arc<Mutex<Vec<T>>>);
-
-impl<T> Clone for Log<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<T> Default for Log<T> {
-    fn default() -> Self {
-        Self(Arc::default())
-    }
-}
-
-impl<T: Clone> Log<T> {
-    fn push(&self, entry: T) {
-        self.0.lock().unwrap().push(entry);
-    }
-
-    fn all(&self) -> Vec<T> {
-        self.0.lock().unwrap().clone()
-    }
-
-    /// The only entry; fails unless there is exactly one.
-    fn one(&self) -> T {
-        let all = self.all();
-        assert_eq!(all.len(), 1, "expected exactly one call");
-        all.into_iter().next().unwrap()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.lock().unwrap().is_empty()
-    }
-}
 
 type Events<T> = Log<CloudEvent<T>>;
 
@@ -123,24 +88,6 @@ fn serve<S: Clone + Default + Send + Sync + 'static>(route: MethodRouter<S>) -> 
         Router::new().route(PATH, route).with_state(state.clone()),
         state,
     )
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn send(app: Router, request: Request<Body>) -> Answer {
-    let response = app.oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
 }
 
 /// A request with `headers` appended in order (so a name may repeat).
@@ -246,14 +193,14 @@ fn assert_rejected(answer: &Answer, status: StatusCode, needle: &str) {
 /// Sends `request` to a fresh `values` route; it must be rejected and the handler not called.
 async fn assert_values_rejects(request: Request<Body>, status: StatusCode, needle: &str) {
     let (app, log) = serve(values::route());
-    assert_rejected(&send(app, request).await, status, needle);
+    assert_rejected(&send(&app, request).await, status, needle);
     assert!(log.is_empty(), "the handler was called");
 }
 
 /// Sends `request` to a fresh `values` route; it must be accepted, and the event is returned.
 async fn values_accepts(request: Request<Body>) -> CloudEvent<Value> {
     let (app, log) = serve(values::route());
-    assert_accepted(&send(app, request).await);
+    assert_accepted(&send(&app, request).await);
     log.one()
 }
 
@@ -285,7 +232,7 @@ async fn h4_batch_media_type_is_detected_before_structured() {
             event(json!({"id": "A-1", "data": 1})),
             event(json!({"id": "A-2", "data": 2}))
         );
-        assert_accepted(&send(app, post(&[("content-type", content_type)], body)).await);
+        assert_accepted(&send(&app, post(&[("content-type", content_type)], body)).await);
         assert_eq!(ids(&log.all()), ["A-1", "A-2"], "{content_type}");
     }
 }
@@ -321,7 +268,7 @@ async fn h8_h11_binary_content_type_is_the_datacontenttype() {
     let (app, log) = serve(orders::route());
     let content_type = "application/vnd.order+json; charset=utf-8";
     let request = binary(&[("content-type", content_type)], r#"{"order_id":"o-1"}"#);
-    assert_accepted(&send(app, request).await);
+    assert_accepted(&send(&app, request).await);
     let seen = log.one();
     assert_eq!(seen.datacontenttype(), Some(content_type));
     assert_eq!(seen.data().order_id, "o-1");
@@ -423,7 +370,7 @@ async fn h8_h11_decoded_value_that_is_not_utf8_is_400() {
 #[tokio::test]
 async fn h8_h11_binary_without_content_type_data_is_json() {
     let (app, log) = serve(orders::route());
-    assert_accepted(&send(app, binary(&[], r#"{"order_id":"o-1"}"#)).await);
+    assert_accepted(&send(&app, binary(&[], r#"{"order_id":"o-1"}"#)).await);
     let seen = log.one();
     assert_eq!(seen.data().order_id, "o-1");
     assert_eq!(seen.datacontenttype(), None);
@@ -450,7 +397,7 @@ async fn h8_h11_binary_extension_header_is_kept() {
 #[tokio::test]
 async fn d8_empty_batch_is_204_without_calls() {
     let (app, log) = serve(values::route());
-    assert_accepted(&send(app, batch(&[])).await);
+    assert_accepted(&send(&app, batch(&[])).await);
     assert!(log.is_empty());
 }
 
@@ -461,7 +408,7 @@ async fn d8_per_event_handler_is_called_in_order() {
         .iter()
         .map(|id| event(json!({"id": id, "data": {"id": id}})))
         .collect();
-    assert_accepted(&send(app, batch(&events)).await);
+    assert_accepted(&send(&app, batch(&events)).await);
     let seen = log.all();
     assert_eq!(ids(&seen), ["A-1", "A-2", "A-3"]);
     assert_eq!(seen[2].data(), &json!({"id": "A-3"}));
@@ -485,7 +432,7 @@ async fn d8_first_failing_answer_stops_the_batch_and_answers_for_it() {
         event(json!({"id": "A-2", "data": {"status": 503}})),
         event(json!({"id": "A-3", "data": {}})),
     ];
-    let answer = send(app, batch(&events)).await;
+    let answer = send(&app, batch(&events)).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ids(&log.all()), ["A-1", "A-2"]);
 }
@@ -497,7 +444,7 @@ async fn d8_vec_handler_is_called_once_with_the_whole_batch() {
         .iter()
         .map(|id| event(json!({"id": id, "data": null})))
         .collect();
-    assert_accepted(&send(app, batch(&events)).await);
+    assert_accepted(&send(&app, batch(&events)).await);
     assert_eq!(ids(&log.one()), ["A-1", "A-2", "A-3"]);
 }
 
@@ -768,7 +715,7 @@ async fn j5_j10_data_base64_decodes_to_raw_bytes() {
         "datacontenttype": "application/octet-stream",
         "data_base64": "AP8QgA==",
     }));
-    assert_accepted(&send(app, structured(body)).await);
+    assert_accepted(&send(&app, structured(body)).await);
     assert_eq!(&log.one().data()[..], [0x00, 0xff, 0x10, 0x80]);
 }
 
@@ -779,14 +726,14 @@ async fn j5_j10_data_base64_with_a_json_content_type_is_json() {
         "datacontenttype": "application/json",
         "data_base64": "eyJvcmRlcl9pZCI6Im8tMSJ9",
     }));
-    assert_accepted(&send(app, structured(body)).await);
+    assert_accepted(&send(&app, structured(body)).await);
     assert_eq!(log.one().data().order_id, "o-1");
 }
 
 /// Sends `request` to a fresh `orders` route; it must be rejected and the handler not called.
 async fn assert_orders_rejects(request: Request<Body>, status: StatusCode, needle: &str) {
     let (app, log) = serve(orders::route());
-    assert_rejected(&send(app, request).await, status, needle);
+    assert_rejected(&send(&app, request).await, status, needle);
     assert!(log.is_empty(), "the handler was called");
 }
 
@@ -818,7 +765,7 @@ async fn d13_json_string_data_is_not_parsed_twice() {
         "data": "{\"order_id\":\"o-1\"}",
     });
     let (app, log) = serve(text::route());
-    assert_accepted(&send(app, structured(event(fields.clone()))).await);
+    assert_accepted(&send(&app, structured(event(fields.clone()))).await);
     assert_eq!(log.one().data(), r#"{"order_id":"o-1"}"#);
 
     let seen = values_accepts(structured(event(fields.clone()))).await;
@@ -831,7 +778,7 @@ async fn d13_json_string_data_is_not_parsed_twice() {
 async fn j5_j10_data_without_datacontenttype_is_json() {
     let (app, log) = serve(orders::route());
     let body = event(json!({"data": {"order_id": "o-1"}}));
-    assert_accepted(&send(app, structured(body)).await);
+    assert_accepted(&send(&app, structured(body)).await);
     let seen = log.one();
     assert_eq!(seen.data().order_id, "o-1");
     assert_eq!(seen.datacontenttype(), None);
@@ -855,7 +802,7 @@ async fn d22_null_data_base64_is_absent() {
 
     let (app, log) = serve(maybe::route());
     let body = event(json!({"data_base64": null}));
-    assert_accepted(&send(app, structured(body)).await);
+    assert_accepted(&send(&app, structured(body)).await);
     assert_eq!(log.one().data(), &None);
 }
 
@@ -877,12 +824,12 @@ async fn d13_option_is_none_without_data() {
     ];
     for request in requests {
         let (app, log) = serve(maybe::route());
-        assert_accepted(&send(app, request).await);
+        assert_accepted(&send(&app, request).await);
         assert_eq!(log.one().data(), &None);
     }
     let (app, log) = serve(maybe::route());
     let body = event(json!({"data": {"order_id": "o-1"}}));
-    assert_accepted(&send(app, structured(body)).await);
+    assert_accepted(&send(&app, structured(body)).await);
     assert_eq!(log.one().into_data().unwrap().order_id, "o-1");
 }
 
@@ -926,7 +873,7 @@ async fn d22_json_media_types_are_json() {
     ] {
         let (app, log) = serve(orders::route());
         let body = event(json!({"datacontenttype": content_type, "data": {"order_id": "o-1"}}));
-        assert_accepted(&send(app, structured(body)).await);
+        assert_accepted(&send(&app, structured(body)).await);
         assert_eq!(log.one().data().order_id, "o-1", "{content_type}");
     }
 }
@@ -961,7 +908,7 @@ async fn d13_bytes_get_the_raw_data() {
     ];
     for (request, expected) in cases {
         let (app, log) = serve(raw::route());
-        assert_accepted(&send(app, request).await);
+        assert_accepted(&send(&app, request).await);
         assert_eq!(&log.one().data()[..], expected);
     }
 }
@@ -976,7 +923,7 @@ async fn d13_string_gets_the_text_of_non_json_data() {
     ];
     for request in cases {
         let (app, log) = serve(text::route());
-        assert_accepted(&send(app, request).await);
+        assert_accepted(&send(&app, request).await);
         assert_eq!(log.one().data(), "h\u{e9}llo \"x\"");
     }
 }
@@ -1019,11 +966,11 @@ async fn d9_default_body_limit_is_1_mib() {
 #[tokio::test]
 async fn d9_body_limit_attribute_argument() {
     let (app, log) = serve(small::route());
-    assert_accepted(&send(app, structured(padded(256))).await);
+    assert_accepted(&send(&app, structured(padded(256))).await);
     assert_eq!(log.all().len(), 1);
 
     let (app, log) = serve(small::route());
-    let answer = send(app, structured(padded(257))).await;
+    let answer = send(&app, structured(padded(257))).await;
     assert_rejected(&answer, StatusCode::PAYLOAD_TOO_LARGE, "256");
     assert!(log.is_empty());
 }
@@ -1040,11 +987,11 @@ async fn d9_body_limit_from_config() {
     ];
     for config in configs {
         let (app, log) = serve(values::route_with(config.clone()));
-        assert_accepted(&send(app, structured(padded(300))).await);
+        assert_accepted(&send(&app, structured(padded(300))).await);
         assert_eq!(log.all().len(), 1);
 
         let (app, log) = serve(values::route_with(config));
-        let answer = send(app, structured(padded(301))).await;
+        let answer = send(&app, structured(padded(301))).await;
         assert_rejected(&answer, StatusCode::PAYLOAD_TOO_LARGE, "300");
         assert!(log.is_empty());
     }
@@ -1058,7 +1005,7 @@ async fn d9_413_is_decided_from_content_length_before_reading() {
     assert_values_rejects(request, StatusCode::PAYLOAD_TOO_LARGE, "").await;
 
     let (app, log) = serve(small::route());
-    let answer = send(app, declaring(257, STRUCTURED, body)).await;
+    let answer = send(&app, declaring(257, STRUCTURED, body)).await;
     assert_rejected(&answer, StatusCode::PAYLOAD_TOO_LARGE, "256");
     assert!(log.is_empty());
 }
@@ -1112,7 +1059,7 @@ async fn d6_unit_return_is_204() {
         log.push(event);
     }
     let (app, log) = serve(unit::route());
-    let answer = send(app, any_event()).await;
+    let answer = send(&app, any_event()).await;
     assert_accepted(&answer);
     assert_eq!(answer.body, "");
     assert_eq!(log.all().len(), 1);
@@ -1134,7 +1081,7 @@ async fn w8_a_204_has_no_content_length() {
     }
     for route in [unit::route(), empty_ok::route()] {
         let (app, log) = serve(route);
-        let answer = send(app, any_event()).await;
+        let answer = send(&app, any_event()).await;
         assert_eq!(answer.status, StatusCode::NO_CONTENT);
         assert!(answer.headers.is_empty(), "{:?}", answer.headers);
         assert_eq!(answer.body, "");
@@ -1154,7 +1101,7 @@ async fn d6_d8_unit_return_is_204_after_every_event_of_a_batch() {
         .iter()
         .map(|id| event(json!({"id": id, "data": {}})))
         .collect();
-    let answer = send(app, batch(&events)).await;
+    let answer = send(&app, batch(&events)).await;
     assert_accepted(&answer);
     assert_eq!(answer.body, "");
     assert!(
@@ -1177,7 +1124,7 @@ async fn d6_ok_unit_is_204() {
         Ok(())
     }
     let (app, log) = serve(ok_unit::route());
-    let answer = send(app, any_event()).await;
+    let answer = send(&app, any_event()).await;
     assert_accepted(&answer);
     assert_eq!(answer.body, "");
     assert_eq!(log.all().len(), 1);
@@ -1190,7 +1137,7 @@ async fn d6_empty_200_is_204() {
         StatusCode::OK
     }
     let (app, ()) = serve(empty_ok::route());
-    assert_accepted(&send(app, any_event()).await);
+    assert_accepted(&send(&app, any_event()).await);
 }
 
 #[tokio::test]
@@ -1200,7 +1147,7 @@ async fn d6_handler_body_keeps_200_and_body() {
         (StatusCode::OK, format!("got {}", event.id()))
     }
     let (app, ()) = serve(with_body::route());
-    let answer = send(app, any_event()).await;
+    let answer = send(&app, any_event()).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.body, "got A-1");
 }
@@ -1216,7 +1163,7 @@ async fn d6_err_service_unavailable_is_503() {
         Err(StatusCode::SERVICE_UNAVAILABLE)
     }
     let (app, log) = serve(unavailable::route());
-    let answer = send(app, any_event()).await;
+    let answer = send(&app, any_event()).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(log.all().len(), 1);
 }
@@ -1233,7 +1180,7 @@ async fn d6_handler_chosen_status_passes_through() {
     ] {
         let (app, log) = serve(answering::route());
         let body = event(json!({"data": {"status": status.as_u16()}}));
-        let answer = send(app, structured(body)).await;
+        let answer = send(&app, structured(body)).await;
         assert_eq!(answer.status, status);
         assert_eq!(log.all().len(), 1);
     }
@@ -1246,7 +1193,7 @@ async fn d6_handler_error_body_passes_through() {
         Err((StatusCode::UNPROCESSABLE_ENTITY, "unknown order"))
     }
     let (app, ()) = serve(refusing::route());
-    let answer = send(app, any_event()).await;
+    let answer = send(&app, any_event()).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.body, "unknown order");
 }
@@ -1267,7 +1214,7 @@ async fn extractors_state_and_header_map_beside_the_event() {
     let (app, log) = serve(with_headers::route());
     let headers = [("content-type", STRUCTURED), ("aeg-delivery-count", "3")];
     let request = post(&headers, event(json!({"data": {}})));
-    assert_accepted(&send(app, request).await);
+    assert_accepted(&send(&app, request).await);
     assert_eq!(log.one(), ("A-1".to_owned(), Some("3".to_owned())));
 }
 

@@ -3,23 +3,27 @@
 //! batches and body limits, check order, and CloudEvents routes that Event Grid delivers to.
 //! Driven through `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
 
+pub mod common;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::routing::MethodRouter;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use webhook_runtime::eventgrid::{
     DeletionNotice, EVENT_GRID_ORIGINS, EventGridDelivery, ValidationRequest,
 };
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
+
+use common::log::Log;
+use common::oneshot::{Answer, send};
 
 const PATH: &str = "/eventgrid";
 const MIB: usize = 1024 * 1024;
@@ -53,40 +57,6 @@ const SUBSCRIPTION_ID: &str = "/subscriptions/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxx
 // ---------------------------------------------------------------------------------------------
 // What handlers and hooks saw
 // ---------------------------------------------------------------------------------------------
-
-/// What handlers (or hooks) were called with, in call order.
-struct Log<T>(Arc<Mutex<Vec<T>>>);
-
-impl<T> Clone for Log<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<T> Default for Log<T> {
-    fn default() -> Self {
-        Self(Arc::default())
-    }
-}
-
-impl<T: Clone> Log<T> {
-    fn push(&self, entry: T) {
-        self.0.lock().unwrap().push(entry);
-    }
-
-    fn all(&self) -> Vec<T> {
-        self.0.lock().unwrap().clone()
-    }
-
-    fn len(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    #[track_caller]
-    fn assert_empty(&self) {
-        assert_eq!(self.len(), 0, "nothing should have been called");
-    }
-}
 
 type Events<T = Value> = Log<EventGridEvent<T>>;
 
@@ -157,17 +127,7 @@ fn serve<S: Clone + Default + Send + Sync + 'static>(route: MethodRouter<S>) -> 
     )
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
     /// A refusal by the runtime: `status`, plain text, one line that contains `needle`, and
     /// never a validation response.
     #[track_caller]
@@ -207,18 +167,6 @@ impl Answer {
     fn assert_delivered(&self) {
         assert_eq!(self.status, StatusCode::NO_CONTENT, "body: {}", self.body);
         assert_eq!(self.body, "");
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
     }
 }
 

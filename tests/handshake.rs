@@ -1,16 +1,18 @@
 //! The OPTIONS abuse-protection handshake over HTTP (protocol.md §2, D1–D5, D10, D21), driven through
 //! `tower::ServiceExt::oneshot` on routes built by `#[webhook]`.
 
+pub mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::http::{HeaderValue, Method, Request, StatusCode};
 use axum::routing::MethodRouter;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 use webhook_runtime::{AllowedOrigins, CloudEvent, Config, webhook};
+
+use common::oneshot::{Answer, send};
 
 const PATH: &str = "/hooks/orders";
 const ORIGIN: &str = "eventemitter.example.com";
@@ -54,30 +56,6 @@ fn serve(route: MethodRouter<Deliveries>) -> (Router, Deliveries) {
         Router::new().route(PATH, route).with_state(seen.clone()),
         seen,
     )
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-}
-
-async fn send(app: Router, request: Request<Body>) -> Answer {
-    let response = app.oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
 }
 
 /// A request with `headers` appended in order (so a name may repeat).
@@ -149,10 +127,10 @@ fn delivery(id: &str) -> Request<Body> {
 #[tokio::test]
 async fn p3_options_and_post_share_the_delivery_url() {
     let (app, seen) = serve(rated::route());
-    let answer = send(app.clone(), handshake(ORIGIN, None)).await;
+    let answer = send(&app, handshake(ORIGIN, None)).await;
     assert_consent(&answer, ORIGIN, "120");
     assert!(seen.ids().is_empty(), "the handshake called the handler");
-    let answer = send(app, delivery("A-1")).await;
+    let answer = send(&app, delivery("A-1")).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.body);
     assert_eq!(seen.ids(), ["A-1"]);
 }
@@ -160,7 +138,7 @@ async fn p3_options_and_post_share_the_delivery_url() {
 #[tokio::test]
 async fn p4_d2_options_without_origin_is_not_a_handshake() {
     let (app, seen) = serve(rated::route());
-    let answer = send(app, options(&[("WebHook-Request-Rate", "60")])).await;
+    let answer = send(&app, options(&[("WebHook-Request-Rate", "60")])).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     assert_eq!(answer.header("allow"), Some("OPTIONS, POST"));
     let webhook_headers: Vec<_> = answer
@@ -176,7 +154,7 @@ async fn p4_d2_options_without_origin_is_not_a_handshake() {
 #[tokio::test]
 async fn d1_consent_is_200_with_empty_body_allow_and_consent_headers() {
     let (app, seen) = serve(rated::route());
-    let answer = send(app, handshake(ORIGIN, Some("300"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("300"))).await;
     assert_consent(&answer, ORIGIN, "120");
     assert!(seen.ids().is_empty());
 }
@@ -184,14 +162,14 @@ async fn d1_consent_is_200_with_empty_body_allow_and_consent_headers() {
 #[tokio::test]
 async fn p14_allowed_origin_echoes_request_bytes() {
     let (app, _) = serve(rated::route());
-    let answer = send(app, handshake("EventEmitter.Example.COM", None)).await;
+    let answer = send(&app, handshake("EventEmitter.Example.COM", None)).await;
     assert_consent(&answer, "EventEmitter.Example.COM", "120");
 }
 
 #[tokio::test]
 async fn p12_refusal_is_403_without_consent_headers() {
     let (app, seen) = serve(rated::route());
-    let answer = send(app, handshake("other.example.org", Some("60"))).await;
+    let answer = send(&app, handshake("other.example.org", Some("60"))).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
     assert!(seen.ids().is_empty());
 }
@@ -200,7 +178,7 @@ async fn p12_refusal_is_403_without_consent_headers() {
 async fn p13_allow_lists_post_on_every_handshake_answer() {
     let (app, _) = serve(rated::route());
     for request in [handshake(ORIGIN, None), options(&[])] {
-        let answer = send(app.clone(), request).await;
+        let answer = send(&app, request).await;
         let allow = answer.header("allow").expect("an Allow header");
         assert!(
             allow.split(',').any(|m| m.trim() == "POST"),
@@ -213,7 +191,7 @@ async fn p13_allow_lists_post_on_every_handshake_answer() {
 async fn p15_d4_configured_and_requested_rate_grants_the_minimum() {
     for (requested, granted) in [("300", "120"), ("60", "60"), ("120", "120")] {
         let (app, _) = serve(rated::route());
-        let answer = send(app, handshake(ORIGIN, Some(requested))).await;
+        let answer = send(&app, handshake(ORIGIN, Some(requested))).await;
         assert_consent(&answer, ORIGIN, granted);
     }
 }
@@ -221,14 +199,14 @@ async fn p15_d4_configured_and_requested_rate_grants_the_minimum() {
 #[tokio::test]
 async fn d4_only_configured_rate_grants_it() {
     let (app, _) = serve(rated::route());
-    let answer = send(app, handshake(ORIGIN, None)).await;
+    let answer = send(&app, handshake(ORIGIN, None)).await;
     assert_consent(&answer, ORIGIN, "120");
 }
 
 #[tokio::test]
 async fn d4_only_requested_rate_grants_star() {
     let (app, _) = serve(unrated::route());
-    let answer = send(app, handshake(ORIGIN, Some("60"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("60"))).await;
     assert_consent(&answer, ORIGIN, "*");
 }
 
@@ -236,7 +214,7 @@ async fn d4_only_requested_rate_grants_star() {
 async fn d4_no_rate_at_all_grants_star() {
     for route in [unrated::route(), subdomains::route(), anyone::route()] {
         let (app, _) = serve(route);
-        let answer = send(app, handshake(ORIGIN, None)).await;
+        let answer = send(&app, handshake(ORIGIN, None)).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         assert_eq!(answer.header(ALLOWED_RATE), Some("*"));
     }
@@ -245,10 +223,10 @@ async fn d4_no_rate_at_all_grants_star() {
 #[tokio::test]
 async fn d21_largest_requested_rate_is_accepted() {
     let (app, _) = serve(rated::route());
-    let answer = send(app, handshake(ORIGIN, Some("4294967295"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("4294967295"))).await;
     assert_consent(&answer, ORIGIN, "120");
     let (app, _) = serve(unrated::route());
-    let answer = send(app, handshake(ORIGIN, Some("4294967295"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("4294967295"))).await;
     assert_consent(&answer, ORIGIN, "*");
 }
 
@@ -260,7 +238,7 @@ async fn d3_exact_match_is_ascii_case_insensitive() {
         "eventEmitter.example.Com",
     ] {
         let (app, _) = serve(unrated::route());
-        let answer = send(app, handshake(origin, None)).await;
+        let answer = send(&app, handshake(origin, None)).await;
         assert_consent(&answer, origin, "*");
     }
 }
@@ -276,7 +254,7 @@ async fn d3_prefix_or_suffix_of_an_allowed_name_is_refused() {
         "eventemitter.example.com:443",
     ] {
         let (app, _) = serve(unrated::route());
-        let answer = send(app, handshake(origin, None)).await;
+        let answer = send(&app, handshake(origin, None)).await;
         assert_refused(&answer, StatusCode::FORBIDDEN);
         assert!(!answer.body.contains(origin), "reflected: {}", answer.body);
     }
@@ -286,7 +264,7 @@ async fn d3_prefix_or_suffix_of_an_allowed_name_is_refused() {
 async fn d3_wildcard_matches_one_or_more_whole_labels() {
     for origin in ["a.example.com", "a.b.example.com", "Deep.Sub.EXAMPLE.com"] {
         let (app, _) = serve(subdomains::route());
-        let answer = send(app, handshake(origin, None)).await;
+        let answer = send(&app, handshake(origin, None)).await;
         assert_consent(&answer, origin, "*");
     }
 }
@@ -302,7 +280,7 @@ async fn d3_wildcard_refuses_apex_partial_labels_and_suffix_tricks() {
         "a.example.com.attacker.tld",
     ] {
         let (app, _) = serve(subdomains::route());
-        let answer = send(app, handshake(origin, None)).await;
+        let answer = send(&app, handshake(origin, None)).await;
         assert_refused(&answer, StatusCode::FORBIDDEN);
     }
 }
@@ -311,7 +289,7 @@ async fn d3_wildcard_refuses_apex_partial_labels_and_suffix_tricks() {
 async fn d3_star_answers_a_literal_star() {
     for origin in ["eventemitter.example.com", "Other.Example.ORG"] {
         let (app, _) = serve(anyone::route());
-        let answer = send(app, handshake(origin, Some("10"))).await;
+        let answer = send(&app, handshake(origin, Some("10"))).await;
         assert_consent(&answer, "*", "*");
     }
 }
@@ -333,7 +311,7 @@ async fn d21_non_host_origin_is_refused_without_echo_even_under_a_wildcard() {
         for route in [subdomains::route(), unrated::route()] {
             let (app, _) = serve(route);
             let headers = [("WebHook-Request-Origin", origin.clone())];
-            let answer = send(app, request(Method::OPTIONS, &headers, Body::empty())).await;
+            let answer = send(&app, request(Method::OPTIONS, &headers, Body::empty())).await;
             assert_refused(&answer, StatusCode::FORBIDDEN);
             let echoed = answer
                 .headers
@@ -347,7 +325,7 @@ async fn d21_non_host_origin_is_refused_without_echo_even_under_a_wildcard() {
 #[tokio::test]
 async fn d21_exact_list_refuses_url_of_allowed_host() {
     let (app, _) = serve(unrated::route());
-    let answer = send(app, handshake("https://eventemitter.example.com", None)).await;
+    let answer = send(&app, handshake("https://eventemitter.example.com", None)).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
 }
 
@@ -356,12 +334,12 @@ async fn d21_origin_of_at_most_253_bytes() {
     let longest = format!("{}example.com", "a.".repeat(121));
     assert_eq!(longest.len(), 253);
     let (app, _) = serve(subdomains::route());
-    let answer = send(app, handshake(&longest, None)).await;
+    let answer = send(&app, handshake(&longest, None)).await;
     assert_consent(&answer, &longest, "*");
 
     let overlong = format!("{}example.com", "a.".repeat(122));
     let (app, _) = serve(subdomains::route());
-    let answer = send(app, handshake(&overlong, None)).await;
+    let answer = send(&app, handshake(&overlong, None)).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
 }
 
@@ -369,16 +347,16 @@ async fn d21_origin_of_at_most_253_bytes() {
 async fn d21_origin_with_port_is_a_host_name() {
     let config = Config::new().with_origins(AllowedOrigins::parse(["a.example.com:8443"]).unwrap());
     let (app, _) = serve(unrated::route_with(config));
-    let answer = send(app.clone(), handshake("A.example.com:8443", None)).await;
+    let answer = send(&app, handshake("A.example.com:8443", None)).await;
     assert_consent(&answer, "A.example.com:8443", "*");
-    let answer = send(app, handshake("a.example.com:9443", None)).await;
+    let answer = send(&app, handshake("a.example.com:9443", None)).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn d21_star_consents_to_a_url_origin_with_star() {
     let (app, _) = serve(anyone::route());
-    let answer = send(app, handshake("https://sender.example.com/hooks", None)).await;
+    let answer = send(&app, handshake("https://sender.example.com/hooks", None)).await;
     assert_consent(&answer, "*", "*");
 }
 
@@ -386,7 +364,7 @@ async fn d21_star_consents_to_a_url_origin_with_star() {
 async fn d21_star_refuses_origin_that_is_not_visible_ascii() {
     for origin in ["a b", "", "sender .example.com"] {
         let (app, _) = serve(anyone::route());
-        let answer = send(app, handshake(origin, None)).await;
+        let answer = send(&app, handshake(origin, None)).await;
         assert_refused(&answer, StatusCode::FORBIDDEN);
     }
 }
@@ -396,7 +374,7 @@ async fn d21_several_origin_headers_are_400() {
     for route in [unrated::route(), anyone::route()] {
         let (app, _) = serve(route);
         let answer = send(
-            app,
+            &app,
             options(&[
                 ("WebHook-Request-Origin", ORIGIN),
                 ("WebHook-Request-Origin", ORIGIN),
@@ -411,7 +389,7 @@ async fn d21_several_origin_headers_are_400() {
 async fn d21_invalid_request_rate_is_400_without_consent() {
     for rate in ["0", "-1", "1.5", "abc", "4294967296", "", "+5", "6 0"] {
         let (app, _) = serve(rated::route());
-        let answer = send(app, handshake(ORIGIN, Some(rate))).await;
+        let answer = send(&app, handshake(ORIGIN, Some(rate))).await;
         assert_refused(&answer, StatusCode::BAD_REQUEST);
     }
 }
@@ -419,7 +397,7 @@ async fn d21_invalid_request_rate_is_400_without_consent() {
 #[tokio::test]
 async fn d1_origin_is_checked_before_rate() {
     let (app, _) = serve(rated::route());
-    let answer = send(app, handshake("attacker.example.org", Some("abc"))).await;
+    let answer = send(&app, handshake("attacker.example.org", Some("abc"))).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
 }
 
@@ -427,7 +405,7 @@ async fn d1_origin_is_checked_before_rate() {
 async fn p6_callback_still_gets_synchronous_consent() {
     let (app, seen) = serve(rated::route());
     let answer = send(
-        app,
+        &app,
         options(&[
             ("WebHook-Request-Origin", ORIGIN),
             (
@@ -457,7 +435,7 @@ async fn d5_on_callback_hook_receives_origin_and_url() {
     let offers = Offers::default();
     let (app, _) = serve(rated::route_with(recording_config(&offers)));
     let answer = send(
-        app,
+        &app,
         options(&[
             ("WebHook-Request-Origin", "EventEmitter.example.com"),
             (
@@ -484,7 +462,7 @@ async fn d5_panicking_callback_hook_answers_500() {
     let config = rated::config().on_callback(|_| panic!("callback hook failed"));
     let (app, _) = serve(rated::route_with(config));
     let answer = send(
-        app.clone(),
+        &app,
         options(&[
             ("WebHook-Request-Origin", ORIGIN),
             ("WebHook-Request-Callback", "https://a.example.com/grant"),
@@ -494,7 +472,7 @@ async fn d5_panicking_callback_hook_answers_500() {
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(answer.headers.get("webhook-allowed-origin").is_none());
     // The route keeps answering.
-    assert_consent(&send(app, handshake(ORIGIN, None)).await, ORIGIN, "120");
+    assert_consent(&send(&app, handshake(ORIGIN, None)).await, ORIGIN, "120");
 }
 
 #[tokio::test]
@@ -502,7 +480,7 @@ async fn d5_refused_handshake_offers_no_callback() {
     let offers = Offers::default();
     let (app, _) = serve(rated::route_with(recording_config(&offers)));
     let answer = send(
-        app,
+        &app,
         options(&[
             ("WebHook-Request-Origin", "attacker.example.org"),
             ("WebHook-Request-Callback", "https://attacker.example.org/"),
@@ -521,7 +499,7 @@ async fn d5_callback_url_is_never_fetched() {
     let offers = Offers::default();
     let (app, _) = serve(rated::route_with(recording_config(&offers)));
     let answer = send(
-        app,
+        &app,
         options(&[
             ("WebHook-Request-Origin", ORIGIN),
             ("WebHook-Request-Callback", &callback),
@@ -548,7 +526,7 @@ async fn d20_other_methods_are_405_with_reason_and_allow() {
             ("content-type", value("application/cloudevents+json")),
         ];
         let body = r#"{"specversion":"1.0","id":"A-1","source":"/orders","type":"t"}"#;
-        let answer = send(app, request(method.clone(), &headers, Body::from(body))).await;
+        let answer = send(&app, request(method.clone(), &headers, Body::from(body))).await;
         assert_refused(&answer, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(answer.header("allow"), Some("OPTIONS, POST"), "{method}");
         assert!(seen.ids().is_empty(), "{method} called the handler");
@@ -570,7 +548,7 @@ async fn d10_route_with_attribute_config_behaves_as_route() {
     let config = rated::config();
     assert_eq!(config.rate().map(|r| r.get()), Some(120));
     let (app, _) = serve(rated::route_with(config));
-    let answer = send(app, handshake(ORIGIN, Some("300"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("300"))).await;
     assert_consent(&answer, ORIGIN, "120");
 }
 
@@ -583,11 +561,11 @@ async fn d10_with_vars_overrides_origins() {
         )
         .unwrap();
     let (app, _) = serve(rated::route_with(config));
-    let answer = send(app.clone(), handshake(ORIGIN, None)).await;
+    let answer = send(&app, handshake(ORIGIN, None)).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
-    let answer = send(app.clone(), handshake("B.example.org", None)).await;
+    let answer = send(&app, handshake("B.example.org", None)).await;
     assert_consent(&answer, "B.example.org", "120");
-    let answer = send(app, handshake("x.example.net", None)).await;
+    let answer = send(&app, handshake("x.example.net", None)).await;
     assert_consent(&answer, "x.example.net", "120");
 }
 
@@ -597,14 +575,14 @@ async fn d10_with_vars_overrides_rate() {
         .with_vars("ORDERS", vars(&[("ORDERS_RATE", "30")]))
         .unwrap();
     let (app, _) = serve(rated::route_with(config));
-    let answer = send(app, handshake(ORIGIN, Some("60"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("60"))).await;
     assert_consent(&answer, ORIGIN, "30");
 
     let config = rated::config()
         .with_vars("ORDERS", vars(&[("ORDERS_RATE", "*")]))
         .unwrap();
     let (app, _) = serve(rated::route_with(config));
-    let answer = send(app, handshake(ORIGIN, Some("60"))).await;
+    let answer = send(&app, handshake(ORIGIN, Some("60"))).await;
     assert_consent(&answer, ORIGIN, "*");
 }
 
@@ -614,7 +592,7 @@ async fn d10_with_vars_without_variables_keeps_the_literals() {
         .with_vars("ORDERS", vars(&[("OTHER_RATE", "1")]))
         .unwrap();
     let (app, _) = serve(rated::route_with(config));
-    let answer = send(app, handshake(ORIGIN, None)).await;
+    let answer = send(&app, handshake(ORIGIN, None)).await;
     assert_consent(&answer, ORIGIN, "120");
 }
 

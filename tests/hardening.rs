@@ -4,23 +4,22 @@
 
 pub mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
 use axum::routing::MethodRouter;
-use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use webhook_runtime::{CloudEvent, Config, Incoming, webhook};
 
 use common::body::{Then, broken_off};
 use common::credentials::basic;
+use common::log::Log;
 use common::loopback::Loopback;
+use common::oneshot::{Answer, send};
 use common::process::{Quickstart, order_line};
 use common::raw_http::{request as raw, statuses};
 
@@ -35,31 +34,6 @@ const PATIENCE: Duration = Duration::from_secs(60);
 // ---------------------------------------------------------------------------------------------
 // Handlers
 // ---------------------------------------------------------------------------------------------
-
-/// What handlers were called with, in call order.
-struct Log<T>(Arc<Mutex<Vec<T>>>);
-
-impl<T> Clone for Log<T> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<T> Default for Log<T> {
-    fn default() -> Self {
-        Self(Arc::default())
-    }
-}
-
-impl<T: Clone> Log<T> {
-    fn push(&self, entry: T) {
-        self.0.lock().unwrap().push(entry);
-    }
-
-    fn all(&self) -> Vec<T> {
-        self.0.lock().unwrap().clone()
-    }
-}
 
 type Ids = Log<String>;
 
@@ -117,17 +91,7 @@ fn orders_with(config: impl FnOnce(Config) -> Config) -> (Router, Ids) {
 // Requests and answers
 // ---------------------------------------------------------------------------------------------
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-
     /// A refusal or failure answered by the runtime: `status`, one line of plain text.
     #[track_caller]
     fn assert_plain(&self, status: StatusCode) {
@@ -144,21 +108,6 @@ impl Answer {
     #[track_caller]
     fn assert_delivered(&self) {
         assert_eq!(self.status, StatusCode::NO_CONTENT, "body: {}", self.body);
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = tokio::time::timeout(PATIENCE, app.clone().oneshot(request))
-        .await
-        .expect("no answer in time")
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
     }
 }
 

@@ -7,6 +7,8 @@
 //!
 //! - [`process`]: the examples built by cargo and run as child processes, stopped by the tests.
 //! - [`raw_http`]: a raw HTTP/1.1 client over `std::net::TcpStream`.
+//! - [`oneshot`]: a request sent to a router in process, and its answer read whole.
+//! - [`log`]: what handlers were called with, in call order.
 //! - [`loopback`]: an axum application served by the test process itself on loopback.
 //! - [`body`]: request bodies that break off (stall, fail or pause).
 //! - [`credentials`]: HTTP Basic credentials to send.
@@ -17,7 +19,9 @@ use std::time::Duration;
 
 pub mod body;
 pub mod credentials;
+pub mod log;
 pub mod loopback;
+pub mod oneshot;
 pub mod process;
 pub mod raw_http;
 pub mod sdk;
