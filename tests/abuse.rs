@@ -10,7 +10,6 @@
 
 pub mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -29,6 +28,7 @@ use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
 use common::body::{Then, broken_off};
 use common::credentials::basic;
+use common::log::Log;
 use common::loopback::Loopback;
 use common::raw_http::{Response, statuses};
 
@@ -59,22 +59,7 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every handler call, as `route:id`. Hostile rows use ids starting with `evil`, the control
 /// rows ids starting with `ok` (or, for the tiny events of a batch, digits only).
-#[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<String>>>);
-
-impl Seen {
-    fn record(&self, route: &str, id: &str) {
-        self.0.lock().unwrap().push(format!("{route}:{id}"));
-    }
-
-    fn len(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
+type Seen = Log<String>;
 
 #[derive(Debug, Deserialize)]
 struct Order {
@@ -88,19 +73,21 @@ struct Order {
     body_limit = 2097152
 )]
 async fn cloudevents(event: CloudEvent<Value>, State(seen): State<Seen>) {
-    seen.record("ce", event.id());
+    seen.push(format!("ce:{}", event.id()));
 }
 
 #[webhook(schema = eventgrid, subscriptions = ["orders-sub"])]
 async fn grid(event: EventGridEvent<Value>, State(seen): State<Seen>) {
-    seen.record("grid", event.id());
+    seen.push(format!("grid:{}", event.id()));
 }
 
 #[webhook(origins = ["*"], schema = cloudevents, plain = true)]
 async fn plain(incoming: Incoming<Order>, State(seen): State<Seen>) {
     match incoming {
-        Incoming::Event(event) => seen.record("plain", event.id()),
-        Incoming::Message(message) => seen.record("plain", &message.into_data().order_id),
+        Incoming::Event(event) => seen.push(format!("plain:{}", event.id())),
+        Incoming::Message(message) => {
+            seen.push(format!("plain:{}", message.into_data().order_id));
+        }
     }
 }
 

@@ -7,7 +7,6 @@ pub mod common;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +21,7 @@ use webhook_runtime::auth::{Authenticate, Credentials};
 use webhook_runtime::{CloudEvent, Config, EventGridEvent, webhook};
 
 use common::credentials::basic;
+use common::log::Log;
 use common::oneshot::{Answer, send};
 
 const PATH: &str = "/hooks/orders";
@@ -36,27 +36,16 @@ const PASSWORD: &str = "s3cret-Passw0rd";
 // ---------------------------------------------------------------------------------------------
 
 /// The ids of the events handlers were called with, in call order.
-#[derive(Clone, Default)]
-struct Calls(Arc<Mutex<Vec<String>>>);
-
-impl Calls {
-    fn push(&self, id: &str) {
-        self.0.lock().unwrap().push(id.to_owned());
-    }
-
-    fn ids(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
+type Calls = Log<String>;
 
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
 async fn orders(event: CloudEvent, State(calls): State<Calls>) {
-    calls.push(event.id());
+    calls.push(event.id().to_owned());
 }
 
 #[webhook(schema = eventgrid, subscriptions = ["orders-sub"])]
 async fn grid(event: EventGridEvent<Value>, State(calls): State<Calls>) {
-    calls.push(event.id());
+    calls.push(event.id().to_owned());
 }
 
 /// The router serving `route` at [`PATH`], and the record of the handler's calls.
@@ -263,7 +252,7 @@ async fn run(app: &Router, calls: &Calls, cases: &[Case]) {
         failures.join("\n")
     );
     assert_eq!(
-        calls.ids(),
+        calls.all(),
         accepted,
         "the handler runs for accepted requests only"
     );
@@ -443,7 +432,7 @@ async fn d15_every_2xx_to_a_request_carrying_access_token_is_private() {
         Some("private"),
         "open route"
     );
-    assert_eq!(calls.ids(), ["h-0", "h-1"]);
+    assert_eq!(calls.all(), ["h-0", "h-1"]);
 }
 
 #[tokio::test]
@@ -768,7 +757,7 @@ async fn d1_d2_handshake_checks_credentials_first() {
         "{}",
         bad_rate.body
     );
-    assert!(calls.ids().is_empty(), "a handshake calls no handler");
+    assert!(calls.all().is_empty(), "a handshake calls no handler");
 }
 
 /// One step of an ordered scenario: a request and the status it must get.
@@ -906,7 +895,7 @@ async fn d20_method_then_credentials_then_origin_then_rate() {
     }
     let retry = answers[9].header("retry-after").expect("W11: Retry-After");
     assert!(retry.parse::<u64>().is_ok_and(|s| s > 0), "{retry}");
-    assert_eq!(calls.ids(), ["granted"]);
+    assert_eq!(calls.all(), ["granted"]);
 
     // 415 → 413 → 400 come after authentication, on a route without a rate limit.
     let (app, calls) = orders_with(|config| {
@@ -953,7 +942,7 @@ async fn d20_method_then_credentials_then_origin_then_rate() {
         ),
     ];
     walk(&app, steps).await;
-    assert!(calls.ids().is_empty());
+    assert!(calls.all().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1165,5 +1154,5 @@ async fn event_grid_route_requires_the_credentials_too() {
     )
     .await;
     assert_eq!(unknown.status, StatusCode::FORBIDDEN, "{}", unknown.body);
-    assert_eq!(calls.ids(), ["n-1", "n-2"]);
+    assert_eq!(calls.all(), ["n-1", "n-2"]);
 }

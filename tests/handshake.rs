@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, Method, Request, StatusCode};
 use axum::routing::MethodRouter;
 use webhook_runtime::{AllowedOrigins, CloudEvent, Config, webhook};
 
+use common::log::Log;
 use common::oneshot::{Answer, send};
 
 const PATH: &str = "/hooks/orders";
@@ -20,33 +21,26 @@ const ALLOWED_ORIGIN: &str = "webhook-allowed-origin";
 const ALLOWED_RATE: &str = "webhook-allowed-rate";
 
 /// The ids of the events a handler was called with.
-#[derive(Clone, Default)]
-struct Deliveries(Arc<Mutex<Vec<String>>>);
-
-impl Deliveries {
-    fn ids(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
+type Deliveries = Log<String>;
 
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
 async fn rated(event: CloudEvent, State(seen): State<Deliveries>) {
-    seen.0.lock().unwrap().push(event.id().to_owned());
+    seen.push(event.id().to_owned());
 }
 
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents)]
 async fn unrated(event: CloudEvent, State(seen): State<Deliveries>) {
-    seen.0.lock().unwrap().push(event.id().to_owned());
+    seen.push(event.id().to_owned());
 }
 
 #[webhook(origins = ["*.example.com"], schema = cloudevents)]
 async fn subdomains(event: CloudEvent, State(seen): State<Deliveries>) {
-    seen.0.lock().unwrap().push(event.id().to_owned());
+    seen.push(event.id().to_owned());
 }
 
 #[webhook(origins = ["*"], schema = cloudevents)]
 async fn anyone(event: CloudEvent, State(seen): State<Deliveries>) {
-    seen.0.lock().unwrap().push(event.id().to_owned());
+    seen.push(event.id().to_owned());
 }
 
 /// The router serving `route` at [`PATH`], and the record of the handler's calls.
@@ -129,10 +123,10 @@ async fn p3_options_and_post_share_the_delivery_url() {
     let (app, seen) = serve(rated::route());
     let answer = send(&app, handshake(ORIGIN, None)).await;
     assert_consent(&answer, ORIGIN, "120");
-    assert!(seen.ids().is_empty(), "the handshake called the handler");
+    assert!(seen.all().is_empty(), "the handshake called the handler");
     let answer = send(&app, delivery("A-1")).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.body);
-    assert_eq!(seen.ids(), ["A-1"]);
+    assert_eq!(seen.all(), ["A-1"]);
 }
 
 #[tokio::test]
@@ -148,7 +142,7 @@ async fn p4_d2_options_without_origin_is_not_a_handshake() {
         .collect();
     assert!(webhook_headers.is_empty(), "{webhook_headers:?}");
     assert_eq!(answer.body, "");
-    assert!(seen.ids().is_empty());
+    assert!(seen.all().is_empty());
 }
 
 #[tokio::test]
@@ -156,7 +150,7 @@ async fn d1_consent_is_200_with_empty_body_allow_and_consent_headers() {
     let (app, seen) = serve(rated::route());
     let answer = send(&app, handshake(ORIGIN, Some("300"))).await;
     assert_consent(&answer, ORIGIN, "120");
-    assert!(seen.ids().is_empty());
+    assert!(seen.all().is_empty());
 }
 
 #[tokio::test]
@@ -171,7 +165,7 @@ async fn p12_refusal_is_403_without_consent_headers() {
     let (app, seen) = serve(rated::route());
     let answer = send(&app, handshake("other.example.org", Some("60"))).await;
     assert_refused(&answer, StatusCode::FORBIDDEN);
-    assert!(seen.ids().is_empty());
+    assert!(seen.all().is_empty());
 }
 
 #[tokio::test]
@@ -416,7 +410,7 @@ async fn p6_callback_still_gets_synchronous_consent() {
     )
     .await;
     assert_consent(&answer, ORIGIN, "120");
-    assert!(seen.ids().is_empty());
+    assert!(seen.all().is_empty());
 }
 
 /// The offers a `Config::on_callback` hook received, as (origin, callback).
@@ -529,7 +523,7 @@ async fn d20_other_methods_are_405_with_reason_and_allow() {
         let answer = send(&app, request(method.clone(), &headers, Body::from(body))).await;
         assert_refused(&answer, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(answer.header("allow"), Some("OPTIONS, POST"), "{method}");
-        assert!(seen.ids().is_empty(), "{method} called the handler");
+        assert!(seen.all().is_empty(), "{method} called the handler");
     }
 }
 

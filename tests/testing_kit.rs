@@ -3,6 +3,8 @@
 //! `#[webhook]` routes shaped like the quickstart's (`Completed`, acknowledged deliveries) and
 //! deliberately broken hand-written axum routes (one per failure reason).
 
+pub mod common;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,8 @@ use webhook_runtime::testing::{
 };
 use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
+use common::log::Log;
+
 const PATH: &str = "/hook";
 /// The origin the quickstart's `/cloudevents` route allows.
 const ORIGIN: &str = "eventemitter.example.com";
@@ -46,36 +50,25 @@ struct Order {
 }
 
 /// The ids (or bodies) handlers were called with, in order.
-#[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<String>>>);
-
-impl Seen {
-    fn push(&self, entry: impl Into<String>) {
-        self.0.lock().unwrap().push(entry.into());
-    }
-
-    fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
+type Seen = Log<String>;
 
 /// The quickstart's `/cloudevents`.
 #[webhook(origins = ["eventemitter.example.com"], schema = cloudevents, rate = 120)]
 async fn cloudevents(event: CloudEvent<Order>, State(seen): State<Seen>) {
-    seen.push(event.id());
+    seen.push(event.id().to_owned());
 }
 
 /// The quickstart's `/eventgrid`.
 #[webhook(schema = eventgrid, subscriptions = ["quickstart"])]
 async fn eventgrid(event: EventGridEvent, State(seen): State<Seen>) {
-    seen.push(event.id());
+    seen.push(event.id().to_owned());
 }
 
 /// The quickstart's `/eventmesh` (credentials added at run time), also taking plain messages.
 #[webhook(origins = ["*"], schema = cloudevents, plain = true)]
 async fn eventmesh(incoming: Incoming<Order>, State(seen): State<Seen>) {
     match incoming {
-        Incoming::Event(event) => seen.push(event.id()),
+        Incoming::Event(event) => seen.push(event.id().to_owned()),
         Incoming::Message(message) => seen.push(format!("plain {}", message.data().order_id)),
     }
 }
@@ -83,7 +76,7 @@ async fn eventmesh(incoming: Incoming<Order>, State(seen): State<Seen>) {
 /// A CloudEvents route that Event Grid (CloudEvents schema) delivers to.
 #[webhook(schema = cloudevents, origins = EVENT_GRID_ORIGINS)]
 async fn grid_cloudevents(event: CloudEvent, State(seen): State<Seen>) {
-    seen.push(event.id());
+    seen.push(event.id().to_owned());
 }
 
 /// `route` at [`PATH`], as a router target, and the record of its handler's calls.
