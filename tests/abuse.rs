@@ -26,6 +26,7 @@ use tower::ServiceExt;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
+use common::PATIENCE;
 use common::body::{Then, broken_off};
 use common::credentials::basic;
 use common::log::Log;
@@ -50,8 +51,6 @@ const CE_LIMIT: usize = 2 * MIB;
 const GRID_LIMIT: usize = 2 * MIB;
 /// JSON nesting far beyond serde_json's recursion limit (128).
 const DEEP: usize = 10_000;
-/// A guard against hangs, not an assertion on timing.
-const PATIENCE: Duration = Duration::from_secs(120);
 
 // ---------------------------------------------------------------------------------------------
 // The application

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use webhook_runtime::{CloudEvent, Config, Incoming, webhook};
 
+use common::PATIENCE;
 use common::body::{Then, broken_off};
 use common::credentials::basic;
 use common::log::Log;
@@ -28,8 +29,6 @@ const ORIGIN: &str = "eventemitter.example.com";
 const STRUCTURED: &str = "application/cloudevents+json";
 const BATCH: &str = "application/cloudevents-batch+json";
 const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
-/// A guard against hangs, not an assertion on timing.
-const PATIENCE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------------------------
 // Handlers

@@ -9,24 +9,19 @@ use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{options, post};
-use common::process::{Quickstart, probe_binary};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use webhook_runtime::{CloudEvent, webhook};
 
-/// The origin the quickstart's `/cloudevents` route allows.
-const ORIGIN: &str = "eventemitter.example.com";
-/// How long a probe may run before the test fails instead of hanging (a hang guard, not a
-/// timing assertion).
-const PATIENCE: Duration = Duration::from_secs(120);
+use common::PATIENCE;
+use common::process::{ORIGIN, Quickstart, probe_binary};
+use common::receiver::{consent, requested_origin};
+use common::tls::self_signed;
 
 /// What a finished probe printed.
 #[derive(Debug)]
@@ -132,26 +127,6 @@ async fn serve(router: Router) -> String {
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move { axum::serve(listener, router).await });
     format!("http://{address}")
-}
-
-/// A handshake answer with consent for `origin`.
-fn consent(origin: &str) -> Response {
-    (
-        StatusCode::OK,
-        [
-            ("allow", "OPTIONS, POST"),
-            ("webhook-allowed-origin", origin),
-            ("webhook-allowed-rate", "*"),
-        ],
-    )
-        .into_response()
-}
-
-fn requested_origin(headers: &HeaderMap) -> String {
-    headers["webhook-request-origin"]
-        .to_str()
-        .unwrap()
-        .to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,21 +427,7 @@ impl axum::serve::Listener for TlsListener {
 /// Serves `router` over https on a free loopback port with a fresh self-signed certificate for
 /// `127.0.0.1`; returns the base URL and the certificate (PEM) to trust.
 async fn serve_tls(router: Router) -> (String, String) {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
-    let pem = certified.cert.pem();
-    let chain = vec![CertificateDer::from(certified.cert.der().to_vec())];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        certified.signing_key.serialize_der(),
-    ));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .expect("server config");
+    let (config, pem) = self_signed("127.0.0.1");
     let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = tcp.local_addr().expect("address");
     let listener = TlsListener {

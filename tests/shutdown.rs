@@ -19,13 +19,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use common::PATIENCE;
 use common::process::{order_line, post_structured, quickstart_command};
 
 const TYPE: &str = "com.example.order.created";
-
-/// How long a test waits for something that should come at once (the `listening on` line, the
-/// answer) before it fails instead of hanging: a hang guard, not a timing assertion.
-const PATIENCE: Duration = Duration::from_secs(60);
 
 /// How long the process may take to act on a signal (print that it is shutting down).
 const SIGNAL_WITHIN: Duration = Duration::from_secs(10);

@@ -27,15 +27,14 @@ use webhook_runtime::testing::{
 };
 use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
+use common::PATIENCE;
 use common::log::Log;
+use common::process::ORIGIN;
+use common::receiver::{consent, requested_origin};
 
 const PATH: &str = "/hook";
-/// The origin the quickstart's `/cloudevents` route allows.
-const ORIGIN: &str = "eventemitter.example.com";
 /// A time limit short enough to produce the timeout verdict quickly (not a timing assertion).
 const SHORT: Duration = Duration::from_millis(200);
-/// How long a test waits for something that should come at once (a hang guard).
-const PATIENCE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------------------------
 // Routes like the quickstart's
@@ -112,27 +111,6 @@ fn blob(id: &str) -> Value {
         "dataVersion": "1", "metadataVersion": "1",
         "data": {"api": "PutBlob", "url": "https://acct.blob.core.windows.net/c/a.txt"}
     })
-}
-
-/// A handshake answer with consent for `origin`.
-fn consent(origin: &str) -> Response {
-    (
-        StatusCode::OK,
-        [
-            ("allow", "OPTIONS, POST"),
-            ("webhook-allowed-origin", origin),
-            ("webhook-allowed-rate", "*"),
-        ],
-    )
-        .into_response()
-}
-
-/// The `WebHook-Request-Origin` of a request, as sent.
-fn requested_origin(headers: &HeaderMap) -> String {
-    headers["webhook-request-origin"]
-        .to_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// The validation code of an Event Grid validation POST.

@@ -1,6 +1,8 @@
 //! D14: the runtime's own manual-validation GET (cargo feature `validation-get`), against a TLS
 //! server on loopback that plays an Event Grid host.
 
+pub mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +10,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -16,6 +17,8 @@ use tokio::sync::mpsc;
 use tower::ServiceExt;
 use webhook_runtime::eventgrid::{ValidationGet, event_grid_validation_url};
 use webhook_runtime::{Config, EventGridEvent, webhook};
+
+use common::tls::self_signed;
 
 const HOST: &str = "rp-test.eventgrid.azure.net";
 
@@ -27,20 +30,7 @@ async fn grid(_event: EventGridEvent) {}
 async fn event_grid_host(
     answer: &'static str,
 ) -> (SocketAddr, String, mpsc::UnboundedReceiver<String>) {
-    let certified = rcgen::generate_simple_self_signed(vec![HOST.to_owned()]).expect("certificate");
-    let pem = certified.cert.pem();
-    let chain = vec![CertificateDer::from(certified.cert.der().to_vec())];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        certified.signing_key.serialize_der(),
-    ));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .expect("server config");
+    let (config, pem) = self_signed(HOST);
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");

@@ -12,6 +12,8 @@
 //! - [`loopback`]: an axum application served by the test process itself on loopback.
 //! - [`body`]: request bodies that break off (stall, fail or pause).
 //! - [`credentials`]: HTTP Basic credentials to send.
+//! - [`receiver`]: pieces of the hand-written receivers the sender-side tests run against.
+//! - [`tls`]: TLS servers on loopback with a fresh self-signed certificate.
 //! - [`sdk`]: installing the Python and Node SDKs the interoperability tests drive.
 
 use std::path::PathBuf;
@@ -24,7 +26,9 @@ pub mod loopback;
 pub mod oneshot;
 pub mod process;
 pub mod raw_http;
+pub mod receiver;
 pub mod sdk;
+pub mod tls;
 
 /// How long a test waits for something that should come at once before it fails instead of
 /// hanging (a guard against hangs, not an assertion on timing).
