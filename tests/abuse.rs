@@ -4,8 +4,8 @@
 //! a few requests that only a real socket can express, over loopback. Every row of the tables is
 //! a test of its own, named after the rule it checks (`cargo test --test abuse d21_` runs the
 //! D21 rows); no hostile request may reach a handler. Labels (D1, D3, D20, ...) refer to
-//! `SPEC.md`; rows whose group cites no rule are named after their subject (`json_`, `body_`,
-//! `grid_`, `plain_`, `loopback_`), and `control_` rows show that the routes work, so that the
+//! `docs/protocol.md`; rows whose group cites no rule are named after their subject (`json_`,
+//! `body_`, `grid_`, `plain_`, `loopback_`), and `control_` rows show that the routes work, so that the
 //! refusals are for the stated reasons.
 
 pub mod common;
@@ -843,7 +843,7 @@ rows! {
         )
     }
 
-    // --- Event Grid spoofing (SPEC §3, D23).
+    // --- Event Grid spoofing (protocol.md §3, D23).
     d23_validation_event_inside_a_notification_is_400 => 400 {
         notification().body_as(JSON, array(&[validation_event()]))
     }

@@ -106,7 +106,9 @@ impl RawGridEvent<&RawValue> {
         self.data.map(|raw| raw.get().as_bytes())
     }
 
-    pub(super) fn into_event<T: DeserializeOwned>(self) -> Result<Option<EventGridEvent<T>>, Rejection> {
+    pub(super) fn into_event<T: DeserializeOwned>(
+        self,
+    ) -> Result<Option<EventGridEvent<T>>, Rejection> {
         self.into_event_with(|raw, ty| {
             data::decode(DataSource::Json(raw.get().as_bytes()), None, ty)
         })
