@@ -17,7 +17,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use webhook_runtime::testing::{Authorization, Exchange, HandshakeReport, Sender, Target};
+use webhook_runtime::testing::{Authorization, Exchange, HandshakeReport, SimulatedSender, Target};
 
 const USAGE: &str = "\
 usage: probe <url> [options]
@@ -171,14 +171,14 @@ fn parse(
 }
 
 /// The sender the options describe.
-fn sender(options: &Options) -> Sender {
+fn sender(options: &Options) -> SimulatedSender {
     let kind = options.kind.unwrap_or(Kind::CloudEvents);
     let subscription = options.subscription.as_deref();
     let mut sender = match kind {
-        Kind::CloudEvents => Sender::cloudevents("eventemitter.example.com"),
-        Kind::EventGrid => Sender::event_grid(subscription.unwrap_or("webhook-testing")),
-        Kind::EventGridCloudEvents => Sender::event_grid_cloudevents(),
-        Kind::EventMesh => Sender::event_mesh("eventmesh.sap.example"),
+        Kind::CloudEvents => SimulatedSender::cloudevents("eventemitter.example.com"),
+        Kind::EventGrid => SimulatedSender::event_grid(subscription.unwrap_or("webhook-testing")),
+        Kind::EventGridCloudEvents => SimulatedSender::event_grid_cloudevents(),
+        Kind::EventMesh => SimulatedSender::event_mesh("eventmesh.sap.example"),
     };
     if let Some(subscription) = subscription {
         sender = sender.with_subscription(subscription);

@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webhook_runtime::eventgrid::{
-    DeletionNotice, EVENT_GRID_ORIGINS, EventGridDelivery, ValidationRequest,
+    DeletionNotice, EVENT_GRID_ORIGINS, EventGridHeaders, ValidationRequest,
 };
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
@@ -883,13 +883,13 @@ async fn delivery_extractor_receives_the_aeg_headers() {
     #[webhook(schema = eventgrid)]
     async fn with_delivery(
         event: EventGridEvent<Value>,
-        delivery: EventGridDelivery,
-        State(log): State<Log<(String, EventGridDelivery)>>,
+        delivery: EventGridHeaders,
+        State(log): State<Log<(String, EventGridHeaders)>>,
     ) {
         log.push((event.id().to_owned(), delivery));
     }
 
-    let (app, log): (_, Log<(String, EventGridDelivery)>) = serve(with_delivery::route());
+    let (app, log): (_, Log<(String, EventGridHeaders)>) = serve(with_delivery::route());
     let headers = [
         ("content-type", JSON),
         ("aeg-event-type", "Notification"),
@@ -924,11 +924,11 @@ async fn delivery_extractor_receives_the_aeg_headers() {
     }
 
     // Without the headers every field is absent.
-    let (app, log): (_, Log<(String, EventGridDelivery)>) = serve(with_delivery::route());
+    let (app, log): (_, Log<(String, EventGridHeaders)>) = serve(with_delivery::route());
     send(&app, grid(None, None, array(&numbered(1, 10))))
         .await
         .assert_delivered();
-    assert_eq!(log.all()[0].1, EventGridDelivery::default());
+    assert_eq!(log.all()[0].1, EventGridHeaders::default());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -899,7 +899,7 @@ proptest! {
         }
         let decoded = eventgrid::decode::<Value>(&headers, &body);
         client_error(&decoded)?;
-        if let Ok(eventgrid::Delivery::Notification(events)) = &decoded {
+        if let Ok(eventgrid::EventGridDelivery::Notification(events)) = &decoded {
             for event in events {
                 prop_assert!(![VALIDATION_EVENT_TYPE, DELETION_EVENT_TYPE].contains(&event.event_type()));
                 prop_assert!(!event.id().is_empty() && !event.event_type().is_empty());

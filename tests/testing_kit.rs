@@ -22,8 +22,8 @@ use tokio::sync::{Notify, mpsc};
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::eventgrid::EVENT_GRID_ORIGINS;
 use webhook_runtime::testing::{
-    Authorization, Delivery, Failure, HandshakeStatus, NextAction, Sender, Subscription, Target,
-    Violation,
+    Authorization, Failure, HandshakeStatus, NextAction, SimulatedDelivery, SimulatedSender,
+    Subscription, Target, Violation,
 };
 use webhook_runtime::{CloudEvent, EventGridEvent, Incoming, webhook};
 
@@ -141,7 +141,7 @@ async fn guarded<F: Future>(what: &str, future: F) -> F::Output {
 #[tokio::test]
 async fn p11_cloudevents_handshake_completes_against_the_quickstart_route() {
     let (target, _) = serve(cloudevents::route());
-    let sender = Sender::cloudevents(ORIGIN)
+    let sender = SimulatedSender::cloudevents(ORIGIN)
         .with_rate(300)
         .with_callback("https://eventemitter.example.com/confirm?id=1");
     let report = sender.handshake(&target).await;
@@ -163,7 +163,7 @@ async fn p11_cloudevents_handshake_completes_against_the_quickstart_route() {
 #[tokio::test]
 async fn p14_mixed_case_origin_echoed_byte_for_byte_completes() {
     let (target, _) = serve(cloudevents::route());
-    let report = Sender::cloudevents("EventEmitter.Example.COM")
+    let report = SimulatedSender::cloudevents("EventEmitter.Example.COM")
         .handshake(&target)
         .await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
@@ -172,7 +172,7 @@ async fn p14_mixed_case_origin_echoed_byte_for_byte_completes() {
 #[tokio::test]
 async fn p14_wildcard_consent_completes() {
     let target = broken(options(|| async { consent("*") }));
-    let report = Sender::cloudevents("anyone.example.org")
+    let report = SimulatedSender::cloudevents("anyone.example.org")
         .handshake(&target)
         .await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
@@ -186,7 +186,9 @@ async fn p12_consent_is_the_header_not_the_status() {
         *answer.status_mut() = StatusCode::FORBIDDEN;
         answer
     }));
-    let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .handshake(&target)
+        .await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
 }
 
@@ -195,7 +197,7 @@ async fn p15_p13_consent_without_rate_or_allow_completes_with_violations() {
     let target = broken(options(|headers: HeaderMap| async move {
         [("webhook-allowed-origin", requested_origin(&headers))]
     }));
-    let report = Sender::cloudevents(ORIGIN)
+    let report = SimulatedSender::cloudevents(ORIGIN)
         .with_rate(60)
         .handshake(&target)
         .await;
@@ -216,7 +218,9 @@ async fn p12_no_consent_header_fails_whatever_the_status() {
         let target = broken(options(move || async move {
             (status, [("allow", "OPTIONS, POST")])
         }));
-        let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+        let report = SimulatedSender::cloudevents(ORIGIN)
+            .handshake(&target)
+            .await;
         assert_eq!(
             failure(report.status()),
             &Failure::NoConsent { status },
@@ -228,7 +232,9 @@ async fn p12_no_consent_header_fails_whatever_the_status() {
 #[tokio::test]
 async fn p14_echo_of_another_origin_fails() {
     let target = broken(options(|| async { consent("other.example.com") }));
-    let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .handshake(&target)
+        .await;
     assert_eq!(
         failure(report.status()),
         &Failure::OriginMismatch {
@@ -243,7 +249,7 @@ async fn p14_lower_cased_echo_of_a_mixed_case_origin_fails() {
     let target = broken(options(|headers: HeaderMap| async move {
         consent(&requested_origin(&headers).to_ascii_lowercase())
     }));
-    let report = Sender::cloudevents("EventEmitter.Example.com")
+    let report = SimulatedSender::cloudevents("EventEmitter.Example.com")
         .handshake(&target)
         .await;
     assert_eq!(
@@ -258,7 +264,7 @@ async fn p14_lower_cased_echo_of_a_mixed_case_origin_fails() {
 #[tokio::test]
 async fn d1_origin_not_allowed_fails_without_consent() {
     let (target, _) = serve(cloudevents::route());
-    let report = Sender::cloudevents("eventemitter.example.com.attacker.tld")
+    let report = SimulatedSender::cloudevents("eventemitter.example.com.attacker.tld")
         .handshake(&target)
         .await;
     assert_eq!(
@@ -277,7 +283,9 @@ async fn w6_redirect_to_the_handshake_fails() {
             [("location", "https://elsewhere.example.com/hook")],
         )
     }));
-    let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .handshake(&target)
+        .await;
     assert_eq!(
         failure(report.status()),
         &Failure::Redirected {
@@ -290,7 +298,9 @@ async fn w6_redirect_to_the_handshake_fails() {
 #[tokio::test]
 async fn d17_handshake_that_is_never_answered_fails_on_timeout() {
     let target = broken(options(std::future::pending::<()>)).with_timeout(SHORT);
-    let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .handshake(&target)
+        .await;
     assert_eq!(failure(report.status()), &Failure::Timeout(SHORT));
     assert!(report.exchange().answer.is_err());
 }
@@ -302,7 +312,9 @@ async fn d17_unreachable_endpoint_fails() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let target = Target::url(&format!("http://127.0.0.1:{port}{PATH}")).unwrap();
-    let report = Sender::cloudevents(ORIGIN).handshake(&target).await;
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .handshake(&target)
+        .await;
     assert!(
         matches!(failure(report.status()), Failure::Unreachable(_)),
         "{}",
@@ -317,7 +329,7 @@ async fn d17_unreachable_endpoint_fails() {
 #[tokio::test]
 async fn sap_handshake_sends_authorization_and_completes() {
     let (target, _) = serve(eventmesh_route());
-    let sender = Sender::event_mesh("eventmesh.sap.example")
+    let sender = SimulatedSender::event_mesh("eventmesh.sap.example")
         .with_authorization(Authorization::basic("quickstart", "quickstart"));
     let report = sender.handshake(&target).await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
@@ -340,9 +352,9 @@ async fn sap_handshake_sends_authorization_and_completes() {
 async fn sap_wrong_or_missing_credentials_fail_without_consent() {
     let (target, _) = serve(eventmesh_route());
     for sender in [
-        Sender::event_mesh("eventmesh.sap.example")
+        SimulatedSender::event_mesh("eventmesh.sap.example")
             .with_authorization(Authorization::basic("quickstart", "wrong")),
-        Sender::event_mesh("eventmesh.sap.example"),
+        SimulatedSender::event_mesh("eventmesh.sap.example"),
     ] {
         let report = sender.handshake(&target).await;
         assert_eq!(
@@ -362,7 +374,7 @@ async fn sap_wrong_or_missing_credentials_fail_without_consent() {
 async fn seed000_subscription_starts_not_initiated_then_completes() {
     let (target, seen) = serve(eventmesh_route());
     let subscription = Subscription::new(
-        Sender::event_mesh("eventmesh.sap.example")
+        SimulatedSender::event_mesh("eventmesh.sap.example")
             .with_authorization(Authorization::basic("quickstart", "quickstart")),
     );
     assert_eq!(subscription.status(), HandshakeStatus::NotInitiated);
@@ -373,7 +385,7 @@ async fn seed000_subscription_starts_not_initiated_then_completes() {
     assert!(report.is_completed());
     assert_eq!(subscription.status(), HandshakeStatus::Completed);
     let delivered = subscription
-        .deliver(&target, &Delivery::structured(order("A-1")))
+        .deliver(&target, &SimulatedDelivery::structured(order("A-1")))
         .await
         .expect("a completed subscription delivers");
     assert_eq!(delivered.next(), &NextAction::Acknowledged);
@@ -394,7 +406,7 @@ async fn d17_requested_while_the_answer_is_awaited() {
             consent(&requested_origin(&headers))
         }
     }));
-    let subscription = Subscription::new(Sender::cloudevents(ORIGIN));
+    let subscription = Subscription::new(SimulatedSender::cloudevents(ORIGIN));
     let running = {
         let subscription = subscription.clone();
         tokio::spawn(async move { subscription.handshake(&target).await })
@@ -423,12 +435,15 @@ async fn seed000_exempted_subscription_skips_the_handshake_and_delivers() {
         .post(|| async { StatusCode::NO_CONTENT }),
     );
     let subscription =
-        Subscription::new(Sender::event_mesh("eventmesh.sap.example")).exempt_handshake();
+        Subscription::new(SimulatedSender::event_mesh("eventmesh.sap.example")).exempt_handshake();
     assert_eq!(subscription.status(), HandshakeStatus::Exempted);
     assert!(subscription.handshake(&target).await.is_none());
     assert_eq!(subscription.status(), HandshakeStatus::Exempted);
     let delivered = subscription
-        .deliver(&target, &Delivery::plain("application/json", r#"{"n":1}"#))
+        .deliver(
+            &target,
+            &SimulatedDelivery::plain("application/json", r#"{"n":1}"#),
+        )
         .await
         .expect("an exempted subscription delivers");
     assert_eq!(delivered.next(), &NextAction::Acknowledged);
@@ -443,8 +458,8 @@ async fn seed000_failed_subscription_stays_paused() {
         counted.fetch_add(1, Ordering::SeqCst);
         async { StatusCode::NO_CONTENT }
     }));
-    let subscription = Subscription::new(Sender::cloudevents(ORIGIN));
-    let delivery = Delivery::structured(order("A-1"));
+    let subscription = Subscription::new(SimulatedSender::cloudevents(ORIGIN));
+    let delivery = SimulatedDelivery::structured(order("A-1"));
     // Not initiated: nothing goes out either.
     assert_eq!(
         subscription.deliver(&target, &delivery).await.unwrap_err(),
@@ -476,7 +491,9 @@ async fn eventgrid_cloudevents_handshake_offers_a_callback_and_completes() {
             .push((offer.origin.to_owned(), offer.callback.to_owned()));
     });
     let (target, _) = serve(grid_cloudevents::route_with(config));
-    let report = Sender::event_grid_cloudevents().handshake(&target).await;
+    let report = SimulatedSender::event_grid_cloudevents()
+        .handshake(&target)
+        .await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
     let offers = offers.lock().unwrap().clone();
     assert_eq!(offers.len(), 1, "{offers:?}");
@@ -486,7 +503,7 @@ async fn eventgrid_cloudevents_handshake_offers_a_callback_and_completes() {
         "{offers:?}"
     );
     // A sovereign cloud's origin completes too (the ready list admits it).
-    let report = Sender::event_grid_cloudevents()
+    let report = SimulatedSender::event_grid_cloudevents()
         .with_origin("eventgrid.azure.us")
         .handshake(&target)
         .await;
@@ -497,7 +514,7 @@ async fn eventgrid_cloudevents_handshake_offers_a_callback_and_completes() {
 async fn eventgrid_cloudevents_hardcoded_public_origin_fails_on_sovereign_clouds() {
     // What protocol.md §3 says of Azure Functions' trigger: the answer always names the public cloud.
     let target = broken(options(|| async { consent("eventgrid.azure.net") }));
-    let report = Sender::event_grid_cloudevents()
+    let report = SimulatedSender::event_grid_cloudevents()
         .with_origin("eventgrid.azure.cn")
         .handshake(&target)
         .await;
@@ -514,7 +531,9 @@ async fn eventgrid_cloudevents_hardcoded_public_origin_fails_on_sovereign_clouds
 #[tokio::test]
 async fn eventgrid_validation_completes_against_the_quickstart_route() {
     let (target, seen) = serve(eventgrid::route());
-    let report = Sender::event_grid("quickstart").handshake(&target).await;
+    let report = SimulatedSender::event_grid("quickstart")
+        .handshake(&target)
+        .await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
     let sent = &report.exchange().request;
     assert_eq!(sent.method, "POST");
@@ -532,7 +551,9 @@ async fn eventgrid_validation_completes_against_the_quickstart_route() {
 #[tokio::test]
 async fn eventgrid_validation_of_an_unexpected_subscription_fails() {
     let (target, _) = serve(eventgrid::route());
-    let report = Sender::event_grid("someone-else").handshake(&target).await;
+    let report = SimulatedSender::event_grid("someone-else")
+        .handshake(&target)
+        .await;
     assert_eq!(
         failure(report.status()),
         &Failure::NotOk {
@@ -550,7 +571,9 @@ async fn eventgrid_validation_answered_202_fails() {
             axum::Json(json!({"validationResponse": validation_code(&body)})),
         )
     }));
-    let report = Sender::event_grid("quickstart").handshake(&target).await;
+    let report = SimulatedSender::event_grid("quickstart")
+        .handshake(&target)
+        .await;
     assert_eq!(
         failure(report.status()),
         &Failure::NotOk {
@@ -565,7 +588,7 @@ async fn eventgrid_validation_with_a_wrong_code_fails() {
     let target = broken(post(|| async {
         axum::Json(json!({"validationResponse": "not-the-code"}))
     }));
-    let report = Sender::event_grid("quickstart")
+    let report = SimulatedSender::event_grid("quickstart")
         .with_validation_code("512d38b6-c7b8-40c8-89fe-f46f9e9622b6")
         .handshake(&target)
         .await;
@@ -585,7 +608,7 @@ async fn eventgrid_validation_without_a_code_fails() {
     let manual = eventgrid::config().on_manual_validation(|_| {});
     let (manual, _) = serve(eventgrid::route_with(manual));
     for target in [broken(post(|| async { StatusCode::OK })), manual] {
-        let report = Sender::event_grid("quickstart")
+        let report = SimulatedSender::event_grid("quickstart")
             .with_validation_code("c-1")
             .handshake(&target)
             .await;
@@ -602,7 +625,9 @@ async fn eventgrid_validation_without_a_code_fails() {
 #[tokio::test]
 async fn eventgrid_validation_never_answered_fails_on_timeout() {
     let target = broken(post(std::future::pending::<()>)).with_timeout(SHORT);
-    let report = Sender::event_grid("quickstart").handshake(&target).await;
+    let report = SimulatedSender::event_grid("quickstart")
+        .handshake(&target)
+        .await;
     assert_eq!(failure(report.status()), &Failure::Timeout(SHORT));
 }
 
@@ -614,7 +639,9 @@ async fn eventgrid_validation_redirected_fails() {
             [("location", "https://elsewhere.example.com/")],
         )
     }));
-    let report = Sender::event_grid("quickstart").handshake(&target).await;
+    let report = SimulatedSender::event_grid("quickstart")
+        .handshake(&target)
+        .await;
     assert!(matches!(
         failure(report.status()),
         Failure::Redirected {
@@ -631,12 +658,12 @@ async fn eventgrid_validation_redirected_fails() {
 #[tokio::test]
 async fn h4_structured_binary_and_batch_deliveries_are_acknowledged() {
     let (target, seen) = serve(cloudevents::route());
-    let sender = Sender::cloudevents(ORIGIN);
+    let sender = SimulatedSender::cloudevents(ORIGIN);
     for delivery in [
-        Delivery::structured(order("S-1")),
-        Delivery::binary(order("B-1")),
-        Delivery::batch([order("T-1"), order("T-2")]),
-        Delivery::batch([]),
+        SimulatedDelivery::structured(order("S-1")),
+        SimulatedDelivery::binary(order("B-1")),
+        SimulatedDelivery::batch([order("T-1"), order("T-2")]),
+        SimulatedDelivery::batch([]),
     ] {
         let report = sender.deliver(&target, &delivery).await;
         assert_eq!(report.next(), &NextAction::Acknowledged, "{delivery:?}");
@@ -654,8 +681,11 @@ async fn h4_structured_binary_and_batch_deliveries_are_acknowledged() {
 #[tokio::test]
 async fn eventgrid_array_delivery_is_acknowledged() {
     let (target, seen) = serve(eventgrid::route());
-    let report = Sender::event_grid("quickstart")
-        .deliver(&target, &Delivery::event_grid([blob("e-1"), blob("e-2")]))
+    let report = SimulatedSender::event_grid("quickstart")
+        .deliver(
+            &target,
+            &SimulatedDelivery::event_grid([blob("e-1"), blob("e-2")]),
+        )
         .await;
     assert_eq!(report.next(), &NextAction::Acknowledged);
     let sent = &report.exchange().request.headers;
@@ -668,10 +698,10 @@ async fn eventgrid_array_delivery_is_acknowledged() {
 #[tokio::test]
 async fn sap_plain_message_and_cloudevent_are_acknowledged() {
     let (target, seen) = serve(eventmesh_route());
-    let sender = Sender::event_mesh("eventmesh.sap.example")
+    let sender = SimulatedSender::event_mesh("eventmesh.sap.example")
         .with_authorization(Authorization::basic("quickstart", "quickstart"));
-    let plain = Delivery::plain("application/json", r#"{"order_id":"p-1","amount":2}"#);
-    for delivery in [plain, Delivery::structured(order("A-1"))] {
+    let plain = SimulatedDelivery::plain("application/json", r#"{"order_id":"p-1","amount":2}"#);
+    for delivery in [plain, SimulatedDelivery::structured(order("A-1"))] {
         let report = sender.deliver(&target, &delivery).await;
         assert_eq!(report.next(), &NextAction::Acknowledged, "{delivery:?}");
     }
@@ -681,8 +711,8 @@ async fn sap_plain_message_and_cloudevent_are_acknowledged() {
 #[tokio::test]
 async fn eventgrid_cloudevents_structured_delivery_is_acknowledged() {
     let (target, seen) = serve(grid_cloudevents::route());
-    let report = Sender::event_grid_cloudevents()
-        .deliver(&target, &Delivery::structured(order("G-1")))
+    let report = SimulatedSender::event_grid_cloudevents()
+        .deliver(&target, &SimulatedDelivery::structured(order("G-1")))
         .await;
     assert_eq!(report.next(), &NextAction::Acknowledged);
     assert_eq!(seen.all(), ["G-1"]);
@@ -695,13 +725,16 @@ async fn d8_a_bad_event_in_a_batch_is_400_and_each_sender_acts_on_it() {
     let (target, seen) = serve(eventmesh_route());
     let mut bad = order("X-2");
     bad["data"] = json!({"order_id": "o-2"});
-    let batch = Delivery::batch([order("X-1"), bad]);
+    let batch = SimulatedDelivery::batch([order("X-1"), bad]);
     let basic = Authorization::basic("quickstart", "quickstart");
     for (sender, expected) in [
-        (Sender::cloudevents(ORIGIN), NextAction::DeadLetter),
-        (Sender::event_grid_cloudevents(), NextAction::DeadLetter),
+        (SimulatedSender::cloudevents(ORIGIN), NextAction::DeadLetter),
         (
-            Sender::event_mesh("eventmesh.sap.example"),
+            SimulatedSender::event_grid_cloudevents(),
+            NextAction::DeadLetter,
+        ),
+        (
+            SimulatedSender::event_mesh("eventmesh.sap.example"),
             NextAction::RetryLater { retry_after: None },
         ),
     ] {
@@ -746,12 +779,12 @@ fn answering() -> Target {
     }))
 }
 
-async fn next_actions(sender: &Sender, statuses: &[u16]) -> Vec<(u16, NextAction)> {
+async fn next_actions(sender: &SimulatedSender, statuses: &[u16]) -> Vec<(u16, NextAction)> {
     let target = answering();
     let mut actions = Vec::new();
     for &status in statuses {
-        let delivery =
-            Delivery::structured(order("N-1")).with_header("x-answer", &status.to_string());
+        let delivery = SimulatedDelivery::structured(order("N-1"))
+            .with_header("x-answer", &status.to_string());
         let report = sender.deliver(&target, &delivery).await;
         assert_eq!(report.status().map(|s| s.as_u16()), Some(status));
         // The pure table agrees with the delivery's verdict.
@@ -773,7 +806,7 @@ const RETRY: NextAction = NextAction::RetryLater { retry_after: None };
 
 #[tokio::test]
 async fn w7_w12_cloudevents_sender_next_actions() {
-    let sender = Sender::cloudevents(ORIGIN);
+    let sender = SimulatedSender::cloudevents(ORIGIN);
     let acknowledged = [200, 201, 202, 204];
     let given_up = [400, 401, 403, 404, 413, 415];
     let retried = [301, 302, 307, 308, 408, 500, 502, 503];
@@ -802,8 +835,8 @@ async fn eventgrid_next_actions() {
     let given_up = [400, 401, 403, 413];
     let retried = [301, 307, 404, 408, 410, 415, 429, 500, 503];
     for sender in [
-        Sender::event_grid("quickstart"),
-        Sender::event_grid_cloudevents(),
+        SimulatedSender::event_grid("quickstart"),
+        SimulatedSender::event_grid_cloudevents(),
     ] {
         assert_eq!(
             next_actions(&sender, &acknowledged).await,
@@ -828,7 +861,7 @@ async fn eventgrid_next_actions() {
 
 #[tokio::test]
 async fn sap_event_mesh_qos1_redelivers_every_non_2xx() {
-    let sender = Sender::event_mesh("eventmesh.sap.example");
+    let sender = SimulatedSender::event_mesh("eventmesh.sap.example");
     let acknowledged = [200, 201, 202, 204];
     let redelivered = [301, 307, 400, 401, 403, 404, 410, 413, 415, 429, 500, 503];
     assert_eq!(
@@ -844,8 +877,8 @@ async fn sap_event_mesh_qos1_redelivers_every_non_2xx() {
 #[tokio::test]
 async fn w11_429_without_retry_after_is_a_violation_for_the_cloudevents_sender() {
     let target = answering();
-    let sender = Sender::cloudevents(ORIGIN);
-    let without = Delivery::structured(order("R-1")).with_header("x-answer", "429");
+    let sender = SimulatedSender::cloudevents(ORIGIN);
+    let without = SimulatedDelivery::structured(order("R-1")).with_header("x-answer", "429");
     let report = sender.deliver(&target, &without).await;
     assert_eq!(report.next(), &RETRY);
     assert_eq!(report.violations(), [Violation::RetryAfterMissing]);
@@ -862,8 +895,8 @@ async fn w11_429_without_retry_after_is_a_violation_for_the_cloudevents_sender()
 
     // Event Grid and SAP Event Mesh retry a 429 without holding it against the endpoint.
     for sender in [
-        Sender::event_grid("quickstart"),
-        Sender::event_mesh("eventmesh.sap.example"),
+        SimulatedSender::event_grid("quickstart"),
+        SimulatedSender::event_mesh("eventmesh.sap.example"),
     ] {
         let report = sender.deliver(&target, &without).await;
         assert_eq!(report.next(), &RETRY, "{}", sender.name());
@@ -874,8 +907,8 @@ async fn w11_429_without_retry_after_is_a_violation_for_the_cloudevents_sender()
 #[tokio::test]
 async fn w6_redirect_answering_a_delivery_is_a_failure_and_a_violation() {
     let target = answering();
-    let delivery = Delivery::structured(order("R-1")).with_header("x-answer", "302");
-    let report = Sender::cloudevents(ORIGIN)
+    let delivery = SimulatedDelivery::structured(order("R-1")).with_header("x-answer", "302");
+    let report = SimulatedSender::cloudevents(ORIGIN)
         .deliver(&target, &delivery)
         .await;
     assert_eq!(report.next(), &RETRY);
@@ -888,8 +921,8 @@ async fn w6_redirect_answering_a_delivery_is_a_failure_and_a_violation() {
 #[tokio::test]
 async fn w8_empty_200_and_w7_body_without_content_type_are_violations() {
     let empty = broken(post(|| async { StatusCode::OK }));
-    let report = Sender::cloudevents(ORIGIN)
-        .deliver(&empty, &Delivery::structured(order("E-1")))
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .deliver(&empty, &SimulatedDelivery::structured(order("E-1")))
         .await;
     assert_eq!(report.next(), &NextAction::Acknowledged);
     assert_eq!(report.violations(), [Violation::EmptyOk]);
@@ -900,8 +933,8 @@ async fn w8_empty_200_and_w7_body_without_content_type_are_violations() {
             .body(Body::from("done"))
             .unwrap()
     }));
-    let report = Sender::cloudevents(ORIGIN)
-        .deliver(&untyped, &Delivery::structured(order("E-2")))
+    let report = SimulatedSender::cloudevents(ORIGIN)
+        .deliver(&untyped, &SimulatedDelivery::structured(order("E-2")))
         .await;
     assert_eq!(report.next(), &NextAction::Acknowledged);
     assert_eq!(
@@ -914,13 +947,13 @@ async fn w8_empty_200_and_w7_body_without_content_type_are_violations() {
 async fn delivery_never_answered_is_retried_by_every_sender() {
     let target = broken(post(std::future::pending::<()>)).with_timeout(SHORT);
     for sender in [
-        Sender::cloudevents(ORIGIN),
-        Sender::event_grid("quickstart"),
-        Sender::event_grid_cloudevents(),
-        Sender::event_mesh("eventmesh.sap.example"),
+        SimulatedSender::cloudevents(ORIGIN),
+        SimulatedSender::event_grid("quickstart"),
+        SimulatedSender::event_grid_cloudevents(),
+        SimulatedSender::event_mesh("eventmesh.sap.example"),
     ] {
         let report = sender
-            .deliver(&target, &Delivery::structured(order("T-1")))
+            .deliver(&target, &SimulatedDelivery::structured(order("T-1")))
             .await;
         assert_eq!(report.next(), &RETRY, "{}", sender.name());
         assert_eq!(report.status(), None);
@@ -949,7 +982,7 @@ async fn url_target_plays_the_handshake_and_deliveries_over_loopback() {
     let target = Target::url(&format!("{base}{PATH}"))
         .unwrap()
         .with_timeout(PATIENCE);
-    let sender = Sender::cloudevents(ORIGIN).with_rate(30);
+    let sender = SimulatedSender::cloudevents(ORIGIN).with_rate(30);
     let report = sender.handshake(&target).await;
     assert_eq!(report.status(), &HandshakeStatus::Completed);
     assert_eq!(
@@ -962,7 +995,7 @@ async fn url_target_plays_the_handshake_and_deliveries_over_loopback() {
         Some("30")
     );
     let report = sender
-        .deliver(&target, &Delivery::binary(order("U-1")))
+        .deliver(&target, &SimulatedDelivery::binary(order("U-1")))
         .await;
     assert_eq!(report.next(), &NextAction::Acknowledged);
     assert_eq!(seen.all(), ["U-1"]);
@@ -990,7 +1023,7 @@ async fn w6_url_target_never_follows_redirects() {
     let target = Target::url(&format!("{base}{PATH}"))
         .unwrap()
         .with_timeout(PATIENCE);
-    let sender = Sender::cloudevents(ORIGIN);
+    let sender = SimulatedSender::cloudevents(ORIGIN);
     let report = sender.handshake(&target).await;
     assert!(matches!(
         failure(report.status()),
@@ -1000,7 +1033,7 @@ async fn w6_url_target_never_follows_redirects() {
         }
     ));
     let report = sender
-        .deliver(&target, &Delivery::structured(order("R-1")))
+        .deliver(&target, &SimulatedDelivery::structured(order("R-1")))
         .await;
     assert_eq!(report.status(), Some(StatusCode::PERMANENT_REDIRECT));
     assert_eq!(report.next(), &RETRY);

@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use webhook_fuzz::assert_client_error;
-use webhook_runtime::eventgrid::{DELETION_EVENT_TYPE, Delivery, VALIDATION_EVENT_TYPE, decode};
+use webhook_runtime::eventgrid::{DELETION_EVENT_TYPE, EventGridDelivery, VALIDATION_EVENT_TYPE, decode};
 
 const KINDS: [Option<&str>; 6] = [
     None,
@@ -32,7 +32,7 @@ fuzz_target!(|input: &[u8]| {
     let decoded = decode::<Value>(&headers, body);
     assert_client_error(&decoded);
     match &decoded {
-        Ok(Delivery::Notification(events)) => {
+        Ok(EventGridDelivery::Notification(events)) => {
             for event in events {
                 assert!(
                     ![VALIDATION_EVENT_TYPE, DELETION_EVENT_TYPE].contains(&event.event_type())
@@ -40,12 +40,12 @@ fuzz_target!(|input: &[u8]| {
                 assert!(!event.id().is_empty() && !event.event_type().is_empty());
             }
         }
-        Ok(Delivery::Validation(_)) => assert!(
+        Ok(EventGridDelivery::Validation(_)) => assert!(
             headers
                 .get("aeg-event-type")
                 .is_some_and(|k| k.as_bytes().eq_ignore_ascii_case(b"SubscriptionValidation"))
         ),
-        Ok(Delivery::Deletion(_)) => assert!(
+        Ok(EventGridDelivery::Deletion(_)) => assert!(
             headers
                 .get("aeg-event-type")
                 .is_some_and(|k| k.as_bytes().eq_ignore_ascii_case(b"SubscriptionDeletion"))

@@ -1,6 +1,6 @@
 //! Checks shared by the fuzz targets: the invariants every decoder result must satisfy.
 
-use webhook_runtime::cloudevents::{self, Delivery};
+use webhook_runtime::cloudevents::{self, CloudEventsDelivery};
 use webhook_runtime::{CloudEvent, Rejection};
 
 /// A rejection is a client error (400, 413, 415): no body makes a decoder fail as a server.
@@ -37,9 +37,9 @@ pub fn assert_valid_events<T>(result: &Result<Vec<CloudEvent<T>>, Rejection>) {
 }
 
 /// [`assert_valid_events`] for a delivery that may be an Event Grid validation instead.
-pub fn assert_valid_delivery<T>(result: &Result<Delivery<CloudEvent<T>>, Rejection>) {
+pub fn assert_valid_delivery<T>(result: &Result<CloudEventsDelivery<CloudEvent<T>>, Rejection>) {
     assert_client_error(result);
-    if let Ok(Delivery::Events(events)) = result {
+    if let Ok(CloudEventsDelivery::Events(events)) = result {
         events.iter().for_each(assert_valid_event);
     }
 }

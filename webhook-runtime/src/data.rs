@@ -342,7 +342,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for TypedSeed<'_, T> {
     type Value = Typed<T>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Typed<T>, D::Error> {
-        T::deserialize(OnePass {
+        T::deserialize(InlineDataDeserializer {
             inner: deserializer,
             event_type: self.event_type,
         })
@@ -360,8 +360,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Typed<T> {
     }
 }
 
-/// A JSON value presented the way [`DataDeserializer`] presents JSON data.
-struct OnePass<'t, D> {
+/// The data of an event decoded in one pass, in the JSON being parsed: presented to serde the
+/// way [`DataDeserializer`] presents JSON data.
+struct InlineDataDeserializer<'t, D> {
     inner: D,
     event_type: Option<&'t str>,
 }
@@ -379,7 +380,7 @@ macro_rules! forward_methods {
     )*};
 }
 
-impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for OnePass<'_, D> {
+impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for InlineDataDeserializer<'_, D> {
     type Error = D::Error;
 
     forward_methods! {
@@ -467,14 +468,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for OptionVisitor<'_, V> {
     }
 
     fn visit_some<D: de::Deserializer<'de>>(self, inner: D) -> Result<V::Value, D::Error> {
-        self.visitor.visit_some(OnePass {
+        self.visitor.visit_some(InlineDataDeserializer {
             inner,
             event_type: self.event_type,
         })
     }
 }
 
-impl<'de, D: de::Deserializer<'de>> de::EnumAccess<'de> for OnePass<'_, D> {
+impl<'de, D: de::Deserializer<'de>> de::EnumAccess<'de> for InlineDataDeserializer<'_, D> {
     type Error = D::Error;
     type Variant = Self;
 
@@ -485,7 +486,7 @@ impl<'de, D: de::Deserializer<'de>> de::EnumAccess<'de> for OnePass<'_, D> {
     }
 }
 
-impl<'de, D: de::Deserializer<'de>> de::VariantAccess<'de> for OnePass<'_, D> {
+impl<'de, D: de::Deserializer<'de>> de::VariantAccess<'de> for InlineDataDeserializer<'_, D> {
     type Error = D::Error;
 
     /// A variant without a field ignores the data.

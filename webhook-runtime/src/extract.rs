@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 
 use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
-use crate::eventgrid::{self, Delivery, EventGridEvent};
+use crate::eventgrid::{self, EventGridDelivery, EventGridEvent};
 use crate::message::{self, Incoming};
 
 /// Every event of a CloudEvents delivery, whatever its mode (structured and binary give one,
@@ -112,12 +112,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Incoming<T> {
         let mode = Mode::detect_or_plain(request.headers())?;
         let (headers, body) = read(request, state).await?;
         match message::decode_incoming(mode, &headers, &body)? {
-            cloudevents::Delivery::Events(events) => {
+            cloudevents::CloudEventsDelivery::Events(events) => {
                 single(events, mode.unwrap_or(Mode::Structured))
             }
-            cloudevents::Delivery::EventGridValidation(_) => Err(Rejection::bad_request(
-                "an Event Grid validation event: use the webhook route to answer it",
-            )),
+            cloudevents::CloudEventsDelivery::EventGridValidation(_) => {
+                Err(Rejection::bad_request(
+                    "an Event Grid validation event: use the webhook route to answer it",
+                ))
+            }
         }
     }
 }
@@ -140,9 +142,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for EventGridEvents<T> 
             .await
             .map_err(IntoResponse::into_response)?;
         match eventgrid::decode(&headers, &body).map_err(IntoResponse::into_response)? {
-            Delivery::Notification(events) => Ok(EventGridEvents(events)),
-            Delivery::Validation(validation) => Err(validation.respond()),
-            Delivery::Deletion(_) => Err(StatusCode::OK.into_response()),
+            EventGridDelivery::Notification(events) => Ok(EventGridEvents(events)),
+            EventGridDelivery::Validation(validation) => Err(validation.respond()),
+            EventGridDelivery::Deletion(_) => Err(StatusCode::OK.into_response()),
         }
     }
 }

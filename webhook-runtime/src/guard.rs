@@ -34,7 +34,7 @@ pub(crate) async fn authenticate(
 }
 
 /// [`authenticate`] on a route without an authenticator, where nothing is awaited.
-pub(crate) fn authenticate_by_credentials(
+fn authenticate_by_credentials(
     config: &Config,
     parts: &Parts,
 ) -> Result<Option<Authenticated>, Rejection> {

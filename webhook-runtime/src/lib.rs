@@ -55,7 +55,7 @@ pub mod testing;
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
 pub use config::{Config, ConfigError, DEFAULT_BODY_TIMEOUT, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 pub use event_types::EventTypes;
-pub use eventgrid::{EventGridDelivery, EventGridEvent, ManualValidation};
+pub use eventgrid::{EventGridEvent, EventGridHeaders, ManualValidation};
 pub use message::{Incoming, Message};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use outcome::{Outcome, Sender};

@@ -11,7 +11,7 @@ use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use crate::Rejection;
-use crate::cloudevents::{self, CloudEvent, Delivery, Mode};
+use crate::cloudevents::{self, CloudEvent, CloudEventsDelivery, Mode};
 use crate::data::{self, DataSource};
 
 /// A plain (non-CloudEvents) message: its typed body and its `Content-Type`.
@@ -95,7 +95,7 @@ pub fn decode_incoming<T: DeserializeOwned>(
     mode: Option<Mode>,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Delivery<Incoming<T>>, Rejection> {
+) -> Result<CloudEventsDelivery<Incoming<T>>, Rejection> {
     let Some(mode) = mode else {
         let content_type = match headers.get(CONTENT_TYPE) {
             Some(value) => Some(
@@ -107,7 +107,7 @@ pub fn decode_incoming<T: DeserializeOwned>(
             None => None,
         };
         let source = DataSource::from_bytes(body, content_type.as_deref());
-        return Ok(Delivery::Events(
+        return Ok(CloudEventsDelivery::Events(
             data::decode(source, content_type.as_deref(), "")?
                 .map(|data| Incoming::Message(Message { content_type, data }))
                 .into_iter()
@@ -116,10 +116,12 @@ pub fn decode_incoming<T: DeserializeOwned>(
     };
     Ok(
         match cloudevents::decode_delivery::<T>(mode, headers, body)? {
-            Delivery::Events(events) => {
-                Delivery::Events(events.into_iter().map(Incoming::Event).collect())
+            CloudEventsDelivery::Events(events) => {
+                CloudEventsDelivery::Events(events.into_iter().map(Incoming::Event).collect())
             }
-            Delivery::EventGridValidation(request) => Delivery::EventGridValidation(request),
+            CloudEventsDelivery::EventGridValidation(request) => {
+                CloudEventsDelivery::EventGridValidation(request)
+            }
         },
     )
 }

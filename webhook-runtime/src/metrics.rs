@@ -167,12 +167,12 @@ fn increment(key: &Key, count: u64) {
 /// The counters' keys of an endpoint, by the matched path it serves (an endpoint can be routed
 /// at several), made at the first request of each.
 #[derive(Default)]
-pub(crate) struct Counters {
+pub(crate) struct RouteCounters {
     first: OnceLock<Arc<RouteKeys>>,
     others: Mutex<Vec<Arc<RouteKeys>>>,
 }
 
-impl Counters {
+impl RouteCounters {
     /// The keys for a request at `route` (its matched path, `""` when unrouted).
     pub(crate) fn keys(&self, route: &str, sender: Sender) -> Arc<RouteKeys> {
         let first = self

@@ -1,6 +1,6 @@
 // Event Grid schema: per-event and whole-array handlers, the aeg-* headers, subscriptions; and a
 // CloudEvents route that Event Grid delivers to, admitting every Event Grid cloud.
-use webhook_runtime::eventgrid::{EVENT_GRID_ORIGINS, EventGridDelivery};
+use webhook_runtime::eventgrid::{EVENT_GRID_ORIGINS, EventGridHeaders};
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
 #[derive(serde::Deserialize)]
@@ -11,7 +11,7 @@ struct BlobCreated {
 }
 
 #[webhook(schema = eventgrid, subscriptions = ["quickstart", "orders-2"])]
-async fn blobs(event: EventGridEvent<BlobCreated>, delivery: EventGridDelivery) {
+async fn blobs(event: EventGridEvent<BlobCreated>, delivery: EventGridHeaders) {
     let _ = (&event.data().url, event.data().content_length, delivery.delivery_count);
 }
 

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::event::{CloudEvent, ExtensionValue, SpecVersion, Texts};
+use super::event::{CloudEvent, ExtensionValue, SpecVersion, TextAttributes};
 use crate::Rejection;
 use crate::data::{self, DataSource};
 use crate::interned::interned;
@@ -132,7 +132,13 @@ impl<'a> Attributes<'a> {
             return Ok(None);
         };
         Ok(Some(CloudEvent {
-            texts: Texts::new(&id, &source, &ty, subject.as_deref(), dataschema.as_deref()),
+            texts: TextAttributes::new(
+                &id,
+                &source,
+                &ty,
+                subject.as_deref(),
+                dataschema.as_deref(),
+            ),
             specversion: SpecVersion::V1_0,
             datacontenttype,
             time,

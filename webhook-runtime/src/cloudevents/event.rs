@@ -115,7 +115,7 @@ impl From<i32> for ExtensionValue {
 #[derive(Clone, PartialEq)]
 pub struct CloudEvent<T = serde_json::Value> {
     /// `id`, `source`, `type`, `subject` and `dataschema`, in one allocation.
-    pub(crate) texts: Texts,
+    pub(crate) texts: TextAttributes,
     pub(crate) specversion: SpecVersion,
     pub(crate) datacontenttype: Option<Cow<'static, str>>,
     pub(crate) time: Option<OffsetDateTime>,
@@ -143,7 +143,7 @@ impl<T: fmt::Debug> fmt::Debug for CloudEvent<T> {
 /// The text attributes of an event, stored one after another in one string: a decoded event
 /// costs one allocation for them instead of one each.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Texts {
+pub(crate) struct TextAttributes {
     /// `id`, `source`, `type`, `subject`, `dataschema`, in this order, without separators.
     text: String,
     /// Where each attribute ends in `text` (an absent one is empty).
@@ -152,7 +152,7 @@ pub(crate) struct Texts {
     present: u8,
 }
 
-impl Texts {
+impl TextAttributes {
     const ID: usize = 0;
     const SOURCE: usize = 1;
     const TYPE: usize = 2;
@@ -180,7 +180,7 @@ impl Texts {
             text.push_str(part);
             *end = text.len();
         }
-        Texts {
+        TextAttributes {
             text,
             ends,
             present: u8::from(subject.is_some()) | u8::from(dataschema.is_some()) << 1,
@@ -208,7 +208,7 @@ impl Texts {
         ];
         optional[index - Self::SUBJECT] = value;
         let [subject, dataschema] = optional;
-        Texts::new(
+        TextAttributes::new(
             self.get(Self::ID),
             self.get(Self::SOURCE),
             self.get(Self::TYPE),
@@ -227,7 +227,7 @@ impl<T> CloudEvent<T> {
         data: T,
     ) -> Self {
         Self {
-            texts: Texts::new(&id.into(), &source.into(), &ty.into(), None, None),
+            texts: TextAttributes::new(&id.into(), &source.into(), &ty.into(), None, None),
             specversion: SpecVersion::V1_0,
             datacontenttype: None,
             time: None,
@@ -238,7 +238,9 @@ impl<T> CloudEvent<T> {
 
     /// Sets `subject`.
     pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
-        self.texts = self.texts.with(Texts::SUBJECT, Some(&subject.into()));
+        self.texts = self
+            .texts
+            .with(TextAttributes::SUBJECT, Some(&subject.into()));
         self
     }
 
@@ -256,7 +258,9 @@ impl<T> CloudEvent<T> {
 
     /// Sets `dataschema`.
     pub fn with_dataschema(mut self, schema: impl Into<String>) -> Self {
-        self.texts = self.texts.with(Texts::DATASCHEMA, Some(&schema.into()));
+        self.texts = self
+            .texts
+            .with(TextAttributes::DATASCHEMA, Some(&schema.into()));
         self
     }
 
@@ -272,12 +276,12 @@ impl<T> CloudEvent<T> {
 
     /// `id`: identifies the event; unique per `source`.
     pub fn id(&self) -> &str {
-        self.texts.get(Texts::ID)
+        self.texts.get(TextAttributes::ID)
     }
 
     /// `source`: the context in which the event happened (a URI-reference).
     pub fn source(&self) -> &str {
-        self.texts.get(Texts::SOURCE)
+        self.texts.get(TextAttributes::SOURCE)
     }
 
     /// `specversion`.
@@ -287,7 +291,7 @@ impl<T> CloudEvent<T> {
 
     /// `type`: the kind of event, e.g. `com.example.order.created`.
     pub fn ty(&self) -> &str {
-        self.texts.get(Texts::TYPE)
+        self.texts.get(TextAttributes::TYPE)
     }
 
     /// `datacontenttype`: the media type of the data, when stated (binary mode: `Content-Type`).
@@ -297,12 +301,12 @@ impl<T> CloudEvent<T> {
 
     /// `dataschema`: the schema the data adheres to (an absolute URI).
     pub fn dataschema(&self) -> Option<&str> {
-        self.texts.optional(Texts::DATASCHEMA)
+        self.texts.optional(TextAttributes::DATASCHEMA)
     }
 
     /// `subject`: the subject of the event within `source`.
     pub fn subject(&self) -> Option<&str> {
-        self.texts.optional(Texts::SUBJECT)
+        self.texts.optional(TextAttributes::SUBJECT)
     }
 
     /// `time`: when the event happened.
@@ -367,15 +371,15 @@ mod tests {
             for source in values {
                 for subject in options {
                     for dataschema in options {
-                        let texts = Texts::new(id, source, "t.y", subject, dataschema);
+                        let texts = TextAttributes::new(id, source, "t.y", subject, dataschema);
                         assert_eq!(texts.get(0), id);
                         assert_eq!(texts.get(1), source);
                         assert_eq!(texts.get(2), "t.y");
-                        assert_eq!(texts.optional(Texts::SUBJECT), subject);
-                        assert_eq!(texts.optional(Texts::DATASCHEMA), dataschema);
-                        let changed = texts.with(Texts::SUBJECT, Some("new"));
-                        assert_eq!(changed.optional(Texts::SUBJECT), Some("new"));
-                        assert_eq!(changed.optional(Texts::DATASCHEMA), dataschema);
+                        assert_eq!(texts.optional(TextAttributes::SUBJECT), subject);
+                        assert_eq!(texts.optional(TextAttributes::DATASCHEMA), dataschema);
+                        let changed = texts.with(TextAttributes::SUBJECT, Some("new"));
+                        assert_eq!(changed.optional(TextAttributes::SUBJECT), Some("new"));
+                        assert_eq!(changed.optional(TextAttributes::DATASCHEMA), dataschema);
                         assert_eq!(
                             (changed.get(0), changed.get(1), changed.get(2)),
                             (id, source, "t.y")

@@ -122,7 +122,7 @@ pub fn decode<T: DeserializeOwned>(
 /// A CloudEvents delivery as the route sees it; `Ev` is what the handler's events are made of
 /// (`CloudEvent<T>`, or `Incoming<T>` on a route that also takes plain messages).
 #[derive(Debug)]
-pub enum Delivery<Ev> {
+pub enum CloudEventsDelivery<Ev> {
     /// Events for the handler.
     Events(Vec<Ev>),
     /// An Event Grid subscription validation sent as a CloudEvent (protocol.md §3).
@@ -135,16 +135,16 @@ pub fn decode_delivery<T: DeserializeOwned>(
     mode: Mode,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Delivery<CloudEvent<T>>, Rejection> {
+) -> Result<CloudEventsDelivery<CloudEvent<T>>, Rejection> {
     match mode {
         Mode::Structured => structured::decode_structured_or_validation(body),
         Mode::Binary
             if crate::headers::first(headers, &CE_TYPE)
                 .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
         {
-            ValidationRequest::from_data(body).map(Delivery::EventGridValidation)
+            ValidationRequest::from_data(body).map(CloudEventsDelivery::EventGridValidation)
         }
-        _ => decode(mode, headers, body).map(Delivery::Events),
+        _ => decode(mode, headers, body).map(CloudEventsDelivery::Events),
     }
 }
 

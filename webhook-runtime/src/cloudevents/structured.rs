@@ -12,7 +12,7 @@ use serde::de::{
 };
 use serde_json::value::RawValue;
 
-use super::Delivery;
+use super::CloudEventsDelivery;
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::Rejection;
@@ -43,19 +43,19 @@ pub(crate) fn decode_structured<T: DeserializeOwned>(
 /// as a CloudEvent (to Azure Function-style destinations, protocol.md §3) before the data is typed.
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
-) -> Result<Delivery<CloudEvent<T>>, Rejection> {
+) -> Result<CloudEventsDelivery<CloudEvent<T>>, Rejection> {
     if let Some(event) = one_pass::<T>(body) {
-        return Ok(Delivery::Events(vec![event]));
+        return Ok(CloudEventsDelivery::Events(vec![event]));
     }
     let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;
     if raw.problem.is_none() && raw.attributes.ty.as_deref() == Some(VALIDATION_EVENT_TYPE) {
         let data = raw.data.map(|d| d.get().as_bytes()).ok_or_else(|| {
             Rejection::bad_request("the subscription validation event has no data")
         })?;
-        return ValidationRequest::from_data(data).map(Delivery::EventGridValidation);
+        return ValidationRequest::from_data(data).map(CloudEventsDelivery::EventGridValidation);
     }
     raw.into_event()
-        .map(|event| Delivery::Events(event.into_iter().collect()))
+        .map(|event| CloudEventsDelivery::Events(event.into_iter().collect()))
 }
 
 /// Decodes a batch-mode body: a JSON array of structured events (`[]` is valid). The whole batch

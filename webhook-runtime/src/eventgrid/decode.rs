@@ -25,7 +25,7 @@ use crate::rejection::Rejection;
 
 /// What an Event Grid POST carries.
 #[derive(Debug)]
-pub enum Delivery<T> {
+pub enum EventGridDelivery<T> {
     /// Events for the handler (`aeg-event-type: Notification`, or no such header: D23).
     Notification(Vec<EventGridEvent<T>>),
     /// A subscription validation (`aeg-event-type: SubscriptionValidation`).
@@ -160,20 +160,23 @@ impl<D> RawGridEvent<D> {
 pub fn decode<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Delivery<T>, Rejection> {
+) -> Result<EventGridDelivery<T>, Rejection> {
     let kind = kind(headers)?;
     if kind == Kind::Notification
         && let Some(OnePassArray(events)) =
             one_pass_from_slice::<OnePassArray<OnePassEvent<'_, T>>>(body)
     {
-        return Ok(Delivery::Notification(events));
+        return Ok(EventGridDelivery::Notification(events));
     }
     decode_general(kind, body)
 }
 
 /// [`decode`] without the one-pass decoder: every event read with its fields kept as raw JSON,
 /// then checked and typed. It decides whatever the one pass leaves, and names the problem.
-fn decode_general<T: DeserializeOwned>(kind: Kind, body: &[u8]) -> Result<Delivery<T>, Rejection> {
+fn decode_general<T: DeserializeOwned>(
+    kind: Kind,
+    body: &[u8],
+) -> Result<EventGridDelivery<T>, Rejection> {
     let IndexedArray(events) =
         serde_json::from_slice::<IndexedArray<RawGridEvent<&RawValue>>>(body).map_err(malformed)?;
     match kind {
@@ -182,7 +185,7 @@ fn decode_general<T: DeserializeOwned>(kind: Kind, body: &[u8]) -> Result<Delive
             let data = event
                 .data_bytes()
                 .ok_or_else(|| Rejection::bad_request("the validation event has no data"))?;
-            ValidationRequest::from_data(data).map(Delivery::Validation)
+            ValidationRequest::from_data(data).map(EventGridDelivery::Validation)
         }
         Kind::Deletion => {
             let event = single(events, DELETION_EVENT_TYPE, "SubscriptionDeletion")?;
@@ -192,7 +195,7 @@ fn decode_general<T: DeserializeOwned>(kind: Kind, body: &[u8]) -> Result<Delive
                 })?,
                 None => DeletionNotice::default(),
             };
-            Ok(Delivery::Deletion(notice))
+            Ok(EventGridDelivery::Deletion(notice))
         }
         Kind::Notification => {
             // Sized once: collecting a filtered iterator would grow the vector step by step.
@@ -209,7 +212,7 @@ fn decode_general<T: DeserializeOwned>(kind: Kind, body: &[u8]) -> Result<Delive
                     typed.push(event);
                 }
             }
-            Ok(Delivery::Notification(typed))
+            Ok(EventGridDelivery::Notification(typed))
         }
     }
 }
@@ -265,7 +268,7 @@ pub(super) mod tests {
 
     #[test]
     fn validation_sample_is_recognised() {
-        let Delivery::Validation(request) = decode::<serde_json::Value>(
+        let EventGridDelivery::Validation(request) = decode::<serde_json::Value>(
             &headers(Some("SubscriptionValidation")),
             SAMPLE.as_bytes(),
         )
@@ -288,7 +291,7 @@ pub(super) mod tests {
     fn validation_data_as_an_object_or_a_json_string() {
         let validation = headers(Some("SubscriptionValidation"));
         let code = |body: &str| match decode::<serde_json::Value>(&validation, body.as_bytes()) {
-            Ok(Delivery::Validation(request)) => Ok(request.validation_code),
+            Ok(EventGridDelivery::Validation(request)) => Ok(request.validation_code),
             Ok(_) => Err("not a validation".to_owned()),
             Err(rejection) => Err(rejection.reason().to_owned()),
         };

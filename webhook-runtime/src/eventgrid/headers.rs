@@ -7,25 +7,25 @@ use http::HeaderMap;
 use http::request::Parts;
 
 /// The `aeg-*` headers of an Event Grid delivery, for handlers that want them:
-/// add a parameter `delivery: EventGridDelivery`.
+/// add a parameter `delivery: EventGridHeaders`.
 ///
 /// `delivery_count` is the number of earlier attempts (0 on the first), the handle for
 /// at-least-once processing.
 ///
 /// ```
 /// use http::HeaderMap;
-/// use webhook_runtime::eventgrid::EventGridDelivery;
+/// use webhook_runtime::eventgrid::EventGridHeaders;
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("aeg-subscription-name", "ORDERS".parse().unwrap());
 /// headers.insert("aeg-delivery-count", "2".parse().unwrap());
-/// let delivery = EventGridDelivery::from_headers(&headers);
+/// let delivery = EventGridHeaders::from_headers(&headers);
 /// assert_eq!(delivery.subscription_name.as_deref(), Some("ORDERS"));
 /// assert_eq!(delivery.delivery_count, Some(2));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct EventGridDelivery {
+pub struct EventGridHeaders {
     /// `aeg-event-type`: `Notification`, `SubscriptionValidation` or `SubscriptionDeletion`.
     pub event_type: Option<String>,
     /// `aeg-subscription-name` (Event Grid sends it upper-cased).
@@ -40,7 +40,7 @@ pub struct EventGridDelivery {
     pub output_event_id: Option<String>,
 }
 
-impl EventGridDelivery {
+impl EventGridHeaders {
     /// Reads the `aeg-*` headers; absent or non-text values are `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let text = |name: &str| {
@@ -60,7 +60,7 @@ impl EventGridDelivery {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for EventGridDelivery {
+impl<S: Send + Sync> FromRequestParts<S> for EventGridHeaders {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use http::HeaderMap;
-//! use webhook_runtime::eventgrid::{decode, Delivery};
+//! use webhook_runtime::eventgrid::{decode, EventGridDelivery};
 //!
 //! let mut headers = HeaderMap::new();
 //! headers.insert("aeg-event-type", "SubscriptionValidation".parse().unwrap());
@@ -14,7 +14,7 @@
 //!   "eventTime":"2022-10-28T04:23:35.1981776Z","dataVersion":"1","metadataVersion":"1",
 //!   "data":{"validationCode":"512d38b6","validationUrl":"https://rp-eastus2.eventgrid.azure.net:553/x"}}]"#;
 //! match decode::<serde_json::Value>(&headers, body).unwrap() {
-//!     Delivery::Validation(request) => assert_eq!(request.validation_code, "512d38b6"),
+//!     EventGridDelivery::Validation(request) => assert_eq!(request.validation_code, "512d38b6"),
 //!     _ => unreachable!(),
 //! }
 //! ```
@@ -28,10 +28,10 @@ pub(crate) mod validation;
 
 use http::HeaderName;
 
-pub use decode::{Delivery, decode};
+pub use decode::{EventGridDelivery, decode};
 pub use deletion::{DELETION_EVENT_TYPE, DeletionNotice};
 pub use event::EventGridEvent;
-pub use headers::EventGridDelivery;
+pub use headers::EventGridHeaders;
 pub(crate) use validation::ValidationSettings;
 #[cfg(feature = "validation-get")]
 pub use validation::{

@@ -75,7 +75,7 @@ mod tests {
 
     use super::*;
     use crate::eventgrid::decode::tests::{SAMPLE, headers};
-    use crate::eventgrid::decode::{Delivery, RawGridEvent, decode};
+    use crate::eventgrid::decode::{EventGridDelivery, RawGridEvent, decode};
     use crate::json::{IndexedArray, OnePassArray, one_pass_from_slice};
 
     const EVENT: &str = r#"{"id":"1","topic":"/t","subject":"s","eventType":"Shop.Order","eventTime":"2024-05-01T12:00:00Z","dataVersion":"1","data":{"orderId":"o\u00e9"}}"#;
@@ -158,6 +158,6 @@ mod tests {
         }
         // The general decoder decides those.
         let raw = decode::<bytes::Bytes>(&headers(None), format!("[{EVENT}]").as_bytes());
-        assert!(matches!(raw, Ok(Delivery::Notification(events)) if events.len() == 1));
+        assert!(matches!(raw, Ok(EventGridDelivery::Notification(events)) if events.len() == 1));
     }
 }

@@ -16,9 +16,9 @@ use serde::de::DeserializeOwned;
 
 use super::body::read_body;
 use super::dispatch::{DeliveryContext, dispatch};
-use super::handler::{EventParam, IntoAnswer};
+use super::handler::{EventParam, IntoHandlerAnswer};
 use super::method::{DeliveryEndpoint, OptionsHandler, PostHandler};
-use super::response_future::{Counted, Counters};
+use super::response_future::{RequestCounters, RouteCounters};
 use crate::auth::private_if_access_token;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
@@ -35,7 +35,7 @@ pub(crate) struct CloudEventsEndpoint<Ev, F> {
     pub(super) config: Config,
     handshake: handshake::Responder,
     pub(super) sender: Sender,
-    pub(super) counters: Counters,
+    pub(super) counters: RouteCounters,
     body_limit: usize,
     limiter: Option<RateLimiter>,
     decoding: Decoding<Ev>,
@@ -51,7 +51,7 @@ pub struct Decoding<Ev> {
 
 /// Decodes a body in a given mode (`None`: a plain message) into a delivery of `Ev`.
 type DecodeFn<Ev> =
-    fn(Option<Mode>, &HeaderMap, &[u8]) -> Result<cloudevents::Delivery<Ev>, Rejection>;
+    fn(Option<Mode>, &HeaderMap, &[u8]) -> Result<cloudevents::CloudEventsDelivery<Ev>, Rejection>;
 
 impl<T: DeserializeOwned> Decoding<CloudEvent<T>> {
     /// CloudEvents only: anything else is 415 (D7).
@@ -103,9 +103,9 @@ where
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: IntoAnswer,
+    Fut::Output: IntoHandlerAnswer,
 {
-    fn observed_as(&self) -> (Sender, &Counters) {
+    fn observed_as(&self) -> (Sender, &RouteCounters) {
         (self.sender, &self.counters)
     }
 
@@ -114,7 +114,7 @@ where
         parts: Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> impl Future<Output = Response> + Send + 'static {
         CloudEventsEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
     }
@@ -145,7 +145,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
                 .filter(|_| config.enforces_rate())
                 .map(|rate| RateLimiter::per_minute(rate.get())),
             handshake: handshake::Responder::new(config.rate()),
-            counters: Counters::default(),
+            counters: RouteCounters::default(),
             config,
             decoding,
             handler,
@@ -154,21 +154,11 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
 
     /// D1: credentials (401) → the handshake's own checks → consent.
     pub(super) async fn options(self: Arc<Self>, parts: Parts) -> Response {
-        let authenticated = guard::authenticate(&self.config, &parts).await;
-        self.answer_handshake(authenticated, &parts)
-    }
-
-    /// The answer to an `OPTIONS` request, once it is authenticated (or refused).
-    pub(super) fn answer_handshake(
-        &self,
-        authenticated: Result<Option<crate::auth::Authenticated>, Rejection>,
-        parts: &Parts,
-    ) -> Response {
         request_span().record("mode", "handshake");
-        if let Err(rejection) = authenticated {
+        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.into_response();
         }
-        private_if_access_token(self.handshake(&parts.headers), parts)
+        private_if_access_token(self.handshake(&parts.headers), &parts)
     }
 
     fn handshake(&self, headers: &HeaderMap) -> Response {
@@ -203,21 +193,21 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoAnswer,
+        Fut::Output: IntoHandlerAnswer,
     {
         async move {
             if let Err(rejection) = self.admit(&parts).await {
                 return rejection.unread_body().into_response();
             }
             let response = match self.decode(&parts.headers, body).await {
-                Ok((body, cloudevents::Delivery::Events(events))) => {
+                Ok((body, cloudevents::CloudEventsDelivery::Events(events))) => {
                     let context = DeliveryContext {
                         config: &self.config,
                         sender: self.sender,
@@ -227,7 +217,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
                     // Not boxed apart (see `Observation::run`).
                     dispatch(&context, &self.handler, events, &mut parts, &state).await
                 }
-                Ok((_, cloudevents::Delivery::EventGridValidation(request))) => {
+                Ok((_, cloudevents::CloudEventsDelivery::EventGridValidation(request))) => {
                     request_span().record("mode", "validation");
                     validation::answer_cloudevent(self.config.origins(), &request)
                 }
@@ -254,7 +244,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<(Bytes, cloudevents::Delivery<Ev>), Rejection> {
+    ) -> Result<(Bytes, cloudevents::CloudEventsDelivery<Ev>), Rejection> {
         let mode = if self.decoding.plain {
             Mode::detect_or_plain(headers)
         } else {

@@ -11,9 +11,9 @@ use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
 use http_body::Body as _;
 
-use super::handler::{Answer, DeliveredEvent, EventParam, IntoAnswer};
+use super::handler::{DeliveredEvent, EventParam, HandlerAnswer, IntoHandlerAnswer};
 use super::matched_path;
-use super::response_future::Counted;
+use super::response_future::RequestCounters;
 use crate::config::Config;
 use crate::dedup::{self, ClaimRefused};
 use crate::no_content::{into_no_content, no_content};
@@ -27,7 +27,7 @@ pub(super) struct DeliveryContext<'a> {
     pub(super) config: &'a Config,
     pub(super) sender: Sender,
     #[cfg_attr(not(feature = "metrics"), expect(dead_code))]
-    pub(super) counted: Counted,
+    pub(super) counted: RequestCounters,
     pub(super) body: &'a Bytes,
 }
 
@@ -107,7 +107,7 @@ where
     X: FromRequestParts<S>,
     F: Fn(E, X) -> Fut,
     Fut: Future,
-    Fut::Output: IntoAnswer,
+    Fut::Output: IntoHandlerAnswer,
 {
     record_events(&events);
     #[cfg(feature = "metrics")]
@@ -152,9 +152,9 @@ where
             None => return no_content(),
         };
         // A handler without a return type answers nothing to map (`None`: handled, 204).
-        let response = match call.await.into_answer() {
-            Answer::Handled => None,
-            Answer::Response(response) => {
+        let response = match call.await.into_handler_answer() {
+            HandlerAnswer::Handled => None,
+            HandlerAnswer::Response(response) => {
                 let labels = labels.get(settled..settled + count).unwrap_or_default();
                 Some(context.answer(response, &parts.headers, labels))
             }

@@ -15,13 +15,14 @@ use http::{HeaderMap, StatusCode, header};
 
 use super::body::read_body;
 use super::dispatch::{DeliveryContext, dispatch};
-use super::handler::{EventParam, IntoAnswer};
+use super::handler::{EventParam, IntoHandlerAnswer};
 use super::method::{DeliveryEndpoint, PostHandler};
-use super::response_future::{Counted, Counters};
+use super::response_future::{RequestCounters, RouteCounters};
 use crate::auth::private_if_access_token;
 use crate::config::Config;
 use crate::eventgrid::{
-    AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, EventGridEvent, validation,
+    AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, EventGridDelivery, EventGridEvent,
+    validation,
 };
 use crate::guard;
 use crate::outcome::Sender;
@@ -29,7 +30,7 @@ use crate::rejection::Rejection;
 use crate::span::request_span;
 
 /// Decodes an Event Grid delivery.
-pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<Delivery<T>, Rejection>;
+pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<EventGridDelivery<T>, Rejection>;
 
 /// [`route::eventgrid()`](super::eventgrid()) with the decoder passed in (see
 /// [`cloudevents_route`](super::cloudevents_route)).
@@ -53,7 +54,7 @@ where
     }
     let endpoint = Arc::new(EventGridEndpoint {
         body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
-        counters: Counters::default(),
+        counters: RouteCounters::default(),
         config,
         decoder,
         handler,
@@ -70,9 +71,9 @@ where
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: IntoAnswer,
+    Fut::Output: IntoHandlerAnswer,
 {
-    fn observed_as(&self) -> (Sender, &Counters) {
+    fn observed_as(&self) -> (Sender, &RouteCounters) {
         (Sender::EventGrid, &self.counters)
     }
 
@@ -81,7 +82,7 @@ where
         parts: Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> impl Future<Output = Response> + Send + 'static {
         EventGridEndpoint::deliver::<S, E, X, Fut>(self, parts, body, state, counted)
     }
@@ -91,7 +92,7 @@ where
 pub(crate) struct EventGridEndpoint<T, F> {
     config: Config,
     body_limit: usize,
-    counters: Counters,
+    counters: RouteCounters,
     decoder: GridDecoder<T>,
     handler: F,
 }
@@ -108,14 +109,14 @@ impl<T, F> EventGridEndpoint<T, F> {
         mut parts: Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> impl Future<Output = Response>
     where
         E: EventParam<Event = EventGridEvent<T>>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoAnswer,
+        Fut::Output: IntoHandlerAnswer,
     {
         async move {
             if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
@@ -133,14 +134,14 @@ impl<T, F> EventGridEndpoint<T, F> {
         parts: &mut Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> Response
     where
         E: EventParam<Event = EventGridEvent<T>>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
-        Fut::Output: IntoAnswer,
+        Fut::Output: IntoHandlerAnswer,
     {
         let subscription = crate::headers::first(&parts.headers, &AEG_SUBSCRIPTION_NAME);
         if !self
@@ -160,7 +161,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         let subscription = subscription.and_then(|v| v.to_str().ok());
         let span = request_span();
         match delivery {
-            Delivery::Validation(request) => {
+            EventGridDelivery::Validation(request) => {
                 span.record("mode", "validation");
                 let lists_subscriptions = self.config.subscriptions().next().is_some();
                 validation::answer(
@@ -170,14 +171,14 @@ impl<T, F> EventGridEndpoint<T, F> {
                     lists_subscriptions,
                 )
             }
-            Delivery::Deletion(notice) => {
+            EventGridDelivery::Deletion(notice) => {
                 span.record("mode", "deletion");
                 if let Some(hook) = self.config.deletion_hook() {
                     hook(&notice, subscription);
                 }
                 StatusCode::OK.into_response()
             }
-            Delivery::Notification(events) => {
+            EventGridDelivery::Notification(events) => {
                 span.record("mode", "array");
                 let context = DeliveryContext {
                     config: &self.config,
@@ -196,7 +197,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<(Bytes, Delivery<T>), Rejection> {
+    ) -> Result<(Bytes, EventGridDelivery<T>), Rejection> {
         if let Some(content_type) = headers.get(header::CONTENT_TYPE)
             && !content_type
                 .to_str()

@@ -6,7 +6,6 @@ use std::future::Future;
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 
 use crate::cloudevents::CloudEvent;
 use crate::eventgrid::EventGridEvent;
@@ -112,33 +111,6 @@ macro_rules! event_params {
 
 event_params!(CloudEvent, Incoming, EventGridEvent);
 
-/// A type that can be the data of an event: any owned `serde::Deserialize` type.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the data of an event: it does not implement `serde::Deserialize`",
-    label = "event data must implement `serde::de::DeserializeOwned`",
-    note = "derive it with `#[derive(serde::Deserialize)]`, or use `serde_json::Value` or `bytes::Bytes`"
-)]
-pub trait EventData: DeserializeOwned + Send + 'static {}
-impl<T: DeserializeOwned + Send + 'static> EventData for T {}
-
-/// The parameters of a handler other than the event: axum extractors that read request parts.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a parameter of a webhook handler: it is not an axum extractor of request parts",
-    label = "not a `FromRequestParts` extractor",
-    note = "the body is the event; other parameters must implement `axum::extract::FromRequestParts` (State, HeaderMap, Extension, ...)"
-)]
-pub trait Extractors<S>: FromRequestParts<S> + Send + 'static {}
-impl<S, X: FromRequestParts<S> + Send + 'static> Extractors<S> for X {}
-
-/// What a webhook handler may return: anything axum can turn into a response.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be returned by a webhook handler: it does not implement `IntoResponse`",
-    label = "must implement `axum::response::IntoResponse`",
-    note = "return `()`, a `StatusCode`, `Result<(), E>` with `E: IntoResponse`, or any axum response"
-)]
-pub trait HandlerResponse: IntoResponse {}
-impl<R: IntoResponse> HandlerResponse for R {}
-
 /// An ordinary async function (or closure) that handles a webhook's events: its first parameter
 /// is the event parameter ([`EventParam`]), the others (up to eight) are axum extractors of
 /// request parts, and it returns anything `IntoResponse` (an [`Outcome`](crate::Outcome) included).
@@ -188,27 +160,27 @@ webhook_handlers!(X1, X2, X3, X4, X5, X6, X7);
 webhook_handlers!(X1, X2, X3, X4, X5, X6, X7, X8);
 
 /// What one call of a handler answered, as a delivery's calls read it.
-pub enum Answer {
+pub enum HandlerAnswer {
     /// The handler returns `()`: handled, nothing to say (204 if it answers for the delivery).
     Handled,
     /// Anything else, as the handler's `IntoResponse` made it.
     Response(Response),
 }
 
-/// A handler's output as an [`Answer`]: every `IntoResponse` type, and `Answer` itself.
-pub trait IntoAnswer {
+/// A handler's output as an [`HandlerAnswer`]: every `IntoResponse` type, and `HandlerAnswer` itself.
+pub trait IntoHandlerAnswer {
     /// Converts the output.
-    fn into_answer(self) -> Answer;
+    fn into_handler_answer(self) -> HandlerAnswer;
 }
 
-impl<R: IntoResponse> IntoAnswer for R {
-    fn into_answer(self) -> Answer {
-        Answer::Response(self.into_response())
+impl<R: IntoResponse> IntoHandlerAnswer for R {
+    fn into_handler_answer(self) -> HandlerAnswer {
+        HandlerAnswer::Response(self.into_response())
     }
 }
 
-impl IntoAnswer for Answer {
-    fn into_answer(self) -> Answer {
+impl IntoHandlerAnswer for HandlerAnswer {
+    fn into_handler_answer(self) -> HandlerAnswer {
         self
     }
 }

@@ -16,8 +16,7 @@ use axum::response::Response;
 use http::request::Parts;
 
 use super::cloudevents::CloudEventsEndpoint;
-use super::response_future::{Counted, Counters, RequestTelemetry, ResponseFuture};
-use crate::guard;
+use super::response_future::{RequestCounters, RequestTelemetry, ResponseFuture, RouteCounters};
 use crate::outcome::Sender;
 
 /// The marker type of the route's axum handlers (axum's [`Handler`] takes one to tell its
@@ -44,15 +43,6 @@ where
         // The request is taken apart here and the endpoint's futures own what they use: an
         // async block around them would hold the request a second time.
         let (parts, _body) = request.into_parts();
-        // Without an authenticator to await, a handshake is answered at once: when no span is
-        // entered for it, it needs no future of its own (nor the box the future would take).
-        if telemetry.span.is_none() && self.0.config.authenticator().is_none() {
-            let endpoint = &self.0;
-            return telemetry.answer_now(|| {
-                let authenticated = guard::authenticate_by_credentials(&endpoint.config, &parts);
-                endpoint.answer_handshake(authenticated, &parts)
-            });
-        }
         telemetry.run(self.0.options(parts))
     }
 }
@@ -91,7 +81,7 @@ where
 /// An endpoint that takes deliveries: a CloudEvents one or an Event Grid one.
 pub(crate) trait DeliveryEndpoint<S, E, X, Fut>: Send + Sync + 'static {
     /// Whom the endpoint expects deliveries from, and what counts its requests.
-    fn observed_as(&self) -> (Sender, &Counters);
+    fn observed_as(&self) -> (Sender, &RouteCounters);
 
     /// The answer to one `POST`.
     fn deliver(
@@ -99,6 +89,6 @@ pub(crate) trait DeliveryEndpoint<S, E, X, Fut>: Send + Sync + 'static {
         parts: Parts,
         body: axum::body::Body,
         state: S,
-        counted: Counted,
+        counted: RequestCounters,
     ) -> impl Future<Output = Response> + Send + 'static;
 }

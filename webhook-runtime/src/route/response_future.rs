@@ -18,20 +18,20 @@ use crate::outcome::Sender;
 use crate::span::traced;
 
 #[cfg(feature = "metrics")]
-pub(crate) use crate::metrics::Counters;
+pub(crate) use crate::metrics::RouteCounters;
 
 /// Without feature `metrics` there is nothing to count.
 #[cfg(not(feature = "metrics"))]
 #[derive(Default)]
-pub(crate) struct Counters {}
+pub(crate) struct RouteCounters {}
 
 /// The keys of one request's counters, looked up once when the request comes in (nothing
 /// without feature `metrics`).
 #[cfg(feature = "metrics")]
-pub(crate) type Counted = Arc<crate::metrics::RouteKeys>;
+pub(crate) type RequestCounters = Arc<crate::metrics::RouteKeys>;
 #[cfg(not(feature = "metrics"))]
 #[derive(Clone, Copy)]
-pub(crate) struct Counted;
+pub(crate) struct RequestCounters;
 
 /// What is recorded of one request: its span (route, sender, mode, events, first event,
 /// status, reason) and, with feature `metrics`, the labels of its counters. The span holds no
@@ -41,12 +41,12 @@ pub(super) struct RequestTelemetry {
     pub(super) span: tracing::Span,
     /// The keys of the request's counters, and whether it is a handshake.
     #[cfg(feature = "metrics")]
-    counted: (Counted, bool),
+    counted: (RequestCounters, bool),
 }
 
 impl RequestTelemetry {
     #[cfg_attr(not(feature = "metrics"), expect(unused_variables))]
-    pub(super) fn new((sender, counters): (Sender, &Counters), request: &Request) -> Self {
+    pub(super) fn new((sender, counters): (Sender, &RouteCounters), request: &Request) -> Self {
         // The route is looked up only for a span that is recorded or for the metrics' labels.
         let route = || matched_path(request.extensions());
         // No span at all when no subscriber takes `info`: `info_span!` would still make a
@@ -78,62 +78,39 @@ impl RequestTelemetry {
     }
 
     /// The keys of the request's counters, for its delivery's calls.
-    pub(super) fn counted(&self) -> Counted {
+    pub(super) fn counted(&self) -> RequestCounters {
         #[cfg(feature = "metrics")]
         {
             Arc::clone(&self.counted.0)
         }
         #[cfg(not(feature = "metrics"))]
-        Counted
+        RequestCounters
     }
 
     /// Runs the request inside its span, answers 500 for a panic instead of dropping the
     /// connection, and logs one `info` line with the answer's status.
     ///
-    /// The request's future is boxed here, the only box of a request besides the one axum puts
-    /// the returned [`ResponseFuture`] in: a box keeps the future where it is while axum moves what it
-    /// was given. On a CloudEvents route the handler's calls run inside this box: a second box
-    /// for them cost an allocation and a copy of their state per delivery (~320 instructions,
-    /// ~40 ns of a ~2 µs structured delivery). The box stays within glibc's per-thread cache
-    /// (blocks up to 1032 bytes) while the handler's future is small; a handler whose future is
-    /// ~80 bytes larger than an event makes glibc consolidate its free lists first (~2% of a
-    /// structured delivery), a cost small beside the work such a handler does. Event Grid routes
-    /// keep the calls boxed apart: their deliveries are arrays, where one box is nothing.
+    /// The request's future is boxed here: a box keeps the future where it is while axum moves
+    /// the returned [`ResponseFuture`]. On a CloudEvents route the handler's calls run inside
+    /// this same box rather than in a box of their own, which would cost every delivery an
+    /// allocation and a copy of their state. Event Grid routes keep the calls boxed apart: their
+    /// deliveries are arrays, where one box more is nothing.
     pub(super) fn run(
         self,
         request: impl Future<Output = Response> + Send + 'static,
     ) -> ResponseFuture {
         ResponseFuture {
-            request: Pending::Boxed(Box::pin(request)),
-            telemetry: self,
-        }
-    }
-
-    /// [`RequestTelemetry::run`] for an answer made now, outside any span (the request is not
-    /// traced): a panic in `answer` is answered 500 all the same.
-    pub(super) fn answer_now(self, answer: impl FnOnce() -> Response) -> ResponseFuture {
-        let response =
-            std::panic::catch_unwind(AssertUnwindSafe(answer)).unwrap_or_else(handler_panicked);
-        ResponseFuture {
-            request: Pending::Ready(Some(response)),
+            request: Box::pin(request),
             telemetry: self,
         }
     }
 }
 
 /// A request's future as the route's handlers give it to axum: the request, boxed, polled
-/// inside its span with panics caught ([`RequestTelemetry::run`]), or its answer made already
-/// ([`RequestTelemetry::answer_now`]).
+/// inside its span with panics caught ([`RequestTelemetry::run`]).
 pub(super) struct ResponseFuture {
-    request: Pending,
+    request: Pin<Box<dyn Future<Output = Response> + Send>>,
     telemetry: RequestTelemetry,
-}
-
-/// What an [`ResponseFuture`] is waiting for.
-enum Pending {
-    Boxed(Pin<Box<dyn Future<Output = Response> + Send>>),
-    /// The answer, until it is taken.
-    Ready(Option<Response>),
 }
 
 impl Future for ResponseFuture {
@@ -142,24 +119,19 @@ impl Future for ResponseFuture {
     fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Response> {
         let this = &mut *self;
         let span = &this.telemetry.span;
-        let response = match &mut this.request {
-            // Made without a span: the span's part below does nothing for it.
-            Pending::Ready(answer) => answer.take().expect("an answer is taken once"),
-            Pending::Boxed(request) => {
-                let mut poll =
-                    || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
-                let polled = if span.is_none() {
-                    poll()
-                } else {
-                    let _entered = span.enter();
-                    poll()
-                };
-                match polled {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(response)) => response,
-                    Err(panic) => span.in_scope(|| handler_panicked(panic)),
-                }
-            }
+        let request = &mut this.request;
+        let mut poll = || std::panic::catch_unwind(AssertUnwindSafe(|| request.as_mut().poll(cx)));
+        // Entering a span that does not exist would still cost its calls.
+        let polled = if span.is_none() {
+            poll()
+        } else {
+            let _entered = span.enter();
+            poll()
+        };
+        let response = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(response)) => response,
+            Err(panic) => span.in_scope(|| handler_panicked(panic)),
         };
         if !span.is_disabled() {
             span.record("status", response.status().as_u16());

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use super::exchange::{Answer, Exchange};
-use super::sender::Kind;
+use super::exchange::{Exchange, ReceivedAnswer};
+use super::kind::Kind;
 use super::verdict::Violation;
 use crate::cloudevents::is_json_media_type;
 
@@ -18,25 +18,25 @@ use crate::cloudevents::is_json_media_type;
 ///
 /// ```
 /// use serde_json::json;
-/// use webhook_runtime::testing::Delivery;
+/// use webhook_runtime::testing::SimulatedDelivery;
 ///
 /// let event = json!({"specversion": "1.0", "id": "A-1", "source": "/orders",
 ///                    "type": "com.example.order.created", "data": {"order_id": "o-1"}});
-/// let binary = Delivery::binary(event.clone());
+/// let binary = SimulatedDelivery::binary(event.clone());
 /// assert_eq!(binary.headers()["ce-id"], "A-1");
 /// assert_eq!(binary.headers()["content-type"], "application/json");
 /// assert_eq!(binary.body().as_ref(), br#"{"order_id":"o-1"}"#);
 ///
-/// let structured = Delivery::structured(event);
+/// let structured = SimulatedDelivery::structured(event);
 /// assert_eq!(structured.headers()["content-type"], "application/cloudevents+json; charset=utf-8");
 /// ```
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub struct SimulatedDelivery {
     headers: HeaderMap,
     body: Bytes,
 }
 
-impl Delivery {
+impl SimulatedDelivery {
     /// One CloudEvent in structured mode: the event as a JSON object,
     /// `application/cloudevents+json; charset=utf-8`.
     pub fn structured(event: Value) -> Self {
@@ -278,7 +278,7 @@ impl DeliveryReport {
 
 /// protocol.md §6, per sender. No answer at all (timeout, connection failure) is retried by every
 /// sender.
-pub(crate) fn next_action(kind: Kind, answer: Option<&Answer>) -> NextAction {
+pub(crate) fn next_action(kind: Kind, answer: Option<&ReceivedAnswer>) -> NextAction {
     let Some(answer) = answer else {
         return NextAction::RetryLater { retry_after: None };
     };
@@ -315,7 +315,7 @@ pub(crate) fn next_action(kind: Kind, answer: Option<&Answer>) -> NextAction {
 }
 
 /// W6, W7, W8 and W11: what the CloudEvents webhook spec asks of a delivery's answer.
-pub(crate) fn violations(kind: Kind, answer: Option<&Answer>) -> Vec<Violation> {
+pub(crate) fn violations(kind: Kind, answer: Option<&ReceivedAnswer>) -> Vec<Violation> {
     let (Kind::CloudEvents, Some(answer)) = (kind, answer) else {
         return Vec::new();
     };
@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn binary_headers_are_percent_encoded() {
         assert_eq!(percent_encode("a b\"%é~"), "a%20b%22%25%C3%A9~");
-        let delivery = Delivery::binary(serde_json::json!({
+        let delivery = SimulatedDelivery::binary(serde_json::json!({
             "specversion": "1.0", "id": "1", "source": "/s", "type": "t",
             "datacontenttype": "text/plain", "data": "hello", "subject": null, "n": 5
         }));
@@ -360,7 +360,7 @@ mod tests {
 
     #[test]
     fn binary_data_base64_is_decoded() {
-        let delivery = Delivery::binary(serde_json::json!({
+        let delivery = SimulatedDelivery::binary(serde_json::json!({
             "specversion": "1.0", "id": "1", "source": "/s", "type": "t",
             "datacontenttype": "application/octet-stream", "data_base64": "AAEC"
         }));

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 /// The placeholder that stands for a secret in printed requests.
 const REDACTED: &str = "<redacted>";
 
-/// How many bytes of a body [`SentRequest`] and [`Answer`] print.
+/// How many bytes of a body [`SentRequest`] and [`ReceivedAnswer`] print.
 const PRINTED_BODY: usize = 2048;
 
 /// A request as a simulated sender sent it.
@@ -56,7 +56,7 @@ impl fmt::Display for SentRequest {
 
 /// An HTTP answer as the simulated sender received it.
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub struct ReceivedAnswer {
     /// The status code.
     pub status: StatusCode,
     /// The headers.
@@ -65,7 +65,7 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-impl Answer {
+impl ReceivedAnswer {
     /// The first value of a header as text, when it is visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -77,7 +77,7 @@ impl Answer {
     }
 }
 
-impl fmt::Display for Answer {
+impl fmt::Display for ReceivedAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", status_line(self.status))?;
         for (name, value) in self.redacted_headers() {
@@ -116,7 +116,7 @@ pub struct Exchange {
     /// What was sent.
     pub request: SentRequest,
     /// What came back.
-    pub answer: Result<Answer, TransportError>,
+    pub answer: Result<ReceivedAnswer, TransportError>,
 }
 
 impl Exchange {

@@ -6,7 +6,7 @@
 
 use http::{HeaderMap, HeaderValue, header};
 
-use super::exchange::Answer;
+use super::exchange::ReceivedAnswer;
 use super::verdict::{Failure, HandshakeStatus, Violation};
 use crate::handshake::{
     WEBHOOK_ALLOWED_ORIGIN, WEBHOOK_ALLOWED_RATE, WEBHOOK_REQUEST_CALLBACK, WEBHOOK_REQUEST_ORIGIN,
@@ -43,7 +43,7 @@ pub(crate) fn header_value(value: &str, what: &str) -> HeaderValue {
 pub(crate) fn judge(
     origin: &str,
     rate_requested: bool,
-    answer: &Answer,
+    answer: &ReceivedAnswer,
 ) -> (HandshakeStatus, Vec<Violation>) {
     let allowed: Vec<&HeaderValue> = answer
         .headers
@@ -106,7 +106,7 @@ fn consent_violations(rate_requested: bool, headers: &HeaderMap) -> Vec<Violatio
 }
 
 /// The failure of a redirect answer (never followed), when the answer is one.
-pub(crate) fn redirect_failure(answer: &Answer) -> Option<Failure> {
+pub(crate) fn redirect_failure(answer: &ReceivedAnswer) -> Option<Failure> {
     answer.status.is_redirection().then(|| Failure::Redirected {
         status: answer.status,
         location: answer.header("location").map(str::to_owned),
@@ -119,7 +119,7 @@ mod tests {
     use bytes::Bytes;
     use http::StatusCode;
 
-    fn answer(status: u16, headers: &[(&str, &str)]) -> Answer {
+    fn answer(status: u16, headers: &[(&str, &str)]) -> ReceivedAnswer {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
             map.append(
@@ -127,7 +127,7 @@ mod tests {
                 HeaderValue::from_str(value).unwrap(),
             );
         }
-        Answer {
+        ReceivedAnswer {
             status: StatusCode::from_u16(status).unwrap(),
             headers: map,
             body: Bytes::new(),

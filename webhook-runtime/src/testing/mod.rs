@@ -2,11 +2,11 @@
 //! each protocol against your endpoint and give the sender's verdict.
 //!
 //! - A [`Target`] is an axum `Router` called in process (no socket) or any `http`/`https` URL.
-//! - A [`Sender`] is a CloudEvents webhook sender, Azure Event Grid (either output schema) or SAP
-//!   Event Mesh. [`Sender::handshake`] runs the OPTIONS handshake or Event Grid's validation
+//! - A [`SimulatedSender`] is a CloudEvents webhook sender, Azure Event Grid (either output schema) or SAP
+//!   Event Mesh. [`SimulatedSender::handshake`] runs the OPTIONS handshake or Event Grid's validation
 //!   event and returns a [`HandshakeStatus`] as SAP Event Mesh names it: `Completed`, or
 //!   `Failed` with the [`Failure`] (no consent header, origin echoed wrong, validation code
-//!   wrong, 202 instead of 200, timeout, …). [`Sender::deliver`] sends a [`Delivery`]
+//!   wrong, 202 instead of 200, timeout, …). [`SimulatedSender::deliver`] sends a [`SimulatedDelivery`]
 //!   (structured, binary, batch, Event Grid array, plain message) and returns the
 //!   [`NextAction`] that sender takes: acknowledged, retry later, dead-letter, stop (protocol.md §6).
 //! - A [`Subscription`] keeps the status between runs: `NotInitiated` before the handshake,
@@ -22,7 +22,7 @@
 //! ```
 //! use axum::Router;
 //! use serde_json::json;
-//! use webhook_runtime::testing::{Delivery, HandshakeStatus, NextAction, Sender, Target};
+//! use webhook_runtime::testing::{SimulatedDelivery, HandshakeStatus, NextAction, SimulatedSender, Target};
 //! use webhook_runtime::{CloudEvent, webhook};
 //!
 //! #[derive(serde::Deserialize)]
@@ -37,22 +37,22 @@
 //! # async fn main() {
 //! let app = Router::new().route("/hooks/orders", orders::route());
 //! let target = Target::router(app, "/hooks/orders");
-//! let sender = Sender::cloudevents("eventemitter.example.com").with_rate(300);
+//! let sender = SimulatedSender::cloudevents("eventemitter.example.com").with_rate(300);
 //!
 //! let handshake = sender.handshake(&target).await;
 //! assert_eq!(handshake.status(), &HandshakeStatus::Completed);
 //!
 //! let event = json!({"specversion": "1.0", "id": "A-1", "source": "/orders",
 //!                    "type": "com.example.order.created", "data": {"order_id": "o-1"}});
-//! for delivery in [Delivery::structured(event.clone()), Delivery::binary(event.clone()),
-//!                  Delivery::batch([event])] {
+//! for delivery in [SimulatedDelivery::structured(event.clone()), SimulatedDelivery::binary(event.clone()),
+//!                  SimulatedDelivery::batch([event])] {
 //!     assert_eq!(sender.deliver(&target, &delivery).await.next(), &NextAction::Acknowledged);
 //! }
 //!
 //! // A payload the handler cannot take is a 400: a CloudEvents sender gives up on it.
 //! let bad = json!({"specversion": "1.0", "id": "A-2", "source": "/orders",
 //!                  "type": "com.example.order.created", "data": {"id": 7}});
-//! let report = sender.deliver(&target, &Delivery::structured(bad)).await;
+//! let report = sender.deliver(&target, &SimulatedDelivery::structured(bad)).await;
 //! assert_eq!(report.next(), &NextAction::DeadLetter);
 //! # }
 //! ```
@@ -64,15 +64,16 @@
 mod delivery;
 mod exchange;
 mod handshake;
+mod kind;
 mod sender;
 mod subscription;
 mod target;
 mod validation;
 mod verdict;
 
-pub use delivery::{Delivery, DeliveryReport, NextAction};
-pub use exchange::{Answer, Exchange, SentRequest, TransportError};
-pub use sender::{Authorization, Sender};
+pub use delivery::{DeliveryReport, NextAction, SimulatedDelivery};
+pub use exchange::{Exchange, ReceivedAnswer, SentRequest, TransportError};
+pub use sender::{Authorization, SimulatedSender};
 pub use subscription::Subscription;
 pub use target::{DEFAULT_TIMEOUT, Target, TargetError};
 pub use verdict::{Failure, HandshakeReport, HandshakeStatus, Violation};

@@ -8,21 +8,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
-use super::delivery::{self, Delivery, DeliveryReport, NextAction};
-use super::exchange::Answer;
+use super::delivery::{self, DeliveryReport, NextAction, SimulatedDelivery};
+use super::exchange::ReceivedAnswer;
+use super::kind::Kind;
 use super::target::Target;
 use super::verdict::{HandshakeReport, HandshakeStatus};
 use super::{handshake, validation};
 use crate::handshake::WEBHOOK_REQUEST_ORIGIN;
-
-/// Which sender is simulated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    CloudEvents,
-    EventGrid,
-    EventGridCloudEvents,
-    EventMesh,
-}
 
 /// The credentials a sender presents, on the handshake as on deliveries. `Debug` never shows
 /// the secret.
@@ -93,12 +85,12 @@ impl fmt::Debug for Authorization {
 ///
 /// | constructor | handshake | next action after a delivery |
 /// |---|---|---|
-/// | [`Sender::cloudevents`] | OPTIONS with `WebHook-Request-Origin` (and the optional rate, callback, `Authorization`) | CloudEvents webhook spec |
-/// | [`Sender::event_grid`] | the validation event POSTed (Event Grid schema) | Event Grid |
-/// | [`Sender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback` | Event Grid |
-/// | [`Sender::event_mesh`] | OPTIONS with the subscription's `Authorization` | SAP Event Mesh, QoS 1 |
+/// | [`SimulatedSender::cloudevents`] | OPTIONS with `WebHook-Request-Origin` (and the optional rate, callback, `Authorization`) | CloudEvents webhook spec |
+/// | [`SimulatedSender::event_grid`] | the validation event POSTed (Event Grid schema) | Event Grid |
+/// | [`SimulatedSender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback` | Event Grid |
+/// | [`SimulatedSender::event_mesh`] | OPTIONS with the subscription's `Authorization` | SAP Event Mesh, QoS 1 |
 #[derive(Debug, Clone)]
-pub struct Sender {
+pub struct SimulatedSender {
     kind: Kind,
     origin: String,
     rate: Option<u32>,
@@ -112,7 +104,7 @@ pub struct Sender {
 /// The subscription name used when none is given.
 const DEFAULT_SUBSCRIPTION: &str = "webhook-testing";
 
-impl Sender {
+impl SimulatedSender {
     fn new(kind: Kind, origin: &str) -> Self {
         Self {
             kind,
@@ -139,14 +131,14 @@ impl Sender {
     }
 
     /// Azure Event Grid delivering the CloudEvents 1.0 schema: the OPTIONS handshake from
-    /// `eventgrid.azure.net` (see [`Sender::with_origin`] for a sovereign cloud) with a
+    /// `eventgrid.azure.net` (see [`SimulatedSender::with_origin`] for a sovereign cloud) with a
     /// `WebHook-Request-Callback`.
     pub fn event_grid_cloudevents() -> Self {
         Self::new(Kind::EventGridCloudEvents, "eventgrid.azure.net")
     }
 
     /// SAP Event Mesh, identifying itself as `origin`; give it the subscription's credentials
-    /// with [`Sender::with_authorization`]: they go on the OPTIONS handshake too.
+    /// with [`SimulatedSender::with_authorization`]: they go on the OPTIONS handshake too.
     pub fn event_mesh(origin: &str) -> Self {
         Self::new(Kind::EventMesh, origin)
     }
@@ -207,7 +199,7 @@ impl Sender {
     }
 
     /// Runs the handshake once and returns the verdict: the OPTIONS abuse-protection handshake,
-    /// or for [`Sender::event_grid`] the validation event.
+    /// or for [`SimulatedSender::event_grid`] the validation event.
     pub async fn handshake(&self, target: &Target) -> HandshakeReport {
         if self.kind == Kind::EventGrid {
             return self.validate(target).await;
@@ -263,7 +255,7 @@ impl Sender {
     /// credentials, its `WebHook-Request-Origin` (senders that shook hands by OPTIONS, W4) or
     /// its `aeg-subscription-name` and `aeg-delivery-count` (Event Grid), unless the delivery
     /// sets them.
-    pub async fn deliver(&self, target: &Target, delivery: &Delivery) -> DeliveryReport {
+    pub async fn deliver(&self, target: &Target, delivery: &SimulatedDelivery) -> DeliveryReport {
         let (mut headers, body) = delivery.clone().into_parts();
         match self.kind {
             Kind::EventGrid => {
@@ -294,16 +286,16 @@ impl Sender {
     ///
     /// ```
     /// use http::{HeaderMap, StatusCode};
-    /// use webhook_runtime::testing::{NextAction, Sender};
+    /// use webhook_runtime::testing::{NextAction, SimulatedSender};
     ///
     /// let none = HeaderMap::new();
-    /// let grid = Sender::event_grid("orders");
-    /// let mesh = Sender::event_mesh("eventmesh.example.com");
+    /// let grid = SimulatedSender::event_grid("orders");
+    /// let mesh = SimulatedSender::event_mesh("eventmesh.example.com");
     /// assert_eq!(grid.next_action(StatusCode::BAD_REQUEST, &none), NextAction::DeadLetter);
     /// assert!(mesh.next_action(StatusCode::BAD_REQUEST, &none).is_retry());
     /// ```
     pub fn next_action(&self, status: StatusCode, headers: &HeaderMap) -> NextAction {
-        let answer = Answer {
+        let answer = ReceivedAnswer {
             status,
             headers: headers.clone(),
             body: Default::default(),
@@ -362,7 +354,7 @@ mod tests {
     fn credentials_are_not_shown() {
         let basic = Authorization::basic("user", "s3cret");
         assert!(!format!("{basic:?}").contains("s3cret"));
-        let sender = Sender::event_mesh("a.example.com").with_authorization(basic);
+        let sender = SimulatedSender::event_mesh("a.example.com").with_authorization(basic);
         assert!(!format!("{sender:?}").contains("s3cret"));
         assert!(!format!("{sender:?}").contains("dXNlcjpzM2NyZXQ"));
     }

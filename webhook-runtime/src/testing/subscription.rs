@@ -3,12 +3,12 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::delivery::{Delivery, DeliveryReport};
-use super::sender::Sender;
+use super::delivery::{DeliveryReport, SimulatedDelivery};
+use super::sender::SimulatedSender;
 use super::target::Target;
 use super::verdict::{HandshakeReport, HandshakeStatus};
 
-/// A subscription of a [`Sender`] to an endpoint, with its handshake status.
+/// A subscription of a [`SimulatedSender`] to an endpoint, with its handshake status.
 ///
 /// A new subscription is [`NotInitiated`](HandshakeStatus::NotInitiated); one made with
 /// [`Subscription::exempt_handshake`] is [`Exempted`](HandshakeStatus::Exempted) and never
@@ -21,7 +21,7 @@ use super::verdict::{HandshakeReport, HandshakeStatus};
 ///
 /// ```
 /// use axum::Router;
-/// use webhook_runtime::testing::{HandshakeStatus, Sender, Subscription, Target};
+/// use webhook_runtime::testing::{HandshakeStatus, SimulatedSender, Subscription, Target};
 /// use webhook_runtime::{CloudEvent, webhook};
 ///
 /// #[webhook(origins = ["*"], schema = cloudevents)]
@@ -30,25 +30,25 @@ use super::verdict::{HandshakeReport, HandshakeStatus};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let target = Target::router(Router::new().route("/queue", queue::route()), "/queue");
-/// let subscription = Subscription::new(Sender::event_mesh("eventmesh.example.com"));
+/// let subscription = Subscription::new(SimulatedSender::event_mesh("eventmesh.example.com"));
 /// assert_eq!(subscription.status(), HandshakeStatus::NotInitiated);
 /// subscription.handshake(&target).await;
 /// assert_eq!(subscription.status(), HandshakeStatus::Completed);
 ///
-/// let exempted = Subscription::new(Sender::event_mesh("eventmesh.example.com")).exempt_handshake();
+/// let exempted = Subscription::new(SimulatedSender::event_mesh("eventmesh.example.com")).exempt_handshake();
 /// assert_eq!(exempted.status(), HandshakeStatus::Exempted);
 /// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct Subscription {
-    sender: Sender,
+    sender: SimulatedSender,
     exempt: bool,
     status: Arc<Mutex<HandshakeStatus>>,
 }
 
 impl Subscription {
     /// A subscription whose handshake has not run yet.
-    pub fn new(sender: Sender) -> Self {
+    pub fn new(sender: SimulatedSender) -> Self {
         Self {
             sender,
             exempt: false,
@@ -65,7 +65,7 @@ impl Subscription {
     }
 
     /// The sender of this subscription.
-    pub fn sender(&self) -> &Sender {
+    pub fn sender(&self) -> &SimulatedSender {
         &self.sender
     }
 
@@ -98,7 +98,7 @@ impl Subscription {
     pub async fn deliver(
         &self,
         target: &Target,
-        delivery: &Delivery,
+        delivery: &SimulatedDelivery,
     ) -> Result<DeliveryReport, HandshakeStatus> {
         let status = self.status();
         if !status.allows_delivery() {

@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
-use super::exchange::{Answer, Exchange, SentRequest, TransportError, has_access_token};
+use super::exchange::{Exchange, ReceivedAnswer, SentRequest, TransportError, has_access_token};
 
 /// How long a sender waits for a whole answer unless told otherwise: 30 s, Event Grid's own
 /// limit for a validation answer (protocol.md §3).
@@ -170,7 +170,7 @@ impl Target {
         Exchange { request, answer }
     }
 
-    async fn exchange(&self, sent: &SentRequest) -> Result<Answer, TransportError> {
+    async fn exchange(&self, sent: &SentRequest) -> Result<ReceivedAnswer, TransportError> {
         match &self.transport {
             Transport::Router { router, uri } => {
                 let mut request = Request::new(Body::from(sent.body.clone()));
@@ -197,7 +197,7 @@ impl Target {
                         keep(&mut kept, &data);
                     }
                 }
-                Ok(Answer {
+                Ok(ReceivedAnswer {
                     status: parts.status,
                     headers: parts.headers,
                     body: kept.freeze(),
@@ -226,7 +226,7 @@ impl Target {
                         }
                     }
                 }
-                Ok(Answer {
+                Ok(ReceivedAnswer {
                     status,
                     headers,
                     body: kept.freeze(),

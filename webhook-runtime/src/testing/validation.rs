@@ -10,7 +10,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::exchange::Answer;
+use super::exchange::ReceivedAnswer;
 use super::handshake::{header_value, redirect_failure};
 use super::verdict::{Failure, HandshakeStatus};
 use crate::eventgrid::VALIDATION_EVENT_TYPE;
@@ -70,7 +70,7 @@ pub(crate) fn now() -> String {
 }
 
 /// Event Grid's verdict on the answer to a validation event.
-pub(crate) fn judge(code: &str, answer: &Answer) -> HandshakeStatus {
+pub(crate) fn judge(code: &str, answer: &ReceivedAnswer) -> HandshakeStatus {
     if answer.status != StatusCode::OK {
         return HandshakeStatus::Failed(redirect_failure(answer).unwrap_or(Failure::NotOk {
             status: answer.status,
@@ -96,8 +96,8 @@ pub(crate) fn judge(code: &str, answer: &Answer) -> HandshakeStatus {
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
+    fn answer(status: u16, body: &str) -> ReceivedAnswer {
+        ReceivedAnswer {
             status: StatusCode::from_u16(status).unwrap(),
             headers: HeaderMap::new(),
             body: Bytes::copy_from_slice(body.as_bytes()),
