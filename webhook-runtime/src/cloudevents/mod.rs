@@ -15,9 +15,12 @@
 //! ```
 
 mod attributes;
+mod batch;
 mod binary;
 
 mod event;
+mod one_pass;
+mod raw_event;
 mod structured;
 
 use http::header::CONTENT_TYPE;
@@ -114,7 +117,7 @@ pub fn decode<T: DeserializeOwned>(
 ) -> Result<Vec<CloudEvent<T>>, Rejection> {
     match mode {
         Mode::Structured => structured::decode_structured(body).map(|e| e.into_iter().collect()),
-        Mode::Batch => structured::decode_batch(body),
+        Mode::Batch => batch::decode_batch(body),
         Mode::Binary => binary::decode_binary(headers, body).map(|e| e.into_iter().collect()),
     }
 }
