@@ -18,7 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use webhook_runtime::auth::{Authenticate, Credentials};
-use webhook_runtime::{CloudEvent, Config, EventGridEvent, webhook};
+use webhook_runtime::{CloudEvent, CloudEventsConfig, Config, EventGridEvent, webhook};
 
 use common::credentials::basic;
 use common::log::Log;
@@ -643,7 +643,9 @@ async fn d10_with_vars_bad_credentials_name_the_variable_and_not_the_secret() {
         ),
     ];
     for (vars, variable, secret) in cases {
-        let error = Config::new().with_vars("P", lookup(vars)).unwrap_err();
+        let error = CloudEventsConfig::new()
+            .with_vars("P", lookup(vars))
+            .unwrap_err();
         assert_eq!(error.variable(), variable, "{vars:?}: {error}");
         let shown = format!("{error} {error:?}");
         assert!(
@@ -970,7 +972,7 @@ async fn debug_of_config_and_credentials_shows_no_secret() {
         .with_credentials(credentials.clone())
         .with_authenticator(Gateway);
     let pair = format!("{}:{}", secrets[4], secrets[5]);
-    let from_vars = Config::new()
+    let from_vars = CloudEventsConfig::new()
         .with_vars(
             "P",
             lookup(&[

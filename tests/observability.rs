@@ -18,7 +18,7 @@ use tower::ServiceExt;
 use tracing_subscriber::fmt::MakeWriter;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::eventgrid::ValidationRequest;
-use webhook_runtime::{CloudEvent, Config, EventGridEvent, Outcome, webhook};
+use webhook_runtime::{CloudEvent, CloudEventsConfig, EventGridEvent, Outcome, webhook};
 
 use common::credentials::basic;
 
@@ -201,7 +201,7 @@ fn d15_no_secret_in_any_log_line_or_span_field() {
 
 #[test]
 fn d15_debug_output_hides_secrets() {
-    let config = Config::new().with_credentials(credentials());
+    let config = CloudEventsConfig::new().with_credentials(credentials());
     let request: ValidationRequest = serde_json::from_value(json!({
         "validationCode": CODE,
         "validationUrl": format!("https://rp.eventgrid.azure.net/validate?code={CODE}"),

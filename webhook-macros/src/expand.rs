@@ -177,6 +177,27 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
     } else {
         quote_spanned!(*output_span=> ::webhook_runtime::__private::responding(__webhook_future))
     };
+    // Each schema's configuration offers only its own settings; `args` has refused the others.
+    let (config_ty, config) = match settings.schema {
+        Schema::CloudEvents => (
+            quote!(::webhook_runtime::CloudEventsConfig),
+            quote! {
+                ::webhook_runtime::CloudEventsConfig::new()
+                    .with_origins(#origins)
+                    #rate
+                    #body_limit
+                    #sender
+            },
+        ),
+        Schema::EventGrid => (
+            quote!(::webhook_runtime::EventGridConfig),
+            quote! {
+                ::webhook_runtime::EventGridConfig::new()
+                    #subscriptions
+                    #body_limit
+            },
+        ),
+    };
     let companion_type = companion_type(ident, vis, cfgs);
     quote! {
         #companion_type
@@ -186,13 +207,8 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         impl #ident {
             /// The configuration written in the `#[webhook]` attribute: the defaults that
             /// `route()` uses. Override them at run time and pass the result to `route_with`.
-            #vis fn config() -> ::webhook_runtime::Config {
-                ::webhook_runtime::Config::new()
-                    .with_origins(#origins)
-                    #subscriptions
-                    #rate
-                    #body_limit
-                    #sender
+            #vis fn config() -> #config_ty {
+                #config
             }
 
             /// The handler's route with the attribute's configuration: `POST` receives
@@ -205,7 +221,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             }
 
             /// The handler's route with a configuration chosen at run time.
-            #vis fn route_with<__S>(config: ::webhook_runtime::Config) -> #rt::axum::routing::MethodRouter<__S>
+            #vis fn route_with<__S>(config: #config_ty) -> #rt::axum::routing::MethodRouter<__S>
             where
                 #bounds
             {
@@ -237,7 +253,7 @@ fn stub(function: &ItemFn) -> TokenStream {
         #[allow(dead_code)]
         impl #ident {
             /// Not available: `#[webhook]` reported an error.
-            #vis fn config() -> ::webhook_runtime::Config {
+            #vis fn config<__C: ::webhook_runtime::Schema>() -> ::webhook_runtime::Config<__C> {
                 ::webhook_runtime::Config::new()
             }
             /// Not available: `#[webhook]` reported an error.
@@ -248,7 +264,7 @@ fn stub(function: &ItemFn) -> TokenStream {
                 #rt::axum::routing::MethodRouter::new()
             }
             /// Not available: `#[webhook]` reported an error.
-            #vis fn route_with<__S>(_config: ::webhook_runtime::Config) -> #rt::axum::routing::MethodRouter<__S>
+            #vis fn route_with<__S, __C>(_config: __C) -> #rt::axum::routing::MethodRouter<__S>
             where
                 __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {

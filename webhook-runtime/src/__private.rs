@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::cloudevents::CloudEvent;
-use crate::config::Config;
+use crate::config::{CloudEventsConfig, EventGridConfig};
 use crate::eventgrid::{self, EventGridEvent};
 use crate::message::Incoming;
 use crate::origin::AllowedOrigins;
@@ -96,7 +96,7 @@ pub type Handled<Fut> = futures_util::future::Map<Fut, fn(()) -> HandlerAnswer>;
 
 /// The route builder the macro calls.
 pub fn cloudevents<S, E, X, F, Fut>(
-    config: Config,
+    config: CloudEventsConfig,
     decoding: Decoding<E::Event>,
     handler: F,
 ) -> axum::routing::MethodRouter<S>
@@ -118,7 +118,7 @@ pub fn eventgrid_decoder<T: EventData>() -> GridDecoder<T> {
 
 /// The Event Grid route builder the macro calls.
 pub fn eventgrid<S, E, T, X, F, Fut>(
-    config: Config,
+    config: EventGridConfig,
     decoder: GridDecoder<T>,
     handler: F,
 ) -> axum::routing::MethodRouter<S>

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, Visitor};
 
-use crate::Rejection;
+use crate::rejection::Rejection;
 
 /// Where an event's data comes from.
 #[derive(Debug, Clone, Copy)]

@@ -10,11 +10,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use webhook_runtime::Config;
+//! use webhook_runtime::CloudEventsConfig;
 //! use webhook_runtime::dedup::{Dedup, MemoryStore};
 //!
 //! // Remember up to 100 000 events for 10 minutes, in this process.
-//! let config = Config::new().with_dedup(Dedup::new(MemoryStore::new(100_000), Duration::from_secs(600)));
+//! let config = CloudEventsConfig::new().with_dedup(Dedup::new(MemoryStore::new(100_000), Duration::from_secs(600)));
 //! ```
 //!
 //! The store is behind the [`DedupStore`] trait: [`MemoryStore`] serves one process; replicas

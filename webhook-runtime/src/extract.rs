@@ -32,10 +32,10 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::eventgrid::{self, EventGridDelivery, EventGridEvent};
 use crate::message::{self, Incoming};
+use crate::rejection::Rejection;
 
 /// Every event of a CloudEvents delivery, whatever its mode (structured and binary give one,
 /// a batch all of its events, all checked before the handler runs, D8).

@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
 
-use crate::Rejection;
 use crate::auth::Authenticated;
-use crate::config::Config;
+use crate::config::{CloudEventsConfig, Config, Schema};
 use crate::handshake::WEBHOOK_REQUEST_ORIGIN;
+use crate::rejection::Rejection;
 
 /// Authenticates a request when the route has credentials or an authenticator (401 otherwise,
 /// without a challenge header). `Ok(None)` for an open route.
-pub(crate) async fn authenticate(
-    config: &Config,
+pub(crate) async fn authenticate<S: Schema>(
+    config: &Config<S>,
     parts: &Parts,
 ) -> Result<Option<Authenticated>, Rejection> {
     let Some(authenticator) = config.authenticator() else {
@@ -34,8 +34,8 @@ pub(crate) async fn authenticate(
 }
 
 /// [`authenticate`] on a route without an authenticator, where nothing is awaited.
-fn authenticate_by_credentials(
-    config: &Config,
+fn authenticate_by_credentials<S: Schema>(
+    config: &Config<S>,
     parts: &Parts,
 ) -> Result<Option<Authenticated>, Rejection> {
     let credentials = config.credentials();
@@ -54,7 +54,10 @@ fn unauthorized() -> Rejection {
 
 /// W4/P5: a delivery must carry `WebHook-Request-Origin` (spec v1.0.2) or `Origin` (v1.0 and
 /// v1.0.1) naming an allowed origin.
-pub(crate) fn check_origin(config: &Config, headers: &HeaderMap) -> Result<(), Rejection> {
+pub(crate) fn check_origin(
+    config: &CloudEventsConfig,
+    headers: &HeaderMap,
+) -> Result<(), Rejection> {
     let origin = crate::headers::first(headers, &WEBHOOK_REQUEST_ORIGIN)
         .or_else(|| headers.get(http::header::ORIGIN));
     match origin {

@@ -26,8 +26,8 @@ use std::num::NonZeroU32;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 
-use crate::Rejection;
 use crate::origin::{AllowedOrigins, OriginGrant};
+use crate::rejection::Rejection;
 
 /// `WebHook-Request-Origin` (P4).
 pub const WEBHOOK_REQUEST_ORIGIN: HeaderName = HeaderName::from_static("webhook-request-origin");
@@ -61,7 +61,7 @@ pub enum HandshakeAnswer {
 }
 
 /// A `WebHook-Request-Callback` offered in a granted handshake, handed to the hook of
-/// [`Config::on_callback`](crate::Config::on_callback).
+/// [`CloudEventsConfig::on_callback`](crate::CloudEventsConfig::on_callback).
 #[derive(Debug, Clone, Copy)]
 pub struct CallbackOffer<'a> {
     /// The requesting origin, as sent.

@@ -8,8 +8,8 @@ use serde::de::{self, SeqAccess, Visitor};
 #[cfg(feature = "sonic-rs")]
 use wide::u8x16;
 
-use crate::Rejection;
 use crate::data::GIVE_UP;
+use crate::rejection::Rejection;
 
 /// A JSON array whose element errors name the element's index (`event 3: …`).
 pub(crate) struct IndexedArray<T>(pub(crate) Vec<T>);

@@ -53,7 +53,10 @@ mod span;
 pub mod testing;
 
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
-pub use config::{Config, ConfigError, DEFAULT_BODY_TIMEOUT, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+pub use config::{
+    CloudEventsConfig, CloudEventsSettings, Config, ConfigError, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_CLOUDEVENTS_BODY_LIMIT, EventGridConfig, EventGridSettings, Schema,
+};
 pub use event_types::EventTypes;
 pub use eventgrid::{EventGridEvent, EventGridHeaders, ManualValidation};
 pub use message::{Incoming, Message};

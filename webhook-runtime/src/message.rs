@@ -10,9 +10,9 @@ use http::HeaderMap;
 use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
-use crate::Rejection;
 use crate::cloudevents::{self, CloudEvent, CloudEventsDelivery, Mode};
 use crate::data::{self, DataSource};
+use crate::rejection::Rejection;
 
 /// A plain (non-CloudEvents) message: its typed body and its `Content-Type`.
 #[derive(Debug, Clone, PartialEq)]

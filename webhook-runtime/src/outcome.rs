@@ -11,7 +11,7 @@
 //!
 //! SAP Event Mesh redelivers every answer that is not 2xx until the message expires, so a 4xx
 //! would make a poison message loop; the route acknowledges it and hands it to
-//! [`Config::on_dead_letter`](crate::Config::on_dead_letter) (by default one `warn` log line).
+//! [`CloudEventsConfig::on_dead_letter`](crate::CloudEventsConfig::on_dead_letter) (by default one `warn` log line).
 //!
 //! ```
 //! use webhook_runtime::{CloudEvent, Outcome, webhook};
@@ -182,7 +182,7 @@ impl fmt::Display for UnknownSender {
 impl std::error::Error for UnknownSender {}
 
 /// An event its handler rejected on a route whose sender cannot be told (SAP Event Mesh): it was
-/// acknowledged, and is handed to [`Config::on_dead_letter`](crate::Config::on_dead_letter) to
+/// acknowledged, and is handed to [`CloudEventsConfig::on_dead_letter`](crate::CloudEventsConfig::on_dead_letter) to
 /// be kept or reported.
 #[derive(Debug, Clone, Copy)]
 pub struct DeadLetter<'a> {

@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::event::{CloudEvent, ExtensionValue, SpecVersion, TextAttributes};
-use crate::Rejection;
 use crate::data::{self, DataSource};
 use crate::interned::interned;
+use crate::rejection::Rejection;
 
 /// How an attribute is named in a reason: `attribute `id`` or `header `ce-id``.
 #[derive(Clone, Copy)]

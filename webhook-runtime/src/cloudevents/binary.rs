@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
-use crate::Rejection;
 use crate::data::DataSource;
+use crate::rejection::Rejection;
 
 /// Why a `ce-` header value could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,8 +33,8 @@ pub use attributes::is_attribute_name;
 pub use binary::{HeaderValueError, decode_header_value};
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
 
-use crate::Rejection;
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
+use crate::rejection::Rejection;
 
 /// The header whose presence makes a request binary mode (a name parsed once, not per request).
 const CE_SPECVERSION: HeaderName = HeaderName::from_static("ce-specversion");

@@ -66,7 +66,7 @@ const MAX_MILLIS: u64 = 1 << 53;
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use webhook_runtime::Config;
+/// use webhook_runtime::CloudEventsConfig;
 /// use webhook_runtime::dedup::{Dedup, RedisStore, StoreError};
 ///
 /// # async fn run() -> Result<(), StoreError> {
@@ -74,7 +74,7 @@ const MAX_MILLIS: u64 = 1 << 53;
 /// let store = RedisStore::connect("redis://:password@redis.internal:6379/0")
 ///     .await?
 ///     .with_prefix("orders:dedup:");
-/// let config = Config::new().with_dedup(Dedup::new(store, Duration::from_secs(600)));
+/// let config = CloudEventsConfig::new().with_dedup(Dedup::new(store, Duration::from_secs(600)));
 /// # let _ = config;
 /// # Ok(())
 /// # }

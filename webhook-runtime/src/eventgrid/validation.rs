@@ -91,7 +91,7 @@ impl ValidationRequest {
 }
 
 /// An Event Grid subscription validation left to the application (see
-/// [`Config::on_manual_validation`](crate::Config::on_manual_validation)).
+/// [`EventGridConfig::on_manual_validation`](crate::EventGridConfig::on_manual_validation)).
 #[derive(Debug, Clone, Copy)]
 pub struct ManualValidation<'a> {
     /// The `aeg-subscription-name` of the request, as sent.

@@ -6,7 +6,8 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
+use axum::handler::Handler;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
@@ -17,11 +18,11 @@ use serde::de::DeserializeOwned;
 use super::body::read_body;
 use super::dispatch::{DeliveryContext, dispatch};
 use super::handler::{EventParam, IntoHandlerAnswer};
-use super::method::{DeliveryEndpoint, OptionsHandler, PostHandler};
-use super::response_future::{RequestCounters, RouteCounters};
+use super::method::{DeliveryEndpoint, PostHandler, WebhookRoute};
+use super::response_future::{RequestCounters, RequestTelemetry, ResponseFuture, RouteCounters};
 use crate::auth::private_if_access_token;
 use crate::cloudevents::{self, CloudEvent, Mode};
-use crate::config::{Config, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
+use crate::config::{CloudEventsConfig, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::eventgrid::validation;
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
@@ -32,7 +33,7 @@ use crate::span::request_span;
 
 /// A CloudEvents route's settings and handler, shared by its `OPTIONS` and `POST` handlers.
 pub(crate) struct CloudEventsEndpoint<Ev, F> {
-    pub(super) config: Config,
+    pub(super) config: CloudEventsConfig,
     handshake: handshake::Responder,
     pub(super) sender: Sender,
     pub(super) counters: RouteCounters,
@@ -79,7 +80,7 @@ impl<T: DeserializeOwned> Decoding<Incoming<T>> {
 /// [`route::cloudevents()`](super::cloudevents()) with the decoder passed in, so that the data
 /// type's `Deserialize` bound is checked where the decoder is named (the macro names it at the user's type).
 pub(crate) fn cloudevents_route<S, E, X, F, Fut>(
-    config: Config,
+    config: CloudEventsConfig,
     decoding: Decoding<E::Event>,
     handler: F,
 ) -> MethodRouter<S>
@@ -120,6 +121,30 @@ where
     }
 }
 
+/// The `OPTIONS` handler of a CloudEvents route: the abuse-protection handshake.
+struct OptionsHandler<Ev, F>(Arc<CloudEventsEndpoint<Ev, F>>);
+
+impl<Ev, F> Clone for OptionsHandler<Ev, F> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<S, Ev, F> Handler<WebhookRoute, S> for OptionsHandler<Ev, F>
+where
+    CloudEventsEndpoint<Ev, F>: Send + Sync + 'static,
+{
+    type Future = ResponseFuture;
+
+    fn call(self, request: Request, _state: S) -> ResponseFuture {
+        let telemetry = RequestTelemetry::new((self.0.sender, &self.0.counters), &request);
+        // The request is taken apart here and the endpoint's futures own what they use: an
+        // async block around them would hold the request a second time.
+        let (parts, _body) = request.into_parts();
+        telemetry.run(self.0.options(parts))
+    }
+}
+
 /// 405 for every method but `OPTIONS` and `POST`.
 async fn method_not_allowed() -> Response {
     let mut response = Rejection::new(
@@ -134,7 +159,7 @@ async fn method_not_allowed() -> Response {
 }
 
 impl<Ev, F> CloudEventsEndpoint<Ev, F> {
-    pub(super) fn new(config: Config, decoding: Decoding<Ev>, handler: F) -> Self {
+    pub(super) fn new(config: CloudEventsConfig, decoding: Decoding<Ev>, handler: F) -> Self {
         Self {
             sender: config.sender().unwrap_or_default(),
             body_limit: config
@@ -209,7 +234,8 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
             let response = match self.decode(&parts.headers, body).await {
                 Ok((body, cloudevents::CloudEventsDelivery::Events(events))) => {
                     let context = DeliveryContext {
-                        config: &self.config,
+                        dedup: self.config.dedup(),
+                        dead_letter_hook: self.config.dead_letter_hook(),
                         sender: self.sender,
                         counted,
                         body: &body,

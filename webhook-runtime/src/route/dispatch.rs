@@ -14,7 +14,8 @@ use http_body::Body as _;
 use super::handler::{DeliveredEvent, EventParam, HandlerAnswer, IntoHandlerAnswer};
 use super::matched_path;
 use super::response_future::RequestCounters;
-use crate::config::Config;
+use crate::config::DeadLetterHook;
+use crate::dedup::Dedup;
 use crate::dedup::{self, ClaimRefused};
 use crate::no_content::{into_no_content, no_content};
 use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
@@ -24,7 +25,9 @@ use crate::span::{request_span, traced};
 /// What a delivery's handler calls need besides the events: the route's settings, its sender,
 /// and the body the events came in (for the dead-letter hook).
 pub(super) struct DeliveryContext<'a> {
-    pub(super) config: &'a Config,
+    pub(super) dedup: Option<&'a Dedup>,
+    /// Where an SAP Event Mesh route's rejected events go (a log line without a hook).
+    pub(super) dead_letter_hook: Option<&'a DeadLetterHook>,
     pub(super) sender: Sender,
     #[cfg_attr(not(feature = "metrics"), expect(dead_code))]
     pub(super) counted: RequestCounters,
@@ -80,7 +83,7 @@ impl DeliveryContext<'_> {
                         content_type,
                         body: self.body,
                     };
-                    match self.config.dead_letter_hook() {
+                    match self.dead_letter_hook {
                         Some(hook) => hook(&letter),
                         None => crate::outcome::log_dead_letter(&letter),
                     }
@@ -122,7 +125,7 @@ where
     } else {
         Vec::new()
     };
-    let (events, mut claims) = match context.config.dedup() {
+    let (events, mut claims) = match context.dedup {
         None => (events, None),
         Some(dedup) => {
             // Boxed: its state stays out of the future of every delivery without dedup.

@@ -19,7 +19,7 @@ use super::handler::{EventParam, IntoHandlerAnswer};
 use super::method::{DeliveryEndpoint, PostHandler};
 use super::response_future::{RequestCounters, RouteCounters};
 use crate::auth::private_if_access_token;
-use crate::config::Config;
+use crate::config::EventGridConfig;
 use crate::eventgrid::{
     AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, EventGridDelivery, EventGridEvent,
     validation,
@@ -35,7 +35,7 @@ pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<EventGridDelivery<T>, 
 /// [`route::eventgrid()`](super::eventgrid()) with the decoder passed in (see
 /// [`cloudevents_route`](super::cloudevents_route)).
 pub(crate) fn eventgrid_route<S, E, T, X, F, Fut>(
-    config: Config,
+    config: EventGridConfig,
     decoder: GridDecoder<T>,
     handler: F,
 ) -> MethodRouter<S>
@@ -46,12 +46,6 @@ where
     Fut: 'static,
     EventGridEndpoint<T, F>: DeliveryEndpoint<S, E, X, Fut>,
 {
-    if config.sender().is_some_and(|s| s != Sender::EventGrid) {
-        tracing::warn!(
-            sender = %config.sender().unwrap_or_default(),
-            "an Event Grid schema route serves Azure Event Grid only: the configured sender is ignored"
-        );
-    }
     let endpoint = Arc::new(EventGridEndpoint {
         body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
         counters: RouteCounters::default(),
@@ -90,7 +84,7 @@ where
 
 /// An Event Grid route's settings and handler.
 pub(crate) struct EventGridEndpoint<T, F> {
-    config: Config,
+    config: EventGridConfig,
     body_limit: usize,
     counters: RouteCounters,
     decoder: GridDecoder<T>,
@@ -181,7 +175,8 @@ impl<T, F> EventGridEndpoint<T, F> {
             EventGridDelivery::Notification(events) => {
                 span.record("mode", "array");
                 let context = DeliveryContext {
-                    config: &self.config,
+                    dedup: self.config.dedup(),
+                    dead_letter_hook: None,
                     sender: Sender::EventGrid,
                     counted,
                     body: &body,

@@ -1,5 +1,6 @@
-//! The axum handlers a route hands to its `MethodRouter`: one for `OPTIONS` (the handshake of
-//! a CloudEvents endpoint) and one for `POST` (the deliveries of either endpoint).
+//! The axum handler a route hands to its `MethodRouter` for `POST` (the deliveries of either
+//! endpoint), and what the route's handlers share. The `OPTIONS` handler of a CloudEvents
+//! route is in `cloudevents.rs`, beside the endpoint it answers for.
 //!
 //! They are types of their own rather than closures: axum boxes a closure handler's future and
 //! then boxes the service's future again, where a handler whose future is a named type
@@ -15,37 +16,12 @@ use axum::handler::Handler;
 use axum::response::Response;
 use http::request::Parts;
 
-use super::cloudevents::CloudEventsEndpoint;
 use super::response_future::{RequestCounters, RequestTelemetry, ResponseFuture, RouteCounters};
 use crate::outcome::Sender;
 
 /// The marker type of the route's axum handlers (axum's [`Handler`] takes one to tell its
 /// implementations apart).
 pub(super) struct WebhookRoute;
-
-/// The `OPTIONS` handler of a CloudEvents route: the abuse-protection handshake.
-pub(super) struct OptionsHandler<Ev, F>(pub(super) Arc<CloudEventsEndpoint<Ev, F>>);
-
-impl<Ev, F> Clone for OptionsHandler<Ev, F> {
-    fn clone(&self) -> Self {
-        Self(Arc::clone(&self.0))
-    }
-}
-
-impl<S, Ev, F> Handler<WebhookRoute, S> for OptionsHandler<Ev, F>
-where
-    CloudEventsEndpoint<Ev, F>: Send + Sync + 'static,
-{
-    type Future = ResponseFuture;
-
-    fn call(self, request: Request, _state: S) -> ResponseFuture {
-        let telemetry = RequestTelemetry::new((self.0.sender, &self.0.counters), &request);
-        // The request is taken apart here and the endpoint's futures own what they use: an
-        // async block around them would hold the request a second time.
-        let (parts, _body) = request.into_parts();
-        telemetry.run(self.0.options(parts))
-    }
-}
 
 /// The argument, extractor and future types of a route's handler, which its axum handler names
 /// for its bounds; as the output of a `fn` they leave it `Send` and `Sync` whatever they are.

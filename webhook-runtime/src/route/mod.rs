@@ -5,12 +5,12 @@
 //!
 //! ```
 //! use axum::{Router, extract::State};
-//! use webhook_runtime::{AllowedOrigins, CloudEvent, Config, route};
+//! use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Order { order_id: String }
 //!
-//! let config = Config::new()
+//! let config = CloudEventsConfig::new()
 //!     .with_origins(AllowedOrigins::parse(["eventemitter.example.com"]).unwrap())
 //!     .with_rate(120);
 //! let app: Router<()> = Router::new().route(
@@ -40,7 +40,7 @@ use axum::routing::MethodRouter;
 use serde::de::DeserializeOwned;
 
 use crate::cloudevents::CloudEvent;
-use crate::config::Config;
+use crate::config::{CloudEventsConfig, EventGridConfig};
 use crate::eventgrid::EventGridEvent;
 use crate::message::Incoming;
 
@@ -57,7 +57,7 @@ pub use self::handler::{DeliveredEvent, EventParam, WebhookHandler};
 /// sent as 204 (D6); the first answer that is not 2xx stops a per-event batch and answers for it
 /// (D8). The configuration adds authentication, limits, the sender's outcome mapping and
 /// deduplication.
-pub fn cloudevents<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
+pub fn cloudevents<S, E, T, X, H>(config: CloudEventsConfig, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = CloudEvent<T>>,
@@ -72,7 +72,7 @@ where
 
 /// [`cloudevents()`] for a route that also takes plain messages (the handler takes
 /// [`Incoming<T>`]): a body that is not a CloudEvent is typed as a whole (D7, SAP Event Mesh).
-pub fn cloudevents_or_plain<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
+pub fn cloudevents_or_plain<S, E, T, X, H>(config: CloudEventsConfig, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = Incoming<T>>,
@@ -87,14 +87,14 @@ where
 
 /// Builds the route of an Azure Event Grid webhook (Event Grid schema): `POST` answers
 /// subscription validations itself (200 with `{"validationResponse": …}`, or the manual hook of
-/// [`Config::on_manual_validation`]), acknowledges deletions (200), and calls `handler` for the
+/// [`EventGridConfig::on_manual_validation`]), acknowledges deletions (200), and calls `handler` for the
 /// events of a notification. Every other method, `OPTIONS` included, gets 405 (D23).
 ///
 /// ```
 /// use axum::Router;
-/// use webhook_runtime::{Config, EventGridEvent, route};
+/// use webhook_runtime::{EventGridConfig, EventGridEvent, route};
 ///
-/// let config = Config::new().with_subscriptions(["orders"]);
+/// let config = EventGridConfig::new().with_subscriptions(["orders"]);
 /// let app: Router = Router::new().route(
 ///     "/eventgrid",
 ///     route::eventgrid(config, |event: EventGridEvent<serde_json::Value>, (): ()| async move {
@@ -102,7 +102,7 @@ where
 ///     }),
 /// );
 /// ```
-pub fn eventgrid<S, E, T, X, H>(config: Config, handler: H) -> MethodRouter<S>
+pub fn eventgrid<S, E, T, X, H>(config: EventGridConfig, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     E: EventParam<Event = EventGridEvent<T>>,
@@ -133,7 +133,7 @@ mod tests {
     use super::dispatch::{DeliveryContext, dispatch};
     use super::response_future::RequestTelemetry;
     use crate::cloudevents::CloudEvent;
-    use crate::config::Config;
+    use crate::config::CloudEventsConfig;
 
     /// Shaped like the benches' data (`benches/common`): four strings' worth of fields.
     #[derive(serde::Deserialize)]
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn request_futures_fit_their_budgets() {
         let endpoint = Arc::new(CloudEventsEndpoint::new(
-            Config::new(),
+            CloudEventsConfig::new(),
             Decoding::<CloudEvent<Order>>::cloudevents(),
             // What `#[webhook]` generates for a handler without a return type.
             |event, x| crate::__private::handled(handler::<CloudEvent<Order>>(event, x)),
@@ -173,7 +173,8 @@ mod tests {
         let (mut parts, body) = request.into_parts();
         let bytes = Bytes::new();
         let context = DeliveryContext {
-            config: &endpoint.config,
+            dedup: None,
+            dead_letter_hook: None,
             sender: endpoint.sender,
             counted: context_counted,
             body: &bytes,

@@ -63,7 +63,7 @@ pub fn event_grid_validation_url(url: &str) -> Option<Url> {
 }
 
 /// The client that performs manual-validation GETs. Give it to
-/// [`Config::with_validation_get`](crate::Config::with_validation_get).
+/// [`EventGridConfig::with_validation_get`](crate::EventGridConfig::with_validation_get).
 #[derive(Debug, Clone)]
 pub struct ValidationGet {
     client: reqwest::Client,
