@@ -1,5 +1,6 @@
 //! JSON helpers shared by the decoders.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -77,6 +78,11 @@ impl<'de, R: OnePass + Deserialize<'de>> Visitor<'de> for OnePassVisitor<R> {
         Ok(OnePassArray(items))
     }
 }
+
+/// A JSON string, borrowed from the body when it holds no escapes. (serde borrows a `Cow` field
+/// marked `borrow`, but not one inside an `Option`: this newtype is what an optional field holds.)
+#[derive(Deserialize)]
+pub(crate) struct Text<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 
 /// The rejection for a body that is not the expected JSON.
 pub(crate) fn malformed(error: serde_json::Error) -> Rejection {

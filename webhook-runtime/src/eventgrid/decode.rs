@@ -20,7 +20,7 @@ use super::one_pass::OnePassEvent;
 use super::validation::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::data::{self, DataSource};
 use crate::interned::interned;
-use crate::json::{IndexedArray, OnePassArray, malformed, one_pass_from_slice};
+use crate::json::{IndexedArray, OnePassArray, Text, malformed, one_pass_from_slice};
 use crate::rejection::Rejection;
 
 /// What an Event Grid POST carries.
@@ -68,16 +68,23 @@ fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
 /// decoder, the handler's type when decoded in one pass.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", bound = "D: Deserialize<'de>")]
-pub(super) struct RawGridEvent<D> {
-    id: Option<String>,
-    topic: Option<String>,
-    subject: Option<String>,
-    event_type: Option<String>,
-    event_time: Option<String>,
+pub(super) struct RawGridEvent<'a, D> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow)]
+    topic: Option<Text<'a>>,
+    #[serde(borrow)]
+    subject: Option<Text<'a>>,
+    #[serde(borrow)]
+    event_type: Option<Text<'a>>,
+    #[serde(borrow)]
+    event_time: Option<Text<'a>>,
     #[serde(default, deserialize_with = "present")]
     data: Option<D>,
-    data_version: Option<String>,
-    metadata_version: Option<String>,
+    #[serde(borrow)]
+    data_version: Option<Text<'a>>,
+    #[serde(borrow)]
+    metadata_version: Option<Text<'a>>,
 }
 
 /// Keeps `"data": null` as present (JSON `null`), unlike `Option`'s default.
@@ -87,11 +94,13 @@ fn present<'de, De: serde::Deserializer<'de>, D: Deserialize<'de>>(
     D::deserialize(d).map(Some)
 }
 
-fn required(value: Option<String>, field: &str) -> Result<String, Rejection> {
-    value.ok_or_else(|| Rejection::bad_request(format!("missing required field `{field}`")))
+fn required<'a>(value: Option<Text<'a>>, field: &str) -> Result<Cow<'a, str>, Rejection> {
+    value
+        .map(|Text(text)| text)
+        .ok_or_else(|| Rejection::bad_request(format!("missing required field `{field}`")))
 }
 
-fn non_empty(value: Option<String>, field: &str) -> Result<String, Rejection> {
+fn non_empty<'a>(value: Option<Text<'a>>, field: &str) -> Result<Cow<'a, str>, Rejection> {
     let value = required(value, field)?;
     if value.is_empty() {
         return Err(Rejection::bad_request(format!(
@@ -101,7 +110,7 @@ fn non_empty(value: Option<String>, field: &str) -> Result<String, Rejection> {
     Ok(value)
 }
 
-impl RawGridEvent<&RawValue> {
+impl RawGridEvent<'_, &RawValue> {
     fn data_bytes(&self) -> Option<&[u8]> {
         self.data.map(|raw| raw.get().as_bytes())
     }
@@ -115,9 +124,9 @@ impl RawGridEvent<&RawValue> {
     }
 }
 
-impl<D> RawGridEvent<D> {
+impl<D> RawGridEvent<'_, D> {
     fn event_type(&self) -> &str {
-        self.event_type.as_deref().unwrap_or_default()
+        self.event_type.as_ref().map_or("", |Text(text)| text)
     }
 
     /// Checks every field, then gets the data from `data` (given the event type).
@@ -125,9 +134,9 @@ impl<D> RawGridEvent<D> {
         self,
         data: impl FnOnce(D, &str) -> Result<Option<T>, Rejection>,
     ) -> Result<Option<EventGridEvent<T>>, Rejection> {
-        let id = non_empty(self.id, "id")?;
-        let subject = required(self.subject, "subject")?;
-        let event_type = non_empty(self.event_type, "eventType")?;
+        let id = non_empty(self.id, "id")?.into_owned();
+        let subject = required(self.subject, "subject")?.into_owned();
+        let event_type = non_empty(self.event_type, "eventType")?.into_owned();
         let event_time = required(self.event_time, "eventTime")?;
         let event_time = OffsetDateTime::parse(&event_time, &Rfc3339).map_err(|_| {
             Rejection::bad_request("field `eventTime` must be an RFC 3339 timestamp")
@@ -141,12 +150,12 @@ impl<D> RawGridEvent<D> {
         };
         Ok(Some(EventGridEvent {
             id,
-            topic: self.topic,
+            topic: self.topic.map(|Text(topic)| topic.into_owned()),
             subject,
             event_type,
             event_time,
-            data_version: interned(Cow::Owned(data_version)),
-            metadata_version: self.metadata_version.map(|v| interned(Cow::Owned(v))),
+            data_version: interned(data_version),
+            metadata_version: self.metadata_version.map(|Text(v)| interned(v)),
             data,
         }))
     }
@@ -178,7 +187,8 @@ fn decode_general<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<EventGridDelivery<T>, Rejection> {
     let IndexedArray(events) =
-        serde_json::from_slice::<IndexedArray<RawGridEvent<&RawValue>>>(body).map_err(malformed)?;
+        serde_json::from_slice::<IndexedArray<RawGridEvent<'_, &RawValue>>>(body)
+            .map_err(malformed)?;
     match kind {
         Kind::Validation => {
             let event = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")?;
@@ -218,11 +228,11 @@ fn decode_general<T: DeserializeOwned>(
 }
 
 /// The one event of a validation or deletion delivery, of the type its header announced.
-fn single<D>(
-    events: Vec<RawGridEvent<D>>,
+fn single<'a, D>(
+    events: Vec<RawGridEvent<'a, D>>,
     expected: &str,
     header: &str,
-) -> Result<RawGridEvent<D>, Rejection> {
+) -> Result<RawGridEvent<'a, D>, Rejection> {
     let count = events.len();
     let mut events = events.into_iter();
     match (events.next(), count) {

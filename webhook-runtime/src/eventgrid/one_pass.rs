@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::event::{EventGridEvent, is_lifecycle_event_type};
 use crate::data::Typed;
 use crate::interned::interned;
-use crate::json::OnePass;
+use crate::json::{OnePass, Text};
 
 /// An event decoded in one pass: its data typed as the event is parsed (instead of being kept as
 /// JSON text and parsed again), the required fields plain strings, `eventTime` borrowed until it
@@ -38,11 +38,6 @@ pub(super) struct OnePassEvent<'a, T> {
     #[serde(borrow)]
     metadata_version: Option<Text<'a>>,
 }
-
-/// A string borrowed from the body when it holds no escapes: serde borrows a `Cow` field
-/// marked `borrow`, but not one inside an `Option`.
-#[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
 
 impl<T> OnePass for OnePassEvent<'_, T> {
     type Output = EventGridEvent<T>;
@@ -83,7 +78,7 @@ mod tests {
     /// The general decoder alone.
     fn general<T: DeserializeOwned>(body: &str) -> Option<Vec<EventGridEvent<T>>> {
         let IndexedArray(raw) =
-            serde_json::from_str::<IndexedArray<RawGridEvent<&RawValue>>>(body).ok()?;
+            serde_json::from_str::<IndexedArray<RawGridEvent<'_, &RawValue>>>(body).ok()?;
         raw.into_iter()
             .map(|event| event.into_event().ok().flatten())
             .collect()

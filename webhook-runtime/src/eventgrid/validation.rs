@@ -66,15 +66,12 @@ impl ValidationRequest {
             validation_response: &self.validation_code,
         })
         .unwrap_or_default();
-        (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response()
+        let mut response = Response::new(axum::body::Body::from(body));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
     }
 
     /// Reads the data of a validation event: an object, or a JSON string holding one (how Event
@@ -83,9 +80,11 @@ impl ValidationRequest {
         let invalid = |e: serde_json::Error| {
             Rejection::bad_request(format!("invalid subscription validation data: {e}"))
         };
-        match serde_json::from_slice::<String>(raw) {
-            Ok(inner) => serde_json::from_str(&inner).map_err(invalid),
-            Err(_) => serde_json::from_slice(raw).map_err(invalid),
+        if raw.trim_ascii_start().first() == Some(&b'"') {
+            let inner: String = serde_json::from_slice(raw).map_err(invalid)?;
+            serde_json::from_str(&inner).map_err(invalid)
+        } else {
+            serde_json::from_slice(raw).map_err(invalid)
         }
     }
 }
