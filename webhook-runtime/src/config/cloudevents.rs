@@ -11,7 +11,7 @@ use crate::origin::{AllowedOrigins, OriginError};
 use crate::outcome::{DeadLetter, Sender};
 
 /// What only a CloudEvents route has: the handshake's origins and rate, their enforcement on
-/// deliveries, the sender and its dead letters. Set through [`CloudEventsConfig`].
+/// deliveries, the sender and its dead letters. Set through [`CloudEventsConfig`](crate::CloudEventsConfig).
 #[derive(Clone, Default)]
 pub struct CloudEventsSettings {
     origins: AllowedOrigins,

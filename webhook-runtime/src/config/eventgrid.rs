@@ -8,7 +8,7 @@ use super::{Config, ConfigError, DeletionHook, Schema, hook_shown};
 use crate::eventgrid::{DeletionNotice, ManualValidation, ValidationSettings};
 
 /// What only an Event Grid route has: the subscriptions it expects, how it answers validations,
-/// and the deletion hook. Set through [`EventGridConfig`].
+/// and the deletion hook. Set through [`EventGridConfig`](crate::EventGridConfig).
 #[derive(Clone, Default)]
 pub struct EventGridSettings {
     subscriptions: Box<[Box<str>]>,
