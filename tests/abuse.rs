@@ -964,12 +964,25 @@ rows! {
             .unwrap()
     }
 
-    // A huge batch within the limit: 20,000 tiny events (about 1.3 MB of the 2 MiB) are
-    // accepted, and the handler is called once per event.
-    control_batch_of_20000_tiny_events_within_the_limit_is_204 => 204, calls = 20_000 {
+    // --- Events per delivery: at most 5,000 (Event Grid's own largest batch) by default, however
+    // small the events; beyond that the whole delivery is refused before any call.
+    control_batch_of_5000_tiny_events_is_204 => 204, calls = 5_000 {
+        post_ce().body_as(BATCH, tiny_batch(5_000))
+    }
+    d8_batch_of_5001_tiny_events_is_413 => 413 { post_ce().body_as(BATCH, tiny_batch(5_001)) }
+    // 20,000 tiny events (about 1.3 MB of the 2 MiB body limit) fit the body, not the cap.
+    d8_batch_of_20000_tiny_events_within_the_body_limit_is_413 => 413 {
         let huge = tiny_batch(20_000);
         assert!(huge.len() < CE_LIMIT && huge.len() > MIB, "{}", huge.len());
         post_ce().body_as(BATCH, huge)
+    }
+    control_event_grid_array_of_5000_events_is_204 => 204, calls = 5_000 {
+        notification().body_as(JSON, array(&vec![order_event("ok-grid"); 5_000]))
+    }
+    d8_event_grid_array_of_5001_events_within_the_body_limit_is_413 => 413 {
+        let events = array(&vec![order_event("e"); 5_001]);
+        assert!(events.len() < GRID_LIMIT, "{}", events.len());
+        notification().body_as(JSON, events)
     }
 }
 

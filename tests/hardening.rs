@@ -252,6 +252,26 @@ async fn w11_without_rate_enforcement_there_is_no_429() {
 // A panicking handler (protocol.md §6: a panic becomes a 5xx, never a dropped connection)
 // ---------------------------------------------------------------------------------------------
 
+/// D8: a route takes at most `with_max_events` events in one delivery; a batch with more is
+/// refused whole with 413 before the handler sees any of it.
+#[tokio::test]
+async fn d8_a_batch_over_the_routes_event_cap_is_413_and_reaches_no_handler() {
+    let (app, ids) = orders_with(|config| config.with_max_events(2));
+    let batch = |ids: &[&str]| {
+        let events: Vec<String> = ids.iter().map(|id| event(id)).collect();
+        post(
+            &[("content-type", BATCH)],
+            format!("[{}]", events.join(",")),
+        )
+    };
+    let answer = send(&app, batch(&["c1", "c2", "c3"])).await;
+    answer.assert_plain(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(answer.body.contains("3 events"), "{}", answer.body);
+    assert_eq!(ids.len(), 0);
+    send(&app, batch(&["c4", "c5"])).await.assert_delivered();
+    assert_eq!(ids.all(), ["c4", "c5"]);
+}
+
 #[tokio::test]
 async fn panicking_handler_answers_500_in_plain_text() {
     let (app, ids) = serve(fragile::route());

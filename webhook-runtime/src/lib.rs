@@ -55,7 +55,7 @@ pub mod testing;
 pub use cloudevents::{CloudEvent, ExtensionValue, SpecVersion};
 pub use config::{
     CloudEventsConfig, CloudEventsSettings, Config, ConfigError, DEFAULT_BODY_TIMEOUT,
-    DEFAULT_CLOUDEVENTS_BODY_LIMIT, EventGridConfig, EventGridSettings, Schema,
+    DEFAULT_CLOUDEVENTS_BODY_LIMIT, DEFAULT_MAX_EVENTS, EventGridConfig, EventGridSettings, Schema,
 };
 pub use event_types::EventTypes;
 pub use eventgrid::{EventGridEvent, EventGridHeaders, ManualValidation};

@@ -25,6 +25,11 @@ pub const DEFAULT_CLOUDEVENTS_BODY_LIMIT: usize = 1024 * 1024;
 /// answer), so slow or truncated bodies cannot hold a worker forever.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many events one delivery may hold by default: 5,000, Event Grid's own largest batch.
+/// A batch or array within the body limit can still hold far more small events (a 2 MiB Event
+/// Grid array ~17,000), and each is a handler call.
+pub const DEFAULT_MAX_EVENTS: usize = 5_000;
+
 pub(crate) type CallbackHook = Arc<dyn Fn(&CallbackOffer<'_>) + Send + Sync>;
 pub(crate) type DeletionHook = Arc<dyn Fn(&DeletionNotice, Option<&str>) + Send + Sync>;
 pub(crate) type DeadLetterHook = Arc<dyn Fn(&DeadLetter<'_>) + Send + Sync>;
@@ -64,6 +69,7 @@ pub(crate) type DeadLetterHook = Arc<dyn Fn(&DeadLetter<'_>) + Send + Sync>;
 pub struct Config<S = CloudEventsSettings> {
     body_limit: Option<usize>,
     body_timeout: Option<Duration>,
+    max_events: Option<usize>,
     credentials: Credentials,
     authenticator: Option<Arc<dyn Authenticate>>,
     dedup: Option<Dedup>,
@@ -155,6 +161,7 @@ impl<S: Schema> Config<S> {
     /// |---|---|
     /// | `<PREFIX>_BODY_LIMIT` | largest accepted body, in bytes |
     /// | `<PREFIX>_BODY_TIMEOUT_SECS` | seconds a body may take to arrive |
+    /// | `<PREFIX>_MAX_EVENTS` | most events one delivery may hold |
     /// | `<PREFIX>_BASIC` | comma-separated `user:password` pairs accepted as HTTP Basic |
     /// | `<PREFIX>_BEARER` | comma-separated tokens accepted as Bearer or `access_token` |
     /// | `<PREFIX>_API_KEY_HEADER`, `<PREFIX>_API_KEYS` | a header name and its comma-separated accepted values |
@@ -245,6 +252,16 @@ impl<S: Schema> Config<S> {
             }
             self.credentials = credentials;
         }
+        let var = name("MAX_EVENTS");
+        if let Some(value) = lookup(&var) {
+            let max = value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|m| *m > 0)
+                .ok_or_else(|| ConfigError::new(&var, "expected a positive number of events"))?;
+            self.max_events = Some(max);
+        }
         let var = name("BODY_TIMEOUT_SECS");
         if let Some(value) = lookup(&var) {
             let seconds = value
@@ -280,6 +297,21 @@ impl<S: Schema> Config<S> {
     /// How long a body may take to arrive.
     pub fn body_timeout(&self) -> Duration {
         self.body_timeout.unwrap_or(DEFAULT_BODY_TIMEOUT)
+    }
+
+    /// The most events one delivery (a CloudEvents batch, an Event Grid array) may hold
+    /// (default [`DEFAULT_MAX_EVENTS`]). A delivery with more is refused whole with 413 before
+    /// the handler is called: the request is too large for this endpoint, and no sender retries
+    /// a 413 unchanged (Event Grid dead-letters it; Event Grid itself never sends more than
+    /// 5,000). `0` is taken as 1.
+    pub fn with_max_events(mut self, max: usize) -> Self {
+        self.max_events = Some(max.max(1));
+        self
+    }
+
+    /// The most events one delivery may hold.
+    pub fn max_events(&self) -> usize {
+        self.max_events.unwrap_or(DEFAULT_MAX_EVENTS)
     }
 
     /// Requires one of these credentials on every request, the OPTIONS handshake included (SAP
@@ -327,6 +359,7 @@ impl<S: Schema> fmt::Debug for Config<S> {
         f.debug_struct("Config")
             .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout())
+            .field("max_events", &self.max_events())
             .field("credentials", &self.credentials)
             .field(
                 "authenticator",
@@ -426,5 +459,20 @@ mod tests {
             .with_vars("X", vars(&[("X_BODY_LIMIT", "10")]))
             .unwrap();
         assert_eq!(grid.body_limit(), Some(10));
+    }
+
+    #[test]
+    fn d8_max_events_from_the_environment_for_either_schema() {
+        assert_eq!(CloudEventsConfig::new().max_events(), DEFAULT_MAX_EVENTS);
+        let cfg = EventGridConfig::new()
+            .with_vars("X", vars(&[("X_MAX_EVENTS", "100")]))
+            .unwrap();
+        assert_eq!(cfg.max_events(), 100);
+        let cfg = CloudEventsConfig::new().with_max_events(0);
+        assert_eq!(cfg.max_events(), 1);
+        let err = CloudEventsConfig::new()
+            .with_vars("X", vars(&[("X_MAX_EVENTS", "0")]))
+            .unwrap_err();
+        assert_eq!(err.variable(), "X_MAX_EVENTS");
     }
 }

@@ -236,6 +236,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
                     let context = DeliveryContext {
                         dedup: self.config.dedup(),
                         dead_letter_hook: self.config.dead_letter_hook(),
+                        max_events: self.config.max_events(),
                         sender: self.sender,
                         counted,
                         body: &body,

@@ -28,6 +28,8 @@ pub(super) struct DeliveryContext<'a> {
     pub(super) dedup: Option<&'a Dedup>,
     /// Where an SAP Event Mesh route's rejected events go (a log line without a hook).
     pub(super) dead_letter_hook: Option<&'a DeadLetterHook>,
+    /// The most events the route takes in one delivery.
+    pub(super) max_events: usize,
     pub(super) sender: Sender,
     #[cfg_attr(not(feature = "metrics"), expect(dead_code))]
     pub(super) counted: RequestCounters,
@@ -112,6 +114,9 @@ where
     Fut: Future,
     Fut::Output: IntoHandlerAnswer,
 {
+    if events.len() > context.max_events {
+        return too_many_events(events.len(), context.max_events);
+    }
     record_events(&events);
     #[cfg(feature = "metrics")]
     context.counted.events(events.len());
@@ -261,4 +266,16 @@ async fn claim<Ev: DeliveredEvent>(
         labels.retain(|_| handle.next().copied().unwrap_or(true));
     }
     Ok(Some((kept, claims)))
+}
+
+/// A delivery with more events than the route takes is refused whole, before any call: 413, as
+/// for a body over the limit (D9), since it is too large for this endpoint and no sender gains
+/// by retrying it unchanged.
+fn too_many_events(count: usize, max: usize) -> Response {
+    request_span().record("reason", "too many events");
+    Rejection::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the delivery holds {count} events; this endpoint takes at most {max} at once"),
+    )
+    .into_response()
 }

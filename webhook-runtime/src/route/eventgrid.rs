@@ -177,6 +177,7 @@ impl<T, F> EventGridEndpoint<T, F> {
                 let context = DeliveryContext {
                     dedup: self.config.dedup(),
                     dead_letter_hook: None,
+                    max_events: self.config.max_events(),
                     sender: Sender::EventGrid,
                     counted,
                     body: &body,

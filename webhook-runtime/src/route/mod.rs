@@ -175,6 +175,7 @@ mod tests {
         let context = DeliveryContext {
             dedup: None,
             dead_letter_hook: None,
+            max_events: crate::config::DEFAULT_MAX_EVENTS,
             sender: endpoint.sender,
             counted: context_counted,
             body: &bytes,
