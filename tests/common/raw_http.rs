@@ -83,8 +83,9 @@ fn invalid(message: impl Into<String>) -> io::Error {
 }
 
 /// Reads one HTTP/1.1 response: head, then a body framed by `Content-Length`, chunked encoding
-/// or the end of the connection.
-fn read_response(stream: &TcpStream) -> io::Result<Response> {
+/// or the end of the connection (on a kept-alive connection, a response framed by the end of
+/// the connection would wait for it).
+pub fn read_response(stream: &TcpStream) -> io::Result<Response> {
     let mut reader = BufReader::new(stream);
     let mut status_line = String::new();
     if reader.read_line(&mut status_line)? == 0 {

@@ -48,6 +48,8 @@ mod origin;
 pub mod outcome;
 mod rejection;
 pub mod route;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod span;
 #[cfg(feature = "testing")]
 pub mod testing;

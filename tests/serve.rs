@@ -1,0 +1,285 @@
+//! `webhook_runtime::serve` over loopback: slow and idle connections are closed after the header
+//! read timeout, connections beyond the cap wait to be accepted until a slot frees, and a graceful
+//! shutdown still drains the request in flight. Every server is started and stopped by its test,
+//! with short limits (a 1 s header read timeout) so that the file runs in a few seconds.
+//!
+//! The clients are blocking `std::net` sockets driven from the test's own thread; the server runs
+//! on the runtime's worker threads.
+
+pub mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::routing::get;
+use common::PATIENCE;
+use common::raw_http::{Response, read_response};
+use tokio::sync::{Notify, oneshot};
+use webhook_runtime::serve::{ServeLimits, serve};
+
+/// The header read timeout of these tests.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long a client waits for the server to close a connection that the timeout should close
+/// (the timeout and a wide margin for a loaded machine).
+const CLOSED_WITHIN: Duration = Duration::from_secs(5);
+
+/// Less than this since the client's last byte, and the connection was not closed by the timeout
+/// (a margin under `HEADER_READ_TIMEOUT` for timer granularity).
+const NOT_BEFORE: Duration = Duration::from_millis(800);
+
+/// How long a connection beyond the cap is watched for an answer that must not come.
+const WAITING: Duration = Duration::from_millis(1500);
+
+/// A server of `webhook_runtime::serve` on a free loopback port, stopped (gracefully) by
+/// [`Server::shut_down`] or aborted when dropped.
+struct Server {
+    port: u16,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    async fn start(app: Router, limits: ServeLimits) -> Self {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("a loopback port could not be bound");
+        let port = listener.local_addr().expect("bound").port();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = serve(listener, app, limits).with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        });
+        let task = tokio::spawn(server.into_future());
+        Self {
+            port,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// A new client connection, reads bounded by [`PATIENCE`].
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the server");
+        stream
+            .set_read_timeout(Some(PATIENCE))
+            .expect("set a read timeout");
+        stream
+    }
+
+    /// Sends the shutdown signal; the server's future is then awaited with [`Server::stopped`].
+    fn signal(&mut self) {
+        let _ = self.stop.take().expect("signalled once").send(());
+    }
+
+    /// Waits at most `within` for the server's future to resolve after [`Server::signal`].
+    async fn stopped(&mut self, within: Duration) -> std::io::Result<()> {
+        let task = self.task.take().expect("awaited once");
+        tokio::time::timeout(within, task)
+            .await
+            .expect("the server did not stop in time")
+            .expect("the server panicked")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+fn app() -> Router {
+    Router::new().route("/", get(|| async { "hello" })).route(
+        "/peer",
+        get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
+    )
+}
+
+/// A GET of `path` that keeps the connection alive.
+fn get_request(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").into_bytes()
+}
+
+fn send(stream: &mut TcpStream, raw: &[u8]) {
+    stream.write_all(raw).expect("send");
+    stream.flush().expect("flush");
+}
+
+/// Waits at most [`CLOSED_WITHIN`] for the server to close `stream` without writing anything,
+/// and returns how long that took.
+fn closed_without_answer(stream: &mut TcpStream) -> Duration {
+    let start = Instant::now();
+    stream
+        .set_read_timeout(Some(CLOSED_WITHIN))
+        .expect("set a read timeout");
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => {}
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
+        Err(error) => panic!(
+            "the connection was still open after {CLOSED_WITHIN:?} ({error}); received {:?}",
+            String::from_utf8_lossy(&received)
+        ),
+    }
+    assert!(
+        received.is_empty(),
+        "the server answered: {:?}",
+        String::from_utf8_lossy(&received)
+    );
+    start.elapsed()
+}
+
+fn limits() -> ServeLimits {
+    ServeLimits::default().header_read_timeout(HEADER_READ_TIMEOUT)
+}
+
+fn assert_hello(response: &Response) {
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(response.text(), "hello", "{response:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_request_head_is_closed_after_the_header_read_timeout() {
+    let server = Server::start(app(), limits()).await;
+    let mut stream = server.connect();
+    send(
+        &mut stream,
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl",
+    );
+    let took = closed_without_answer(&mut stream);
+    assert!(took >= NOT_BEFORE, "closed after {took:?} only");
+    // The server goes on serving.
+    let mut stream = server.connect();
+    send(&mut stream, &get_request("/"));
+    assert_hello(&read_response(&stream).expect("an answer"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_read_timeout() {
+    let server = Server::start(app(), limits()).await;
+    let mut stream = server.connect();
+    let took = closed_without_answer(&mut stream);
+    assert!(took >= NOT_BEFORE, "closed after {took:?} only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout() {
+    let server = Server::start(app(), limits()).await;
+    let mut stream = server.connect();
+    // Two exchanges on the connection: it is kept alive.
+    for _ in 0..2 {
+        send(&mut stream, &get_request("/"));
+        let response = read_response(&stream).expect("an answer");
+        assert_hello(&response);
+        assert_ne!(response.header("connection"), Some("close"), "{response:?}");
+    }
+    let took = closed_without_answer(&mut stream);
+    assert!(took >= NOT_BEFORE, "closed after {took:?} only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beyond_the_connection_cap_a_connection_waits_until_a_slot_frees() {
+    // A long header read timeout: the first connection holds its slot until it closes.
+    let limits = ServeLimits::default()
+        .header_read_timeout(Duration::from_secs(30))
+        .max_connections(1);
+    let server = Server::start(app(), limits).await;
+    let mut first = server.connect();
+    send(&mut first, &get_request("/"));
+    assert_hello(&read_response(&first).expect("an answer"));
+
+    // The second connection is made (by the kernel, in the accept backlog) and its request sent,
+    // but it is not served while the first is open.
+    let mut second = server.connect();
+    send(&mut second, &get_request("/"));
+    second
+        .set_read_timeout(Some(WAITING))
+        .expect("set a read timeout");
+    let mut byte = [0; 1];
+    match second.read(&mut byte) {
+        Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("a connection beyond the cap was served or closed: {other:?}"),
+    }
+
+    // The first closes: the second is served.
+    drop(first);
+    second
+        .set_read_timeout(Some(PATIENCE))
+        .expect("set a read timeout");
+    let start = Instant::now();
+    let response = read_response(&second).expect("the waiting connection is served");
+    assert_hello(&response);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "served {:?} after the slot freed",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_drains_a_request_in_flight_and_closes_idle_connections() {
+    let started = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
+    let (handler_started, handler_release) = (Arc::clone(&started), Arc::clone(&release));
+    let app = app().route(
+        "/slow",
+        get(move || async move {
+            handler_started.notify_one();
+            handler_release.notified().await;
+            "done"
+        }),
+    );
+    let mut server = Server::start(app, limits().header_read_timeout(PATIENCE)).await;
+
+    let mut idle = server.connect();
+    send(&mut idle, &get_request("/"));
+    assert_hello(&read_response(&idle).expect("an answer"));
+
+    let mut in_flight = server.connect();
+    send(&mut in_flight, &get_request("/slow"));
+    tokio::time::timeout(PATIENCE, started.notified())
+        .await
+        .expect("the handler never started");
+
+    server.signal();
+    // The idle connection is closed at once (not after the header read timeout), new
+    // connections are refused, and the server waits for the request in flight.
+    let took = closed_without_answer(&mut idle);
+    assert!(took < CLOSED_WITHIN, "{took:?}");
+    let refused = TcpStream::connect(("127.0.0.1", server.port));
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.kind() == ErrorKind::ConnectionRefused),
+        "a connection after the shutdown signal: {refused:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !server.task.as_ref().expect("running").is_finished(),
+        "the server stopped with a request in flight"
+    );
+
+    release.notify_one();
+    let response = read_response(&in_flight).expect("the request in flight is answered");
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(response.text(), "done", "{response:?}");
+    server.stopped(PATIENCE).await.expect("served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_carry_the_peer_address_as_connect_info() {
+    let server = Server::start(app(), limits()).await;
+    let mut stream = server.connect();
+    send(&mut stream, &get_request("/peer"));
+    let response = read_response(&stream).expect("an answer");
+    assert_eq!(response.status, 200, "{response:?}");
+    assert_eq!(
+        response.text(),
+        stream.local_addr().expect("bound").to_string()
+    );
+}

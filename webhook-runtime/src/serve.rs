@@ -1,0 +1,487 @@
+//! Serving a [`Router`] on the internet: [`serve`] is `axum::serve` with limits on slow and idle
+//! connections and on how many connections are open at once ([`ServeLimits`]), and the same
+//! graceful shutdown.
+//!
+//! `axum::serve` sets no timeout on reading a request head and no cap on connections: a client
+//! that connects and sends nothing, or half a request head, or leaves a keep-alive connection
+//! idle, holds its socket (a file descriptor) for as long as it likes, and enough of them stop
+//! the server from accepting anything (`Too many open files`). [`serve`] is built from hyper's
+//! own knobs: hyper's HTTP/1 connection ([`hyper::server::conn::http1::Builder`]) with its
+//! header read timeout on tokio's timer, a [`tokio::sync::Semaphore`] permit held by each
+//! connection, and hyper-util's [`GracefulShutdown`].
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use webhook_runtime::serve::{ServeLimits, serve};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let app = Router::new().route("/", get(|| async { "hello" }));
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//! serve(listener, app, ServeLimits::default())
+//!     .with_graceful_shutdown(async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await
+//! # }
+//! ```
+//!
+//! What it serves: HTTP/1.0 and HTTP/1.1 (as `axum::serve` with axum's `http1` feature), each
+//! request carrying [`ConnectInfo<SocketAddr>`](ConnectInfo) of its peer, so that the
+//! `ConnectInfo` extractor works as with `into_make_service_with_connect_info`. Not served:
+//! HTTP/2 and protocol upgrades (WebSocket); webhook senders speak HTTP/1.1.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+
+/// The limits [`serve`] applies to connections; [`ServeLimits::default`] gives the documented
+/// defaults, the builder methods change one each.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::serve::ServeLimits;
+///
+/// let limits = ServeLimits::default()
+///     .header_read_timeout(Duration::from_secs(5))
+///     .max_connections(2048);
+/// assert_eq!(limits.get_header_read_timeout(), Duration::from_secs(5));
+/// assert_eq!(limits.get_max_connections(), 2048);
+/// assert!(limits.get_keep_alive());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeLimits {
+    header_read_timeout: Duration,
+    max_connections: usize,
+    keep_alive: bool,
+}
+
+impl ServeLimits {
+    /// The default [header read timeout](ServeLimits::header_read_timeout), which is also the
+    /// idle keep-alive timeout: 10 seconds.
+    ///
+    /// A sender writes its request head in one go: it arrives within milliseconds, and 10 s
+    /// leaves room for a very slow link many times over. A client that sends nothing, or half a
+    /// head, or leaves a kept-alive connection idle, holds a connection slot for at most 10 s.
+    /// As an idle timeout it keeps a connection across a burst of deliveries (senders send a
+    /// burst back to back, and retry after seconds to minutes); Apache closes idle keep-alive
+    /// connections after 5 s by default, and HTTP clients reopen a pooled connection that the
+    /// server closed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// assert_eq!(ServeLimits::DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs(10));
+    /// ```
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// The default [cap on open connections](ServeLimits::max_connections): 512.
+    ///
+    /// The usual limit of open files of a process on Linux is 1024 (`ulimit -n`, and systemd's
+    /// default soft `LimitNOFILE`); 512 connections leave the other half to the application (its
+    /// files, its Redis or database connections, its outgoing requests) so that accepting never
+    /// fails with `Too many open files`. A webhook receiver serves a few senders, each with a
+    /// handful of connections: 512 is far above what they open. Raise it together with the
+    /// limit of open files.
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// assert_eq!(ServeLimits::DEFAULT_MAX_CONNECTIONS, 512);
+    /// ```
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+    /// The defaults: [`DEFAULT_HEADER_READ_TIMEOUT`](Self::DEFAULT_HEADER_READ_TIMEOUT),
+    /// [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS), keep-alive on (the same as
+    /// [`ServeLimits::default`], usable in a `const`).
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// const LIMITS: ServeLimits = ServeLimits::new();
+    /// assert_eq!(LIMITS, ServeLimits::default());
+    /// ```
+    pub const fn new() -> Self {
+        Self {
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+            keep_alive: true,
+        }
+    }
+
+    /// How long a connection may take to deliver a whole request head (request line and header
+    /// fields) from the moment the server waits for one: from the connection's accept, and, on
+    /// a kept-alive connection, from the end of the previous response. A connection that has
+    /// not delivered a whole head by then is closed without an answer.
+    ///
+    /// This is therefore also the **idle keep-alive timeout**: hyper starts this one timer as
+    /// soon as it waits for the next request, so a kept-alive connection on which nothing comes
+    /// is closed after this long (hyper has no separate idle timer for HTTP/1). The body is not
+    /// covered: the routes' body timeout (`with_body_timeout`, 30 s by default) is.
+    ///
+    /// Default: [`DEFAULT_HEADER_READ_TIMEOUT`](Self::DEFAULT_HEADER_READ_TIMEOUT) (10 s).
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero (every connection would be closed before its first request).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// let limits = ServeLimits::default().header_read_timeout(Duration::from_secs(30));
+    /// assert_eq!(limits.get_header_read_timeout(), Duration::from_secs(30));
+    /// ```
+    #[must_use]
+    pub const fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        assert!(
+            !timeout.is_zero(),
+            "the header read timeout must not be zero"
+        );
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once. Beyond it, new connections **wait in the listener's
+    /// accept backlog**: the server does not accept them until an open connection closes (a
+    /// finished exchange, a client that leaves, or the header read timeout), then serves them
+    /// as usual. The kernel completes their TCP handshake meanwhile (up to the listen backlog;
+    /// beyond it, it drops further connection attempts, which the clients retry), so a burst
+    /// above the cap is served late rather than refused, and the server never holds more than
+    /// `max` sockets. (Accepting and closing at once would spend a file descriptor and a
+    /// handshake per refusal and turn every such connection into a failed delivery that the
+    /// sender retries later; a client waiting in the backlog is bounded by its own connect or
+    /// request timeout.)
+    ///
+    /// Default: [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) (512).
+    ///
+    /// # Panics
+    ///
+    /// If `max` is zero (nothing would be served) or above
+    /// [`Semaphore::MAX_PERMITS`].
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// let limits = ServeLimits::default().max_connections(4096);
+    /// assert_eq!(limits.get_max_connections(), 4096);
+    /// ```
+    #[must_use]
+    pub const fn max_connections(mut self, max: usize) -> Self {
+        assert!(max > 0, "the connection cap must not be zero");
+        assert!(
+            max <= Semaphore::MAX_PERMITS,
+            "the connection cap must not exceed Semaphore::MAX_PERMITS"
+        );
+        self.max_connections = max;
+        self
+    }
+
+    /// Whether a connection is kept open for further requests after a response (HTTP/1.1
+    /// keep-alive). With `false`, every response carries `Connection: close` and the connection
+    /// is closed after it.
+    ///
+    /// Default: `true`: senders deliver bursts on one connection, and an idle connection is
+    /// closed after the [header read timeout](Self::header_read_timeout) anyway.
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// let limits = ServeLimits::default().keep_alive(false);
+    /// assert!(!limits.get_keep_alive());
+    /// ```
+    #[must_use]
+    pub const fn keep_alive(mut self, keep_alive: bool) -> Self {
+        self.keep_alive = keep_alive;
+        self
+    }
+
+    /// The [header read timeout](Self::header_read_timeout) (also the idle keep-alive timeout).
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// assert_eq!(
+    ///     ServeLimits::default().get_header_read_timeout(),
+    ///     ServeLimits::DEFAULT_HEADER_READ_TIMEOUT
+    /// );
+    /// ```
+    pub const fn get_header_read_timeout(&self) -> Duration {
+        self.header_read_timeout
+    }
+
+    /// The [cap on open connections](Self::max_connections).
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// assert_eq!(
+    ///     ServeLimits::default().get_max_connections(),
+    ///     ServeLimits::DEFAULT_MAX_CONNECTIONS
+    /// );
+    /// ```
+    pub const fn get_max_connections(&self) -> usize {
+        self.max_connections
+    }
+
+    /// Whether [keep-alive](Self::keep_alive) is on.
+    ///
+    /// ```
+    /// use webhook_runtime::serve::ServeLimits;
+    ///
+    /// assert!(ServeLimits::default().get_keep_alive());
+    /// ```
+    pub const fn get_keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+}
+
+impl Default for ServeLimits {
+    /// [`ServeLimits::new`]: the documented defaults.
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Serves `router` on the connections of `listener` within `limits`, until the process ends;
+/// [`Serve::with_graceful_shutdown`] adds a signal that stops it.
+///
+/// Await it (it is [`IntoFuture`]), as `axum::serve(listener, router)`. Each accepted connection
+/// runs on a task of its own. The future never resolves without a shutdown signal; errors
+/// accepting a connection do not end it (a connection reset before it was accepted is skipped;
+/// any other error, such as `Too many open files`, is logged and accepting resumes after one
+/// second, as `axum::serve` does).
+///
+/// ```no_run
+/// use axum::{Router, routing::post};
+/// use webhook_runtime::serve::{ServeLimits, serve};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let app = Router::new().route("/hooks", post(|| async {}));
+/// let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+/// serve(listener, app, ServeLimits::default().max_connections(2048)).await
+/// # }
+/// ```
+pub fn serve(listener: TcpListener, router: Router, limits: ServeLimits) -> Serve {
+    Serve {
+        listener,
+        router,
+        limits,
+    }
+}
+
+/// A server made by [`serve`]: await it to serve, or add a shutdown signal with
+/// [`Serve::with_graceful_shutdown`].
+#[derive(Debug)]
+#[must_use = "a server does nothing until awaited"]
+pub struct Serve {
+    listener: TcpListener,
+    router: Router,
+    limits: ServeLimits,
+}
+
+impl Serve {
+    /// Stops the server gracefully when `signal` resolves: the listener is closed at once (new
+    /// connections are refused), idle connections are closed, each connection answers the
+    /// request it is serving and then closes, and the server's future resolves once every
+    /// connection has closed.
+    ///
+    /// A connection that is still sending its request head holds the shutdown until it
+    /// finishes it or the [header read timeout](ServeLimits::header_read_timeout) closes it; a
+    /// request whose handler never finishes holds it for good: race the future against a grace
+    /// period of your own to bound the wait (dropping the runtime then closes what is left).
+    ///
+    /// ```no_run
+    /// use axum::{Router, routing::post};
+    /// use webhook_runtime::serve::{ServeLimits, serve};
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let app = Router::new().route("/hooks", post(|| async {}));
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// serve(listener, app, ServeLimits::default())
+    ///     .with_graceful_shutdown(async {
+    ///         let _ = tokio::signal::ctrl_c().await;
+    ///     })
+    ///     .await
+    /// # }
+    /// ```
+    ///
+    /// The quickstart (`examples/quickstart.rs`) adds a grace period and a second-signal cut.
+    pub fn with_graceful_shutdown<F>(self, signal: F) -> WithGracefulShutdown<F>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        WithGracefulShutdown {
+            serve: self,
+            signal,
+        }
+    }
+
+    /// The address the listener is bound to.
+    ///
+    /// ```no_run
+    /// use axum::Router;
+    /// use webhook_runtime::serve::{ServeLimits, serve};
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let server = serve(listener, Router::new(), ServeLimits::default());
+    /// println!("listening on http://{}", server.local_addr()?);
+    /// server.await
+    /// # }
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(run(
+            self.listener,
+            self.router,
+            self.limits,
+            std::future::pending(),
+        ))
+    }
+}
+
+/// A server made by [`Serve::with_graceful_shutdown`]: await it to serve until the signal, then
+/// until every connection has closed.
+#[must_use = "a server does nothing until awaited"]
+pub struct WithGracefulShutdown<F> {
+    serve: Serve,
+    signal: F,
+}
+
+impl<F> WithGracefulShutdown<F> {
+    /// The address the listener is bound to (see [`Serve::local_addr`]).
+    ///
+    /// ```no_run
+    /// use axum::Router;
+    /// use webhook_runtime::serve::{ServeLimits, serve};
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let server = serve(listener, Router::new(), ServeLimits::default())
+    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; });
+    /// println!("listening on http://{}", server.local_addr()?);
+    /// server.await
+    /// # }
+    /// ```
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.serve.local_addr()
+    }
+}
+
+impl<F> fmt::Debug for WithGracefulShutdown<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WithGracefulShutdown")
+            .field("serve", &self.serve)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> IntoFuture for WithGracefulShutdown<F>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Serve {
+            listener,
+            router,
+            limits,
+        } = self.serve;
+        Box::pin(run(listener, router, limits, self.signal))
+    }
+}
+
+/// The accept loop: a permit first (waiting while `max_connections` are open), then a
+/// connection; on `signal`, the listener is dropped and every connection shut down gracefully.
+async fn run(
+    listener: TcpListener,
+    router: Router,
+    limits: ServeLimits,
+    signal: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(limits.keep_alive);
+    let mut signal = pin!(signal);
+    loop {
+        let permit = tokio::select! {
+            () = &mut signal => break,
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // The semaphore is never closed.
+                Err(_) => break,
+            },
+        };
+        let (stream, remote) = tokio::select! {
+            () = &mut signal => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) if is_connection_error(&error) => continue,
+                Err(error) => {
+                    // Most likely `Too many open files`: wait for some to close.
+                    tracing::error!(%error, "accept error");
+                    tokio::select! {
+                        () = &mut signal => break,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
+                }
+            },
+        };
+        let router = router.clone();
+        let service = service_fn(move |mut request: http::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(remote));
+            router.clone().oneshot(request)
+        });
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                // A header read timeout, a client gone or a malformed request: nothing to answer.
+                tracing::debug!(%error, %remote, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Errors of one connection attempt, not of the listener (as `axum::serve` skips them).
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
