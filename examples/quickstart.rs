@@ -17,12 +17,16 @@
 //! `info` (the runtime's `webhook request answered`, with route, sender, mode, event count, first
 //! event id and type, status and rejection reason); `RUST_LOG` filters (default `info`).
 //!
+//! It serves with `webhook_runtime::serve` and its default limits: a connection that does not
+//! deliver a whole request head within 10 s (one that sends nothing, half a head, or idles on
+//! keep-alive) is closed, and at most 512 connections are open at once (more wait to be accepted).
+//!
 //! Ctrl-C (SIGINT) or SIGTERM shuts the server down gracefully: it stops accepting connections,
 //! lets the requests in flight finish (a body that stalls is cut off by the routes' body timeout,
 //! 30 s by default), then exits with status 0. A connection still open after the grace
-//! (`SHUTDOWN_GRACE_SECS`, 30 by default; a client that never finishes its request head would
-//! otherwise hold the shutdown forever), or a second signal, ends the shutdown at once: what is
-//! still open is closed and the exit status is 1.
+//! (`SHUTDOWN_GRACE_SECS`, 30 by default: a handler that never finishes would otherwise hold the
+//! shutdown forever), or a second signal, ends the shutdown at once: what is still open is closed
+//! and the exit status is 1.
 
 use std::future::IntoFuture;
 use std::process::ExitCode;
@@ -33,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use webhook_runtime::auth::Credentials;
+use webhook_runtime::serve::{ServeLimits, serve};
 use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
 
 /// The data of an order event.
@@ -213,13 +218,13 @@ async fn main() -> std::io::Result<ExitCode> {
     // signals go on to `cut_short`; the server returns once every connection has answered its
     // request in flight and closed.
     let (stopping, stopped) = oneshot::channel();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = serve(listener, app, ServeLimits::default()).with_graceful_shutdown(async move {
         let name = signals.next().await;
         eprintln!("quickstart received {name}, shutting down: finishing requests in flight");
         let _ = stopping.send(signals);
     });
-    // ... unless a connection outlasts the grace (a client that never finishes its request head
-    // would hold it forever), or a second signal asks to stop now.
+    // ... unless a connection outlasts the grace (a handler that never finishes would hold it
+    // forever), or a second signal asks to stop now.
     let cut_short = async move {
         let Ok(mut signals) = stopped.await else {
             // The server ended without a signal: its own result answers.

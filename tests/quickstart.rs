@@ -223,7 +223,7 @@ fn d9_chunked_body_over_1_mib_is_413() {
     assert!(stopped.stdout.is_empty(), "the handler ran: {stopped:?}");
 }
 
-// D9: header limits are hyper's. hyper 1.x (as axum::serve runs it) reads the request head into a
+// D9: header limits are hyper's. hyper 1.x (as axum::serve and webhook_runtime::serve run it) reads the request head into a
 // buffer of at most 8 KiB + 400 KiB (417,792 bytes) and parses at most 100 header fields; beyond
 // either it answers `431 Request Header Fields Too Large` with `connection: close` and an empty
 // body, then closes the connection. A 200 KiB header section is therefore refused when it is
