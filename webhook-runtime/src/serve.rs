@@ -287,6 +287,17 @@ pub fn serve(listener: TcpListener, router: Router, limits: ServeLimits) -> Serv
 
 /// A server made by [`serve`]: await it to serve, or add a shutdown signal with
 /// [`Serve::with_graceful_shutdown`].
+///
+/// ```no_run
+/// use axum::Router;
+/// use webhook_runtime::serve::{Serve, ServeLimits, serve};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// let server: Serve = serve(listener, Router::new(), ServeLimits::default());
+/// server.await
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a server does nothing until awaited"]
 pub struct Serve {
@@ -366,6 +377,25 @@ impl IntoFuture for Serve {
 
 /// A server made by [`Serve::with_graceful_shutdown`]: await it to serve until the signal, then
 /// until every connection has closed.
+///
+/// ```no_run
+/// use axum::Router;
+/// use tokio::sync::oneshot;
+/// use webhook_runtime::serve::{ServeLimits, serve};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// let (stop, stopped) = oneshot::channel::<()>();
+/// let server = serve(listener, Router::new(), ServeLimits::default())
+///     .with_graceful_shutdown(async move {
+///         let _ = stopped.await;
+///     });
+/// let running = tokio::spawn(server.into_future());
+/// // ... later: stop accepting, finish the requests in flight.
+/// let _ = stop.send(());
+/// running.await.expect("the server panicked")
+/// # }
+/// ```
 #[must_use = "a server does nothing until awaited"]
 pub struct WithGracefulShutdown<F> {
     serve: Serve,
