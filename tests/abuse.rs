@@ -964,6 +964,104 @@ rows! {
             .unwrap()
     }
 
+    // --- One reading of every header a decision depends on (D20: a repeated one is 400, after
+    // the credentials and before anything is decided from it; D22 for the `ce-` headers, D23
+    // for the `aeg-` headers).
+    d20_two_content_type_headers_structured_then_text_plain_is_400 => 400 {
+        post_ce()
+            .header("content-type", STRUCTURED)
+            .body_as("text/plain", valid_event())
+    }
+    d20_two_content_type_headers_text_plain_then_structured_is_400 => 400 {
+        post_ce()
+            .header("content-type", "text/plain")
+            .body_as(STRUCTURED, valid_event())
+    }
+    d20_two_content_type_headers_in_binary_mode_is_400 => 400 {
+        post_ce()
+            .binary()
+            .header("content-type", "text/plain")
+            .body("{}".into())
+            .unwrap()
+    }
+    d20_two_content_type_headers_on_the_plain_route_is_400 => 400 {
+        at("POST", PLAIN)
+            .header("content-type", JSON)
+            .body_as("text/plain", r#"{"order_id":"evil-ct"}"#)
+    }
+    d20_two_content_type_headers_without_credentials_is_401 => 401 {
+        at("POST", CE)
+            .header("webhook-request-origin", TRUSTED)
+            .header("content-type", STRUCTURED)
+            .body_as("text/plain", valid_event())
+    }
+    d20_two_webhook_request_origin_headers_on_a_delivery_allowed_first_is_400 => 400 {
+        post_ce()
+            .header("webhook-request-origin", "evil.example")
+            .body_as(STRUCTURED, valid_event())
+    }
+    d20_two_webhook_request_origin_headers_on_a_delivery_allowed_last_is_400 => 400 {
+        at("POST", CE)
+            .authorized()
+            .header("webhook-request-origin", "evil.example")
+            .header("webhook-request-origin", TRUSTED)
+            .body_as(STRUCTURED, valid_event())
+    }
+    d20_two_origin_headers_on_a_delivery_is_400 => 400 {
+        at("POST", CE)
+            .authorized()
+            .header("origin", "events.partner.example")
+            .header("origin", "evil.example")
+            .body_as(STRUCTURED, valid_event())
+    }
+    d20_two_host_headers_on_a_delivery_is_400 => 400 {
+        post_ce()
+            .header("host", "a.example")
+            .header("host", "b.example")
+            .body_as(STRUCTURED, valid_event())
+    }
+    d1_handshake_with_two_host_headers_is_400 => 400 {
+        at("OPTIONS", CE)
+            .authorized()
+            .header("host", "a.example")
+            .header("host", "b.example")
+            .header("webhook-request-origin", TRUSTED)
+            .empty()
+    }
+    d22_two_ce_type_headers_the_first_a_validation_is_400 => 400 {
+        post_ce()
+            .binary()
+            .set("ce-type", obs(VALIDATION_TYPE.as_bytes()))
+            .header("ce-type", "com.example.order.created")
+            .body(r#"{"validationCode":"evil-code"}"#.into())
+            .unwrap()
+    }
+    d23_two_aeg_event_type_headers_notification_first_is_400 => 400 {
+        notification()
+            .header("aeg-event-type", "SubscriptionValidation")
+            .body_as(JSON, array(&[order_event("evil-aeg")]))
+    }
+    d23_two_aeg_event_type_headers_validation_first_is_400 => 400 {
+        validation(Some(SUBSCRIPTION))
+            .header("aeg-event-type", "Notification")
+            .body_as(JSON, array(&[validation_event()]))
+    }
+    d23_two_aeg_subscription_name_headers_expected_first_is_400 => 400 {
+        validation(Some(SUBSCRIPTION))
+            .header("aeg-subscription-name", "evil")
+            .body_as(JSON, array(&[validation_event()]))
+    }
+    d23_two_aeg_subscription_name_headers_expected_last_is_400 => 400 {
+        validation(Some("evil"))
+            .header("aeg-subscription-name", SUBSCRIPTION)
+            .body_as(JSON, array(&[validation_event()]))
+    }
+    d23_two_content_type_headers_on_the_event_grid_route_is_400 => 400 {
+        notification()
+            .header("content-type", JSON)
+            .body_as("text/plain", array(&[order_event("evil-grid-ct")]))
+    }
+
     // --- Events per delivery: at most 5,000 (Event Grid's own largest batch) by default, however
     // small the events; beyond that the whole delivery is refused before any call.
     control_batch_of_5000_tiny_events_is_204 => 204, calls = 5_000 {
@@ -1221,6 +1319,35 @@ wire! {
         )
     }
     loopback_request_line_that_is_not_http_is_400 => Hyper(400) { b"GARBAGE\r\n\r\n".to_vec() }
+    // hyper does not refuse a second `Host`: the route does (RFC 9112 §3.2), before it reads
+    // anything else of the request.
+    loopback_two_host_headers_is_400 => Runtime(400) {
+        raw_structured("evil-two-hosts", "Host: evil.example\r\n")
+    }
+}
+
+/// A request without `Host` is served: hyper does not refuse it, and the runtime does not either,
+/// as it decides nothing from `Host` and requests made in process (`tower::ServiceExt::oneshot`)
+/// or over HTTP/2 (`:authority`) carry none; a second `Host` is refused (see the rows above).
+/// README, "Making an endpoint safe to expose".
+#[tokio::test]
+async fn loopback_request_without_host_is_served() {
+    let (app, seen) = app();
+    let server = Loopback::start(app).await;
+    let body = event("ok-no-host");
+    let raw = format!(
+        "POST {CE} HTTP/1.1\r\nConnection: close\r\nAuthorization: {}\r\n\
+         WebHook-Request-Origin: {TRUSTED}\r\nContent-Type: {STRUCTURED}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        basic(USER, PASSWORD),
+        body.len()
+    );
+    let answer = tokio::time::timeout(PATIENCE, server.send(raw.into_bytes()))
+        .await
+        .expect("hung");
+    server.stop().await;
+    assert_eq!(answer.unwrap().status, 204);
+    assert_eq!(seen.all(), ["ce:ok-no-host"]);
 }
 
 /// Writes `raw` to a fresh [`app`] served on loopback and fails unless the server did what was

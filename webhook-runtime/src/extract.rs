@@ -2,7 +2,8 @@
 //!
 //! [`CloudEvent<T>`], [`Incoming<T>`], [`CloudEventBatch<T>`] and [`EventGridEvents<T>`]
 //! implement [`FromRequest`]: put one last in any axum handler's parameters. They decode and
-//! check exactly as the routes do (media type 415 → size 413 → content 400, D20) and reject
+//! check exactly as the routes do (a repeated `Content-Type`, `Host` or, for Event Grid,
+//! `aeg-event-type` 400 → media type 415 → size 413 → content 400, D20) and reject
 //! with a plain-text [`Rejection`]. The body limit is axum's (`DefaultBodyLimit`, 2 MB unless
 //! set); the handshake, validation, authentication, outcomes and deduplication are the route
 //! builders' job ([`crate::route`]).
@@ -29,13 +30,25 @@
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::eventgrid::{self, EventGridDelivery, EventGridEvent};
+use crate::headers::refuse_repeated;
 use crate::message::{self, Incoming};
 use crate::rejection::Rejection;
+
+/// The headers a CloudEvents extractor decides on (besides the `ce-` headers, which the binary
+/// decoder refuses when repeated), each of which must come at most once.
+static CLOUDEVENTS_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::HOST];
+
+/// The headers the Event Grid extractor decides on, each of which must come at most once.
+static EVENTGRID_HEADERS: [HeaderName; 3] = [
+    header::CONTENT_TYPE,
+    eventgrid::AEG_EVENT_TYPE,
+    header::HOST,
+];
 
 /// Every event of a CloudEvents delivery, whatever its mode (structured and binary give one,
 /// a batch all of its events, all checked before the handler runs, D8).
@@ -89,6 +102,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CloudEvent<T> {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_repeated(request.headers(), &CLOUDEVENTS_HEADERS)?;
         let mode = Mode::detect(request.headers())?;
         let (headers, body) = read(request, state).await?;
         single(cloudevents::decode(mode, &headers, &body)?, mode)
@@ -99,6 +113,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CloudEventBatch<T> 
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_repeated(request.headers(), &CLOUDEVENTS_HEADERS)?;
         let mode = Mode::detect(request.headers())?;
         let (headers, body) = read(request, state).await?;
         cloudevents::decode(mode, &headers, &body).map(CloudEventBatch)
@@ -109,6 +124,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Incoming<T> {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_repeated(request.headers(), &CLOUDEVENTS_HEADERS)?;
         let mode = Mode::detect_or_plain(request.headers())?;
         let (headers, body) = read(request, state).await?;
         match message::decode_incoming(mode, &headers, &body)? {
@@ -128,6 +144,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for EventGridEvents<T> 
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        refuse_repeated(request.headers(), &EVENTGRID_HEADERS)
+            .map_err(IntoResponse::into_response)?;
         if let Some(content_type) = request.headers().get(http::header::CONTENT_TYPE)
             && !content_type
                 .to_str()

@@ -141,9 +141,11 @@ pub fn decode_delivery<T: DeserializeOwned>(
 ) -> Result<CloudEventsDelivery<CloudEvent<T>>, Rejection> {
     match mode {
         Mode::Structured => structured::decode_structured_or_validation(body),
+        // A repeated `ce-type` is not a validation: the binary decoder refuses it (D22).
         Mode::Binary
             if crate::headers::first(headers, &CE_TYPE)
-                .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes()) =>
+                .is_some_and(|t| t.as_bytes() == VALIDATION_EVENT_TYPE.as_bytes())
+                && headers.get_all(CE_TYPE).iter().nth(1).is_none() =>
         {
             ValidationRequest::from_data(body).map(CloudEventsDelivery::EventGridValidation)
         }

@@ -7,13 +7,14 @@
 
 use std::borrow::Cow;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::AEG_EVENT_TYPE;
 use super::deletion::{DELETION_EVENT_TYPE, DeletionNotice};
 use super::event::{EventGridEvent, is_lifecycle_event_type};
 use super::one_pass::OnePassEvent;
@@ -33,9 +34,6 @@ pub enum EventGridDelivery<T> {
     /// The subscription was deleted (`aeg-event-type: SubscriptionDeletion`).
     Deletion(DeletionNotice),
 }
-
-/// The header naming the kind of an Event Grid delivery (parsed once, not per request).
-const AEG_EVENT_TYPE: HeaderName = HeaderName::from_static("aeg-event-type");
 
 /// What `aeg-event-type` says.
 #[derive(Clone, Copy, PartialEq, Eq)]

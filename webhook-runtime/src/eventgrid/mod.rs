@@ -62,6 +62,9 @@ pub const EVENT_GRID_ORIGINS: &[&str] = &[
 /// (1 MB) plus the array around it; Event Grid never retries a 413 (D9).
 pub const DEFAULT_EVENTGRID_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The header naming the kind of an Event Grid delivery (parsed once, not per request).
+pub(crate) const AEG_EVENT_TYPE: HeaderName = HeaderName::from_static("aeg-event-type");
+
 /// The header naming the event subscription that delivers.
 pub(crate) const AEG_SUBSCRIPTION_NAME: HeaderName =
     HeaderName::from_static("aeg-subscription-name");

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, HeaderName, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::body::read_body;
@@ -26,10 +26,24 @@ use crate::config::{CloudEventsConfig, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::eventgrid::validation;
 use crate::guard::{self, RateLimiter};
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
+use crate::headers::refuse_repeated;
 use crate::message::{self, Incoming};
 use crate::outcome::Sender;
 use crate::rejection::Rejection;
 use crate::span::request_span;
+
+/// The headers a CloudEvents delivery is decided on that are not `ce-` headers (which the binary
+/// decoder refuses when repeated, D22), each of which must come at most once (400 otherwise):
+/// `Content-Type` (the mode, D7, and the data content type, H8) and `Host` (RFC 9112 §3.2).
+static DELIVERY_HEADERS: [HeaderName; 2] = [header::CONTENT_TYPE, header::HOST];
+
+/// [`DELIVERY_HEADERS`] and, on a route that enforces origins, the origin headers (W4/P5).
+static DELIVERY_HEADERS_AND_ORIGINS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::HOST,
+    handshake::WEBHOOK_REQUEST_ORIGIN,
+    header::ORIGIN,
+];
 
 /// A CloudEvents route's settings and handler, shared by its `OPTIONS` and `POST` handlers.
 pub(crate) struct CloudEventsEndpoint<Ev, F> {
@@ -183,6 +197,10 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
             return rejection.into_response();
         }
+        if let Err(rejection) = refuse_repeated(&parts.headers, std::slice::from_ref(&header::HOST))
+        {
+            return rejection.into_response();
+        }
         private_if_access_token(self.handshake(&parts.headers), &parts)
     }
 
@@ -254,11 +272,15 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         }
     }
 
-    /// D20 before the body: credentials (401) → origin enforcement (403) → rate (429).
+    /// D20 before the body: credentials (401) → a repeated header that a later check reads
+    /// (400) → origin enforcement (403) → rate (429).
     async fn admit(&self, parts: &Parts) -> Result<(), Rejection> {
         guard::authenticate(&self.config, parts).await?;
         if self.config.enforces_origins() {
+            refuse_repeated(&parts.headers, &DELIVERY_HEADERS_AND_ORIGINS)?;
             guard::check_origin(&self.config, &parts.headers)?;
+        } else {
+            refuse_repeated(&parts.headers, &DELIVERY_HEADERS)?;
         }
         if let Some(limiter) = &self.limiter {
             limiter.admit()?;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, HeaderName, StatusCode, header};
 
 use super::body::read_body;
 use super::dispatch::{DeliveryContext, dispatch};
@@ -21,13 +21,23 @@ use super::response_future::{RequestCounters, RouteCounters};
 use crate::auth::private_if_access_token;
 use crate::config::EventGridConfig;
 use crate::eventgrid::{
-    AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, EventGridDelivery, EventGridEvent,
-    validation,
+    AEG_EVENT_TYPE, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, EventGridDelivery,
+    EventGridEvent, validation,
 };
 use crate::guard;
 use crate::outcome::Sender;
 use crate::rejection::Rejection;
 use crate::span::request_span;
+
+/// The headers an Event Grid delivery is decided on, each of which must come at most once (400
+/// otherwise, before any of them is read): `Content-Type` (415), `aeg-subscription-name` (403),
+/// `aeg-event-type` (what the delivery is, D23) and `Host` (RFC 9112 §3.2).
+static DELIVERY_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    AEG_SUBSCRIPTION_NAME,
+    AEG_EVENT_TYPE,
+    header::HOST,
+];
 
 /// Decodes an Event Grid delivery.
 pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<EventGridDelivery<T>, Rejection>;
@@ -137,6 +147,9 @@ impl<T, F> EventGridEndpoint<T, F> {
         Fut: Future,
         Fut::Output: IntoHandlerAnswer,
     {
+        if let Err(rejection) = crate::headers::refuse_repeated(&parts.headers, &DELIVERY_HEADERS) {
+            return rejection.unread_body().into_response();
+        }
         let subscription = crate::headers::first(&parts.headers, &AEG_SUBSCRIPTION_NAME);
         if !self
             .config
