@@ -1324,6 +1324,22 @@ wire! {
     loopback_two_host_headers_is_400 => Runtime(400) {
         raw_structured("evil-two-hosts", "Host: evil.example\r\n")
     }
+    // hyper refuses a `Content-Length` above u64::MAX − 2 itself, with 431 and before the route
+    // sees the request: D9's 413 cannot be given to it (README, "Making an endpoint safe to
+    // expose").
+    d9_loopback_content_length_of_u64_max_is_hyper_431 => Hyper(431) {
+        raw_ce(
+            format!("Content-Type: {STRUCTURED}\r\nContent-Length: {}\r\n", u64::MAX),
+            b"{}",
+        )
+    }
+    // Just below hyper's bound the route sees it, and answers 413 from the declared length.
+    d9_loopback_content_length_of_u64_max_minus_2_is_413 => Runtime(413) {
+        raw_ce(
+            format!("Content-Type: {STRUCTURED}\r\nContent-Length: {}\r\n", u64::MAX - 2),
+            b"{}",
+        )
+    }
 }
 
 /// A request without `Host` is served: hyper does not refuse it, and the runtime does not either,
