@@ -242,6 +242,12 @@ fn tiny_batch(count: usize) -> String {
     format!("[{}]", events.join(","))
 }
 
+/// A hostile value of `len` bytes, made of one letter (so that [`check`] finds how much of it a
+/// refusal quotes).
+fn long(len: usize) -> String {
+    "Q".repeat(len)
+}
+
 /// `[[[...]]]` nested `depth` times.
 fn deep_array(depth: usize) -> String {
     format!("{}{}", "[".repeat(depth), "]".repeat(depth))
@@ -1062,6 +1068,65 @@ rows! {
             .body_as("text/plain", array(&[order_event("evil-grid-ct")]))
     }
 
+    // --- Bounded echoes: a refusal quotes at most the first 64 bytes of any value the request
+    // sent (`check` holds every row's refusal to that, and to 512 bytes in all).
+    bounded_echo_of_a_500_kb_specversion_quotes_64_bytes => 400 {
+        post_ce().body_as(
+            STRUCTURED,
+            event_with("evil", json!({ "specversion": long(500_000) })).to_string(),
+        )
+    }
+    bounded_echo_of_a_1_mib_extension_name_quotes_64_bytes => 400 {
+        post_ce().body_as(STRUCTURED, {
+            let mut event = event_with("evil", json!({}));
+            event.as_object_mut().unwrap().insert(long(MIB), json!("x"));
+            event.to_string()
+        })
+    }
+    bounded_echo_of_a_900_kb_duplicate_extension_name_quotes_64_bytes => 400 {
+        let name = long(900_000).to_ascii_lowercase();
+        let valid = valid_event();
+        post_ce().body_as(
+            STRUCTURED,
+            valid.replacen("\"id\"", &format!("\"{name}\":1,\"{name}\":2,\"id\""), 1),
+        )
+    }
+    bounded_echo_of_a_390_kb_ce_specversion_header_quotes_64_bytes => 400 {
+        binary_with("ce-specversion", long(390_000).as_bytes())
+    }
+    bounded_echo_of_a_390_kb_content_type_quotes_64_bytes => 415 {
+        post_ce().body_as(
+            &format!("application/cloudevents+{}", long(390_000)),
+            valid_event(),
+        )
+    }
+    bounded_echo_of_a_390_kb_binary_content_type_quotes_64_bytes => 415 {
+        post_ce()
+            .binary()
+            .set("content-type", obs(format!("text/{}", long(390_000)).as_bytes()))
+            .body("{}".into())
+            .unwrap()
+    }
+    bounded_echo_of_a_2_mib_string_as_event_grid_validation_data_quotes_64_bytes => 400 {
+        validation(Some(SUBSCRIPTION)).body_as(
+            JSON,
+            array(&[grid_event(
+                "evil-validation",
+                VALIDATION_TYPE,
+                json!(long(GRID_LIMIT - 4096)),
+            )]),
+        )
+    }
+    bounded_echo_of_a_500_kb_event_type_on_a_validation_quotes_64_bytes => 400 {
+        validation(Some(SUBSCRIPTION)).body_as(
+            JSON,
+            array(&[grid_event("evil-type", &long(500_000), json!({}))]),
+        )
+    }
+    bounded_echo_of_a_500_kb_string_as_a_plain_message_quotes_64_bytes => 400 {
+        at("POST", PLAIN).body_as(JSON, json!(long(500_000)).to_string())
+    }
+
     // --- Events per delivery: at most 5,000 (Event Grid's own largest batch) by default, however
     // small the events; beyond that the whole delivery is refused before any call.
     control_batch_of_5000_tiny_events_is_204 => 204, calls = 5_000 {
@@ -1144,6 +1209,22 @@ async fn check(name: &str, request: Request<Body>, expect: u16, calls: usize) {
         });
         if reflected {
             problems.push("the request's origin is reflected in the refusal".to_owned());
+        }
+    }
+    if !status.is_success() {
+        // Bounded echoes: a reason is at most 512 bytes and its line end (plus an ellipsis), and
+        // quotes at most 64 bytes of what the request sent (no reason has a longer run of one
+        // byte of its own).
+        if body.len() > 512 + "…\n".len() {
+            problems.push(format!("a reason of {} bytes", body.len()));
+        }
+        let longest = body
+            .chunk_by(|a, b| a == b)
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest > 64 {
+            problems.push(format!("the reason quotes {longest} bytes of one value"));
         }
     }
     if status == StatusCode::UNAUTHORIZED && headers.contains_key("www-authenticate") {

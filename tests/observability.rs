@@ -274,6 +274,47 @@ fn span_has_the_rejection_reason() {
     );
 }
 
+/// Bounded echoes: the span records at most the first 64 bytes of an accepted event's `id` and
+/// `type` (marked `…`), and of a value a rejection reason quotes, so a 500 KB value is not a
+/// 500 KB log line.
+#[test]
+fn bounded_echo_span_fields_and_reason_record_64_bytes_of_a_500_kb_value() {
+    let long_id = "I".repeat(500_000);
+    let long_type = "T".repeat(500_000);
+    let log = capture(|| async {
+        let accepted = json!({
+            "specversion": "1.0", "id": long_id, "source": "/s", "type": long_type, "data": "ok",
+        });
+        let request = Request::post("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/cloudevents+json")
+            .body(Body::from(accepted.to_string()))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::NO_CONTENT);
+        let refused = json!({
+            "specversion": "S".repeat(500_000), "id": "r-1", "source": "/s", "type": "t",
+        });
+        let request = Request::post("/orders")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/cloudevents+json")
+            .body(Body::from(refused.to_string()))
+            .unwrap();
+        assert_eq!(send(request).await, StatusCode::BAD_REQUEST);
+    });
+    let line = line_with(&log, "status=204");
+    let id = format!("first_id=\"{}…\"", &long_id[..64]);
+    let ty = format!("first_type=\"{}…\"", &long_type[..64]);
+    assert!(
+        line.contains(&id) && line.contains(&ty),
+        "{}",
+        &line[..line.len().min(600)]
+    );
+    let line = line_with(&log, "status=400");
+    let reason = format!("unsupported specversion `{}…`", "S".repeat(64));
+    assert!(line.contains(&reason), "{}", &line[..line.len().min(600)]);
+    assert!(log.len() < 20_000, "{} bytes of log", log.len());
+}
+
 #[test]
 fn span_has_the_outcome_reason_and_event_grid_validation_mode() {
     let log = capture(|| async {

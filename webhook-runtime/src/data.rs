@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, Visitor};
 
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// Where an event's data comes from.
 #[derive(Debug, Clone, Copy)]
@@ -111,7 +111,8 @@ impl DataError {
                 "the event has no data, but the handler requires it (use Option<T> to accept events without data)",
             ),
             Kind::NotJson(Some(content_type)) => Rejection::unsupported_media_type(format!(
-                "data content type `{content_type}` is not JSON, but the handler decodes JSON"
+                "data content type {} is not JSON, but the handler decodes JSON",
+                quoted(&content_type)
             )),
             Kind::NotJson(None) => Rejection::unsupported_media_type(
                 "the data is binary (data_base64 without a JSON datacontenttype), but the handler decodes JSON",

@@ -10,6 +10,10 @@ use http::{HeaderValue, StatusCode, header};
 ///
 /// Every request the runtime turns away gets one of these; the handler is not called.
 ///
+/// A reason is bounded, as it is sent back and logged: a quoted run (between `"` or backticks)
+/// longer than 64 bytes is cut to its first 64 (at a character boundary) and marked `…`, and the
+/// whole reason is cut to 512 bytes the same way; so text a request sends is never echoed whole.
+///
 /// ```
 /// use webhook_runtime::Rejection;
 /// use axum::response::IntoResponse;
@@ -33,7 +37,7 @@ impl Rejection {
     pub fn new(status: StatusCode, reason: impl Into<Cow<'static, str>>) -> Self {
         Self {
             status,
-            reason: reason.into(),
+            reason: bounded_reason(reason.into()),
             retry_after: None,
             unread_body: false,
         }
@@ -94,10 +98,132 @@ impl Rejection {
     /// Prefixes the reason with the position of the offending event in a batch.
     pub(crate) fn in_event(self, index: usize) -> Self {
         Self {
-            reason: format!("event {index}: {}", self.reason).into(),
+            reason: bounded_reason(format!("event {index}: {}", self.reason).into()),
             ..self
         }
     }
+}
+
+/// The most bytes of a value from the request that a reason quotes (or a span field records).
+pub(crate) const QUOTE_LIMIT: usize = 64;
+
+/// The most bytes of a reason.
+pub(crate) const REASON_LIMIT: usize = 512;
+
+/// What marks a value that was cut.
+const ELLIPSIS: char = '…';
+
+/// The first `limit` bytes of `value` or fewer, cut at a character boundary, and whether
+/// anything was left out.
+fn prefix(value: &str, limit: usize) -> (&str, bool) {
+    if value.len() <= limit {
+        return (value, false);
+    }
+    (&value[..value.floor_char_boundary(limit)], true)
+}
+
+/// A value from the request, as a reason quotes it: between backticks, at most its first
+/// [`QUOTE_LIMIT`] bytes, followed by `…` when it was cut.
+pub(crate) fn quoted(value: &str) -> Quoted<'_> {
+    let (shown, cut) = prefix(value, QUOTE_LIMIT);
+    Quoted { shown, cut }
+}
+
+/// See [`quoted`].
+pub(crate) struct Quoted<'a> {
+    shown: &'a str,
+    cut: bool,
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`")?;
+        f.write_str(self.shown)?;
+        if self.cut {
+            write!(f, "{ELLIPSIS}")?;
+        }
+        f.write_str("`")
+    }
+}
+
+/// A value from the request as a span field records it: at most its first [`QUOTE_LIMIT`]
+/// bytes, followed by `…` when it was cut.
+pub(crate) fn bounded(value: &str) -> Cow<'_, str> {
+    match prefix(value, QUOTE_LIMIT) {
+        (whole, false) => Cow::Borrowed(whole),
+        (shown, true) => Cow::Owned(format!("{shown}{ELLIPSIS}")),
+    }
+}
+
+/// A reason as [`Rejection`] keeps it: every quoted run (between `"` or backticks, as our own
+/// messages and serde's quote values) cut to [`QUOTE_LIMIT`] bytes, then the whole to
+/// [`REASON_LIMIT`] bytes, each cut marked `…`. A reason within [`QUOTE_LIMIT`] bytes is kept
+/// as it is without being looked at.
+fn bounded_reason(reason: Cow<'static, str>) -> Cow<'static, str> {
+    if reason.len() <= QUOTE_LIMIT || !needs_bounding(&reason) {
+        return reason;
+    }
+    let mut out = String::with_capacity(reason.len().min(REASON_LIMIT + 8));
+    let mut rest: &str = &reason;
+    while let Some(open) = rest.find(['"', '`']) {
+        let delimiter = rest.as_bytes()[open];
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let close = closing(rest, delimiter).unwrap_or(rest.len());
+        let (shown, cut) = prefix(&rest[..close], QUOTE_LIMIT);
+        out.push_str(shown);
+        if cut {
+            out.push(ELLIPSIS);
+        }
+        if close == rest.len() {
+            rest = "";
+            break;
+        }
+        out.push(char::from(delimiter));
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    let (shown, cut) = prefix(&out, REASON_LIMIT);
+    if cut {
+        let mut whole = shown.to_owned();
+        whole.push(ELLIPSIS);
+        return Cow::Owned(whole);
+    }
+    Cow::Owned(out)
+}
+
+/// Whether [`bounded_reason`] would change `reason`: it is too long, or it has a quoted run
+/// that is.
+fn needs_bounding(reason: &str) -> bool {
+    if reason.len() > REASON_LIMIT {
+        return true;
+    }
+    let mut rest = reason;
+    while let Some(open) = rest.find(['"', '`']) {
+        let delimiter = rest.as_bytes()[open];
+        rest = &rest[open + 1..];
+        let close = closing(rest, delimiter).unwrap_or(rest.len());
+        if close > QUOTE_LIMIT {
+            return true;
+        }
+        rest = rest.get(close + 1..).unwrap_or("");
+    }
+    false
+}
+
+/// Where the run that `delimiter` opened ends in `rest`: the next backtick, or the next `"` not
+/// escaped by a `\` (serde quotes strings with Rust's escapes).
+fn closing(rest: &str, delimiter: u8) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if delimiter == b'"' => i += 2,
+            b if b == delimiter => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 impl fmt::Display for Rejection {
@@ -136,5 +262,92 @@ impl IntoResponse for Rejection {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_keeps_a_short_value_whole() {
+        assert_eq!(quoted("1.1").to_string(), "`1.1`");
+        assert_eq!(quoted("").to_string(), "``");
+        let exact = "x".repeat(QUOTE_LIMIT);
+        assert_eq!(quoted(&exact).to_string(), format!("`{exact}`"));
+    }
+
+    #[test]
+    fn quoted_cuts_a_long_value_to_64_bytes_and_marks_it() {
+        let long = "a".repeat(500_000);
+        assert_eq!(
+            quoted(&long).to_string(),
+            format!("`{}…`", "a".repeat(QUOTE_LIMIT))
+        );
+    }
+
+    /// The cut never splits a character: a 3-byte `€` that straddles byte 64 is left out whole.
+    #[test]
+    fn quoted_cuts_at_a_character_boundary() {
+        let value = format!("{}{}", "a".repeat(62), "€".repeat(10));
+        assert_eq!(quoted(&value).to_string(), format!("`{}…`", "a".repeat(62)));
+        let value = "é".repeat(100);
+        assert_eq!(quoted(&value).to_string(), format!("`{}…`", "é".repeat(32)));
+    }
+
+    #[test]
+    fn bounded_borrows_a_short_value_and_cuts_a_long_one() {
+        assert!(matches!(bounded("order-1"), Cow::Borrowed("order-1")));
+        let long = "i".repeat(2 * 1024 * 1024);
+        assert_eq!(bounded(&long), format!("{}…", "i".repeat(QUOTE_LIMIT)));
+    }
+
+    /// A reason made elsewhere (serde's messages quote input strings) has its quoted runs cut.
+    #[test]
+    fn rejection_cuts_the_quoted_runs_of_a_reason() {
+        let long = "x".repeat(1000);
+        let serde_like =
+            format!("invalid type: string \"{long}\", expected u32 at line 1 column 1010");
+        let rejection = Rejection::bad_request(serde_like);
+        assert_eq!(
+            rejection.reason(),
+            format!(
+                "invalid type: string \"{}…\", expected u32 at line 1 column 1010",
+                "x".repeat(QUOTE_LIMIT)
+            )
+        );
+        let escaped = format!("string \"a\\\"{long}\" then `{long}` end");
+        assert_eq!(
+            Rejection::bad_request(escaped).reason(),
+            format!(
+                "string \"a\\\"{}…\" then `{}…` end",
+                "x".repeat(QUOTE_LIMIT - 3),
+                "x".repeat(QUOTE_LIMIT)
+            )
+        );
+        let unclosed = format!("value `{long}");
+        assert_eq!(
+            Rejection::bad_request(unclosed).reason(),
+            format!("value `{}…", "x".repeat(QUOTE_LIMIT))
+        );
+    }
+
+    /// What `quoted` made is kept as it is.
+    #[test]
+    fn rejection_keeps_what_quoted_made() {
+        let long = "€".repeat(1000);
+        let reason = format!("unsupported specversion {}: use 1.0", quoted(&long));
+        assert_eq!(Rejection::bad_request(reason.clone()).reason(), reason);
+        let short = "a short reason with `a` and \"b\"";
+        assert_eq!(Rejection::bad_request(short).reason(), short);
+    }
+
+    #[test]
+    fn rejection_caps_the_whole_reason() {
+        let long = "word ".repeat(1000);
+        let rejection = Rejection::bad_request(long).in_event(7);
+        assert!(rejection.reason().len() <= REASON_LIMIT + '…'.len_utf8());
+        assert!(rejection.reason().starts_with("event 7: word"));
+        assert!(rejection.reason().ends_with('…'));
     }
 }

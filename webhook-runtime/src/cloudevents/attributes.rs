@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use super::event::{CloudEvent, ExtensionValue, SpecVersion, TextAttributes};
 use crate::data::{self, DataSource};
 use crate::interned::interned;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// How an attribute is named in a reason: `attribute `id`` or `header `ce-id``.
 #[derive(Clone, Copy)]
@@ -95,7 +95,8 @@ impl<'a> Attributes<'a> {
         let specversion = required(self.specversion, "specversion", carrier)?;
         if *specversion != *"1.0" {
             return Err(Rejection::bad_request(format!(
-                "unsupported specversion `{specversion}`: this receiver implements CloudEvents 1.0"
+                "unsupported specversion {}: this receiver implements CloudEvents 1.0",
+                quoted(&specversion)
             )));
         }
         let id = required(self.id, "id", carrier)?;

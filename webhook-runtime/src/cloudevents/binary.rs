@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::data::DataSource;
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// Why a `ce-` header value could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +129,8 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
         };
         if previous == Some(name) {
             return Err(Rejection::bad_request(format!(
-                "header `{name}` appears more than once"
+                "header {} appears more than once",
+                quoted(name.as_str())
             )));
         }
         previous = Some(name);
@@ -137,7 +138,9 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
         let slot = attributes.slot(attribute);
         if slot.is_none() && !is_attribute_name(attribute) {
             return Err(Rejection::bad_request(format!(
-                "header `{name}`: `{attribute}` is not a valid attribute name (lower-case ASCII letters and digits)"
+                "header {}: {} is not a valid attribute name (lower-case ASCII letters and digits)",
+                quoted(name.as_str()),
+                quoted(attribute)
             )));
         }
         match attribute {
@@ -153,8 +156,9 @@ pub(crate) fn decode_binary<T: DeserializeOwned>(
             }
             _ => {}
         }
-        let value = decode_ce_header(value)
-            .map_err(|e| Rejection::bad_request(format!("header `{name}`: {e}")))?;
+        let value = decode_ce_header(value).map_err(|e| {
+            Rejection::bad_request(format!("header {}: {e}", quoted(name.as_str())))
+        })?;
         match slot {
             Some(slot) => *slot = Some(value),
             None => {

@@ -34,7 +34,7 @@ pub use binary::{HeaderValueError, decode_header_value};
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
 
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// The header whose presence makes a request binary mode (a name parsed once, not per request).
 const CE_SPECVERSION: HeaderName = HeaderName::from_static("ce-specversion");
@@ -91,7 +91,8 @@ impl Mode {
                         Ok(Some(mode))
                     } else {
                         Err(Rejection::unsupported_media_type(format!(
-                            "event format `{essence}` is not supported: send JSON ({prefix}+json)"
+                            "event format {} is not supported: send JSON ({prefix}+json)",
+                            quoted(essence)
                         )))
                     };
                 }

@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use super::attributes::{Attributes, Carrier, is_attribute_name};
 use super::event::{CloudEvent, ExtensionValue};
 use crate::data::{DataSource, is_json_media_type};
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// Standard base64, padding optional (RFC 4648 §4).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -184,7 +184,9 @@ impl<'de, C: DataCapture<'de>> Visitor<'de> for EventVisitor<C> {
                         event.fail(|| duplicate(key));
                     }
                     if let Some(kind) = problem {
-                        event.fail(|| format!("attribute `{key}` must be a string, not {kind}"));
+                        event.fail(|| {
+                            format!("attribute {} must be a string, not {kind}", quoted(key))
+                        });
                     }
                 }
             }
@@ -201,14 +203,15 @@ fn mark_seen(seen: &mut u16, index: u8) -> bool {
 }
 
 fn duplicate(key: &str) -> String {
-    format!("attribute `{key}` appears more than once")
+    format!("attribute {} appears more than once", quoted(key))
 }
 
 fn extension<'de, D>(event: &mut RawEvent<'de, D>, name: &str, value: AttrValue<'de>) {
     if !is_attribute_name(name) {
         return event.fail(|| {
             format!(
-                "`{name}` is not a valid attribute name: use lower-case ASCII letters and digits"
+                "{} is not a valid attribute name: use lower-case ASCII letters and digits",
+                quoted(name)
             )
         });
     }
@@ -222,14 +225,19 @@ fn extension<'de, D>(event: &mut RawEvent<'de, D>, name: &str, value: AttrValue<
         AttrValue::Int(i) => match i32::try_from(i) {
             Ok(i) => ExtensionValue::Integer(i),
             Err(_) => {
-                return event
-                    .fail(|| format!("extension `{name}` is an integer outside the 32-bit range"));
+                return event.fail(|| {
+                    format!(
+                        "extension {} is an integer outside the 32-bit range",
+                        quoted(name)
+                    )
+                });
             }
         },
         other => {
             return event.fail(|| {
                 format!(
-                    "extension `{name}` must be a string, a boolean or a 32-bit integer, not {}",
+                    "extension {} must be a string, a boolean or a 32-bit integer, not {}",
+                    quoted(name),
                     other.kind()
                 )
             });

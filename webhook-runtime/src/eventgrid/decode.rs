@@ -22,7 +22,7 @@ use super::validation::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::data::{self, DataSource};
 use crate::interned::interned;
 use crate::json::{IndexedArray, OnePassArray, Text, malformed, one_pass_from_slice};
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, quoted};
 
 /// What an Event Grid POST carries.
 #[derive(Debug)]
@@ -212,7 +212,8 @@ fn decode_general<T: DeserializeOwned>(
                 let ty = event.event_type();
                 if is_lifecycle_event_type(ty) {
                     return Err(Rejection::bad_request(format!(
-                        "`{ty}` must come alone, with its own aeg-event-type header"
+                        "{} must come alone, with its own aeg-event-type header",
+                        quoted(ty)
                     ))
                     .in_event(index));
                 }
@@ -236,8 +237,8 @@ fn single<'a, D>(
     match (events.next(), count) {
         (Some(event), 1) if event.event_type() == expected => Ok(event),
         (Some(event), 1) => Err(Rejection::bad_request(format!(
-            "aeg-event-type: {header} needs a `{expected}` event, not `{}`",
-            event.event_type()
+            "aeg-event-type: {header} needs a `{expected}` event, not {}",
+            quoted(event.event_type())
         ))),
         _ => Err(Rejection::bad_request(format!(
             "aeg-event-type: {header} needs exactly one event, not {count}"

@@ -19,7 +19,7 @@ use crate::dedup::Dedup;
 use crate::dedup::{self, ClaimRefused};
 use crate::no_content::{into_no_content, no_content};
 use crate::outcome::{DeadLetter, EventRef, Outcome, Returned, Sender};
-use crate::rejection::Rejection;
+use crate::rejection::{Rejection, bounded};
 use crate::span::{request_span, traced};
 
 /// What a delivery's handler calls need besides the events: the route's settings, its sender,
@@ -198,10 +198,10 @@ fn record_events(events: &[impl DeliveredEvent]) {
     span.record("events", events.len());
     if let Some(first) = events.first() {
         if let Some(id) = first.event_id() {
-            span.record("first_id", id);
+            span.record("first_id", &*bounded(id));
         }
         if let Some(ty) = first.event_type_name() {
-            span.record("first_type", ty);
+            span.record("first_type", &*bounded(ty));
         }
     }
 }
