@@ -715,6 +715,36 @@ rows! {
             event.to_string()
         })
     }
+    j5_data_base64_without_padding_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, {
+            let mut event = event_with(
+                "evil-unpadded",
+                json!({ "datacontenttype": JSON, "data_base64": "e30" }),
+            );
+            event.as_object_mut().unwrap().remove("data");
+            event.to_string()
+        })
+    }
+    j5_data_base64_with_padding_but_nonzero_unused_bits_is_400 => 400 {
+        post_ce().body_as(STRUCTURED, {
+            let mut event = event_with(
+                "evil-bits",
+                json!({ "datacontenttype": JSON, "data_base64": "e31=" }),
+            );
+            event.as_object_mut().unwrap().remove("data");
+            event.to_string()
+        })
+    }
+    control_padded_data_base64_is_204 => 204, calls = 1 {
+        post_ce().body_as(STRUCTURED, {
+            let mut event = event_with(
+                "ok-padded",
+                json!({ "datacontenttype": JSON, "data_base64": STANDARD.encode(r#"{"n":1}"#) }),
+            );
+            event.as_object_mut().unwrap().remove("data");
+            event.to_string()
+        })
+    }
     json_truncated_structured_event_is_400 => 400 {
         let valid = valid_event();
         post_ce().body_as(STRUCTURED, valid[..valid.len() / 2].to_owned())

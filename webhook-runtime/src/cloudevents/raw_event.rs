@@ -9,7 +9,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::GeneralPurpose;
 use serde::Deserialize;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
@@ -21,11 +21,10 @@ use super::event::{CloudEvent, ExtensionValue};
 use crate::data::{DataSource, is_json_media_type};
 use crate::rejection::{Rejection, quoted};
 
-/// Standard base64, padding optional (RFC 4648 §4).
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
+/// Base64 as RFC 4648 §4 writes it, which the JSON format names for `data_base64` (J5): the
+/// standard alphabet, padded with `=` to a multiple of 4 characters, unused bits zero. What every
+/// SDK sends; unpadded or non-canonical text is refused.
+const BASE64: GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// How an event's `data` member is taken while the event is parsed.
 pub(super) trait DataCapture<'de>: Sized {
@@ -99,7 +98,10 @@ impl RawEvent<'_> {
             }
             (None, Some(encoded)) => {
                 decoded = BASE64.decode(encoded.as_bytes()).map_err(|_| {
-                    Rejection::bad_request("attribute `data_base64` is not valid base64")
+                    Rejection::bad_request(
+                        "attribute `data_base64` is not valid base64 (RFC 4648 §4: the standard \
+                         alphabet, padded with `=`)",
+                    )
                 })?;
                 // J5: binary data is never assumed JSON without a JSON content type.
                 match content_type {
@@ -357,5 +359,29 @@ impl<'de> Visitor<'de> for AttrVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AttrValue<'de>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(AttrValue::Other("an object"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// J5: `data_base64` is RFC 4648 §4 base64, padded and canonical.
+    #[test]
+    fn j5_data_base64_is_padded_canonical_base64() {
+        for valid in [
+            "",
+            "e30=",
+            "aGVsbG8=",
+            "AP8QgA==",
+            "eyJvcmRlcl9pZCI6Im8tMSJ9",
+        ] {
+            assert!(BASE64.decode(valid).is_ok(), "{valid}");
+        }
+        for invalid in [
+            "e30", "aGVsbG8", "AP8QgA", "AP8QgA=", "e31=", "aGVsbG9=", "e30==", "e3 0=",
+        ] {
+            assert!(BASE64.decode(invalid).is_err(), "{invalid}");
+        }
     }
 }
