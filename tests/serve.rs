@@ -283,3 +283,48 @@ async fn requests_carry_the_peer_address_as_connect_info() {
         stream.local_addr().expect("bound").to_string()
     );
 }
+
+/// Sends `raw` on a new connection and returns the answer.
+fn answer_to(server: &Server, raw: &str) -> Response {
+    let mut stream = server.connect();
+    send(&mut stream, raw.as_bytes());
+    read_response(&stream).expect("an answer")
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is 400; hyper
+/// serves both, so the server layer refuses them before the application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_exactly_one_host_is_400() {
+    let server = Server::start(app(), limits()).await;
+    let missing = answer_to(&server, "GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(missing.status, 400, "{missing:?}");
+    assert!(missing.text().contains("Host"), "{missing:?}");
+    let twice = answer_to(
+        &server,
+        "GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
+    );
+    assert_eq!(twice.status, 400, "{twice:?}");
+    // HTTP/1.0 has no Host requirement; one Host is the ordinary case.
+    assert_eq!(answer_to(&server, "GET / HTTP/1.0\r\n\r\n").status, 200);
+    let one = answer_to(&server, "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n");
+    assert_eq!((one.status, one.text()), (200, "hello".to_owned()));
+}
+
+/// RFC 9112 §6.1: a transfer coding the server does not understand is 501. hyper reads
+/// `gzip, chunked` as plain chunked, which would hand the application a compressed body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_coding_other_than_chunked_is_501() {
+    let server = Server::start(app(), limits()).await;
+    let body = "5\r\nhello\r\n0\r\n\r\n";
+    let gzip = answer_to(
+        &server,
+        &format!("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n{body}"),
+    );
+    assert_eq!(gzip.status, 501, "{gzip:?}");
+    let plain = answer_to(
+        &server,
+        &format!("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n{body}"),
+    );
+    // The route takes GET only: 405 shows the chunked request reached the application.
+    assert_eq!(plain.status, 405, "{plain:?}");
+}

@@ -40,6 +40,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::response::IntoResponse;
+use http::header;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -48,6 +50,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+use crate::rejection::Rejection;
 
 /// The limits [`serve`] applies to connections; [`ServeLimits::default`] gives the documented
 /// defaults, the builder methods change one each.
@@ -490,7 +494,14 @@ async fn run(
         let router = router.clone();
         let service = service_fn(move |mut request: http::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(remote));
-            router.clone().oneshot(request)
+            let refusal = framing_refusal(&request);
+            let router = router.clone();
+            async move {
+                match refusal {
+                    Some(refusal) => Ok(refusal.into_response()),
+                    None => router.oneshot(request).await,
+                }
+            }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
@@ -504,6 +515,39 @@ async fn run(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// What the server refuses of a request's framing before the application sees it, where hyper
+/// lets it through: a Host header missing from an HTTP/1.1 request, or sent twice (400, RFC 9112
+/// §3.2: the server MUST answer 400), and a transfer coding other than `chunked` alone (501, RFC
+/// 9112 §6.1: hyper reads `gzip, chunked` as plain chunked, so the application would get a
+/// compressed body as if it were the content).
+fn framing_refusal<B>(request: &http::Request<B>) -> Option<Rejection> {
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    if hosts > 1 || (hosts == 0 && request.version() == http::Version::HTTP_11) {
+        return Some(Rejection::bad_request(
+            "an HTTP/1.1 request carries exactly one Host header",
+        ));
+    }
+    let mut codings = request
+        .headers()
+        .get_all(header::TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|coding| !coding.is_empty());
+    let chunked_alone = match (codings.next(), codings.next()) {
+        (None, _) => true,
+        (Some(coding), None) => coding.eq_ignore_ascii_case(b"chunked"),
+        _ => false,
+    };
+    if !chunked_alone {
+        return Some(Rejection::new(
+            http::StatusCode::NOT_IMPLEMENTED,
+            "only the chunked transfer coding is understood",
+        ));
+    }
+    None
 }
 
 /// Errors of one connection attempt, not of the listener (as `axum::serve` skips them).
