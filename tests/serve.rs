@@ -182,9 +182,12 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout()
     assert!(took >= NOT_BEFORE, "closed after {took:?} only");
 }
 
+/// Beyond the cap, a few connections (a sixteenth of the cap, at least one) are answered 503
+/// with `Retry-After` and closed; past those, connections wait in the accept backlog and are
+/// served once a slot frees.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn beyond_the_connection_cap_a_connection_waits_until_a_slot_frees() {
-    // A long header read timeout: the first connection holds its slot until it closes.
+async fn beyond_the_connection_cap_a_connection_is_answered_503_and_past_that_waits_for_a_slot() {
+    // A long header read timeout: the connections hold their slots until they close.
     let limits = ServeLimits::default()
         .header_read_timeout(Duration::from_secs(30))
         .max_connections(1);
@@ -193,32 +196,44 @@ async fn beyond_the_connection_cap_a_connection_waits_until_a_slot_frees() {
     send(&mut first, &get_request("/"));
     assert_hello(&read_response(&first).expect("an answer"));
 
-    // The second connection is made (by the kernel, in the accept backlog) and its request sent,
-    // but it is not served while the first is open.
+    // The second connection takes the one slot beyond the cap (its request comes later).
     let mut second = server.connect();
-    send(&mut second, &get_request("/"));
-    second
+    // The third waits in the backlog: made by the kernel, its request sent, nothing served.
+    let mut third = server.connect();
+    send(&mut third, &get_request("/"));
+    third
         .set_read_timeout(Some(WAITING))
         .expect("set a read timeout");
     let mut byte = [0; 1];
-    match second.read(&mut byte) {
+    match third.read(&mut byte) {
         Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-        other => panic!("a connection beyond the cap was served or closed: {other:?}"),
+        other => panic!("a connection past the refusals was answered or closed: {other:?}"),
     }
 
-    // The first closes: the second is served.
+    // The first closes: the third is served.
     drop(first);
-    second
+    third
         .set_read_timeout(Some(PATIENCE))
         .expect("set a read timeout");
     let start = Instant::now();
-    let response = read_response(&second).expect("the waiting connection is served");
-    assert_hello(&response);
+    assert_hello(&read_response(&third).expect("the waiting connection is served"));
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "served {:?} after the slot freed",
         start.elapsed()
     );
+
+    // The second, beyond the cap, is answered 503 with Retry-After, then closed.
+    send(&mut second, &get_request("/"));
+    let refused = read_response(&second).expect("an answer beyond the cap");
+    assert_eq!(refused.status, 503, "{refused:?}");
+    let retry_after = refused
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .map(|(_, value)| value.as_str());
+    assert_eq!(retry_after, Some("1"), "{refused:?}");
+    assert!(closed_without_answer(&mut second) < CLOSED_WITHIN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -161,16 +161,14 @@ impl ServeLimits {
         self
     }
 
-    /// The most connections open at once. Beyond it, new connections **wait in the listener's
-    /// accept backlog**: the server does not accept them until an open connection closes (a
-    /// finished exchange, a client that leaves, or the header read timeout), then serves them
-    /// as usual. The kernel completes their TCP handshake meanwhile (up to the listen backlog;
-    /// beyond it, it drops further connection attempts, which the clients retry), so a burst
-    /// above the cap is served late rather than refused, and the server never holds more than
-    /// `max` sockets. (Accepting and closing at once would spend a file descriptor and a
-    /// handshake per refusal and turn every such connection into a failed delivery that the
-    /// sender retries later; a client waiting in the backlog is bounded by its own connect or
-    /// request timeout.)
+    /// The most connections served at once. Beyond it, a few more connections (a sixteenth of
+    /// `max`, at least one) are **answered 503 with `Retry-After: 1`** and closed, a clear answer
+    /// that every sender retries. Past those, new connections **wait in the listener's accept
+    /// backlog** until a slot frees (a finished exchange, a client that leaves, or the header
+    /// read timeout), then are served as usual; the kernel completes their TCP handshake
+    /// meanwhile, up to the listen backlog. So the server never holds more than `max` plus a
+    /// sixteenth sockets, a flood of connections cannot make the refusals themselves exhaust the
+    /// open files, and a burst above the cap is answered at once as far as that is cheap.
     ///
     /// Default: [`DEFAULT_MAX_CONNECTIONS`](Self::DEFAULT_MAX_CONNECTIONS) (512).
     ///
@@ -460,20 +458,35 @@ async fn run(
     signal: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let overflow = Arc::new(Semaphore::new(overflow_slots(limits.max_connections)));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(limits.keep_alive);
+    // Connections beyond the cap are answered 503 once and closed.
+    let mut refusing = http1::Builder::new();
+    refusing
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(false);
     let mut signal = pin!(signal);
     loop {
-        let permit = tokio::select! {
-            () = &mut signal => break,
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                // The semaphore is never closed.
-                Err(_) => break,
+        // A slot to serve in; else one to refuse in; else wait (in the kernel's accept backlog)
+        // for a slot to serve in. Decided before accepting, so no socket is held undecided.
+        let slot = match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => Slot::Serve(permit),
+            Err(_) => match Arc::clone(&overflow).try_acquire_owned() {
+                Ok(permit) => Slot::Refuse(permit),
+                Err(_) => tokio::select! {
+                    () = &mut signal => break,
+                    permit = Arc::clone(&permits).acquire_owned() => match permit {
+                        Ok(permit) => Slot::Serve(permit),
+                        // The semaphore is never closed.
+                        Err(_) => break,
+                    },
+                },
             },
         };
         let (stream, remote) = tokio::select! {
@@ -490,6 +503,28 @@ async fn run(
                     }
                 }
             },
+        };
+        let permit = match slot {
+            Slot::Serve(permit) => permit,
+            Slot::Refuse(permit) => {
+                let service = service_fn(|_: http::Request<Incoming>| async {
+                    Ok::<_, std::convert::Infallible>(
+                        Rejection::new(
+                            http::StatusCode::SERVICE_UNAVAILABLE,
+                            "the server is at its connection limit: deliver again shortly",
+                        )
+                        .with_retry_after(1)
+                        .into_response(),
+                    )
+                });
+                let connection =
+                    graceful.watch(refusing.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                    drop(permit);
+                });
+                continue;
+            }
         };
         let router = router.clone();
         let service = service_fn(move |mut request: http::Request<Incoming>| {
@@ -548,6 +583,21 @@ fn framing_refusal<B>(request: &http::Request<B>) -> Option<Rejection> {
         ));
     }
     None
+}
+
+/// What an accepted connection may do.
+enum Slot {
+    /// Be served: one of the `max_connections` slots.
+    Serve(tokio::sync::OwnedSemaphorePermit),
+    /// Be answered 503 and closed: one of the few slots beyond the cap.
+    Refuse(tokio::sync::OwnedSemaphorePermit),
+}
+
+/// How many connections beyond the cap are answered 503 (with `Retry-After`) rather than left
+/// in the accept backlog: a sixteenth of the cap, at least one. Bounded, so that a flood of
+/// connections cannot turn the refusals themselves into an exhaustion of open files.
+fn overflow_slots(max_connections: usize) -> usize {
+    (max_connections / 16).max(1)
 }
 
 /// Errors of one connection attempt, not of the listener (as `axum::serve` skips them).
