@@ -157,32 +157,24 @@ pub(crate) fn bounded(value: &str) -> Cow<'_, str> {
 
 /// A reason as [`Rejection`] keeps it: every quoted run (between `"` or backticks, as our own
 /// messages and serde's quote values) cut to [`QUOTE_LIMIT`] bytes, then the whole to
-/// [`REASON_LIMIT`] bytes, each cut marked `…`. A reason within [`QUOTE_LIMIT`] bytes is kept
-/// as it is without being looked at.
+/// [`REASON_LIMIT`] bytes, each cut marked `…`. A reason that needs neither is kept as it is.
 fn bounded_reason(reason: Cow<'static, str>) -> Cow<'static, str> {
-    if reason.len() <= QUOTE_LIMIT || !needs_bounding(&reason) {
+    let long_run = |(start, end): (usize, usize)| end - start > QUOTE_LIMIT;
+    if reason.len() <= REASON_LIMIT && !quoted_runs(&reason).any(long_run) {
         return reason;
     }
     let mut out = String::with_capacity(reason.len().min(REASON_LIMIT + 8));
-    let mut rest: &str = &reason;
-    while let Some(open) = rest.find(['"', '`']) {
-        let delimiter = rest.as_bytes()[open];
-        out.push_str(&rest[..=open]);
-        rest = &rest[open + 1..];
-        let close = closing(rest, delimiter).unwrap_or(rest.len());
-        let (shown, cut) = prefix(&rest[..close], QUOTE_LIMIT);
+    let mut copied = 0;
+    for (start, end) in quoted_runs(&reason) {
+        let (shown, cut) = prefix(&reason[start..end], QUOTE_LIMIT);
+        out.push_str(&reason[copied..start]);
         out.push_str(shown);
         if cut {
             out.push(ELLIPSIS);
         }
-        if close == rest.len() {
-            rest = "";
-            break;
-        }
-        out.push(char::from(delimiter));
-        rest = &rest[close + 1..];
+        copied = end;
     }
-    out.push_str(rest);
+    out.push_str(&reason[copied..]);
     let (shown, cut) = prefix(&out, REASON_LIMIT);
     if cut {
         let mut whole = shown.to_owned();
@@ -192,23 +184,18 @@ fn bounded_reason(reason: Cow<'static, str>) -> Cow<'static, str> {
     Cow::Owned(out)
 }
 
-/// Whether [`bounded_reason`] would change `reason`: it is too long, or it has a quoted run
-/// that is.
-fn needs_bounding(reason: &str) -> bool {
-    if reason.len() > REASON_LIMIT {
-        return true;
-    }
-    let mut rest = reason;
-    while let Some(open) = rest.find(['"', '`']) {
-        let delimiter = rest.as_bytes()[open];
-        rest = &rest[open + 1..];
-        let close = closing(rest, delimiter).unwrap_or(rest.len());
-        if close > QUOTE_LIMIT {
-            return true;
-        }
-        rest = rest.get(close + 1..).unwrap_or("");
-    }
-    false
+/// The byte ranges of the quoted runs of `reason`, delimiters excluded: each `"` or backtick
+/// opens a run that the next matching delimiter closes (a run left open ends with the reason).
+fn quoted_runs(reason: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let open = at + reason.get(at..)?.find(['"', '`'])?;
+        let delimiter = reason.as_bytes()[open];
+        let start = open + 1;
+        let end = closing(&reason[start..], delimiter).map_or(reason.len(), |close| start + close);
+        at = end + 1;
+        Some((start, end))
+    })
 }
 
 /// Where the run that `delimiter` opened ends in `rest`: the next backtick, or the next `"` not
