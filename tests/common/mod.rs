@@ -15,12 +15,14 @@
 //! - [`receiver`]: pieces of the hand-written receivers the sender-side tests run against.
 //! - [`tls`]: TLS servers on loopback with a fresh self-signed certificate.
 //! - [`sdk`]: installing the Python and Node SDKs the interoperability tests drive.
+//! - [`issuer`]: a real OAuth 2 / OpenID Connect token issuer on loopback, run by Node.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod body;
 pub mod credentials;
+pub mod issuer;
 pub mod log;
 pub mod loopback;
 pub mod oneshot;
