@@ -17,7 +17,7 @@ use axum::routing::MethodRouter;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
-use webhook_runtime::auth::{Authenticate, Credentials};
+use webhook_runtime::auth::{AuthVerdict, Authenticate, Credentials};
 use webhook_runtime::{CloudEvent, CloudEventsConfig, Config, EventGridEvent, webhook};
 
 use common::credentials::basic;
@@ -476,21 +476,60 @@ async fn api_key_header_right_wrong_and_repeated() {
 // Custom authentication
 // ---------------------------------------------------------------------------------------------
 
-/// Accepts requests that a gateway in front marked as verified.
+/// Accepts requests that a gateway in front marked as verified; a mark of `forbidden` is a
+/// caller that may not call (403), `down` a gateway that cannot say now (503).
 struct Gateway;
 
 impl Authenticate for Gateway {
     fn authenticate<'a>(
         &'a self,
         request: &'a Parts,
-    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = AuthVerdict> + Send + 'a>> {
         Box::pin(async move {
-            request
-                .headers
-                .get("x-verified-by-gateway")
-                .is_some_and(|v| v == "yes")
+            match request.headers.get("x-verified-by-gateway") {
+                Some(mark) if mark == "forbidden" => AuthVerdict::Forbidden,
+                Some(mark) if mark == "down" => AuthVerdict::Unavailable {
+                    retry_after: std::time::Duration::from_secs(7),
+                },
+                mark => mark.is_some_and(|v| v == "yes").into(),
+            }
         })
     }
+}
+
+/// D25: a custom check can answer 403 and 503 (with `Retry-After`) as well as 401, and the
+/// handler is not called for any of them.
+#[tokio::test]
+async fn d25_custom_authenticator_answers_forbidden_and_unavailable() {
+    let (app, calls) = orders_with(|config| config.with_authenticator(Gateway));
+    let forbidden = send(
+        &app,
+        delivery(
+            PATH,
+            "f-1",
+            &values(&[("x-verified-by-gateway", "forbidden")]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        forbidden.body
+    );
+    let down = send(
+        &app,
+        delivery(PATH, "d-1", &values(&[("x-verified-by-gateway", "down")])),
+    )
+    .await;
+    assert_eq!(
+        down.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        down.body
+    );
+    assert_eq!(down.header("retry-after"), Some("7"));
+    calls.assert_empty();
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use super::{CallbackHook, Config, ConfigError, DeadLetterHook, Schema, hook_shown};
+use crate::auth::HandshakeAuth;
 use crate::handshake::CallbackOffer;
 use crate::origin::{AllowedOrigins, OriginError};
 use crate::outcome::{DeadLetter, Sender};
@@ -20,6 +21,7 @@ pub struct CloudEventsSettings {
     enforce_origins: bool,
     enforce_rate: bool,
     sender: Option<Sender>,
+    handshake_auth: Option<HandshakeAuth>,
     on_dead_letter: Option<DeadLetterHook>,
 }
 
@@ -101,6 +103,24 @@ impl Config<CloudEventsSettings> {
         self.schema.sender
     }
 
+    /// How the OPTIONS handshake is authenticated (D26), instead of the default of the route's
+    /// sender ([`HandshakeAuth`]).
+    pub fn with_handshake_auth(mut self, policy: HandshakeAuth) -> Self {
+        self.schema.handshake_auth = Some(policy);
+        self
+    }
+
+    /// How the OPTIONS handshake is authenticated: as set, else [`HandshakeAuth::CheckedWhenPresent`]
+    /// for [`Sender::EventGrid`] and [`HandshakeAuth::Required`] for the others.
+    pub fn handshake_auth(&self) -> HandshakeAuth {
+        self.schema
+            .handshake_auth
+            .unwrap_or(match self.schema.sender.unwrap_or_default() {
+                Sender::EventGrid => HandshakeAuth::CheckedWhenPresent,
+                Sender::CloudEvents | Sender::SapEventMesh => HandshakeAuth::Required,
+            })
+    }
+
     /// Calls `hook` with each event its handler rejected ([`Outcome::Reject`](crate::Outcome))
     /// on a route whose sender redelivers every refusal (SAP Event Mesh): the event is
     /// acknowledged, and the hook keeps or reports it. Default: one `warn` log line.
@@ -163,6 +183,10 @@ impl Schema for CloudEventsSettings {
         if let Some(value) = lookup(&var) {
             self.sender = Some(value.parse().map_err(|e| ConfigError::new(&var, e))?);
         }
+        let var = name("HANDSHAKE_AUTH");
+        if let Some(value) = lookup(&var) {
+            self.handshake_auth = Some(value.parse().map_err(|e| ConfigError::new(&var, e))?);
+        }
         Ok(())
     }
 }
@@ -176,6 +200,7 @@ impl fmt::Debug for CloudEventsSettings {
             .field("enforce_origins", &self.enforce_origins)
             .field("enforce_rate", &self.enforce_rate)
             .field("sender", &self.sender)
+            .field("handshake_auth", &self.handshake_auth)
             .field("on_dead_letter", &hook_shown(&self.on_dead_letter))
             .finish()
     }

@@ -95,6 +95,7 @@ impl Schema for EventGridSettings {
         "ORIGINS",
         "RATE",
         "ENFORCE_ORIGINS",
+        "HANDSHAKE_AUTH",
         "ENFORCE_RATE",
         "SENDER",
     ];

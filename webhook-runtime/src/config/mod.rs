@@ -30,6 +30,22 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Grid array ~17,000), and each is a handler call.
 pub const DEFAULT_MAX_EVENTS: usize = 5_000;
 
+/// The token variables, refused without the `jwt` feature (the feature's own list is
+/// `auth::jwt::vars::SUFFIXES`).
+#[cfg(not(feature = "jwt"))]
+const TOKEN_VARIABLES: &[&str] = &[
+    "OIDC_ISSUER",
+    "OIDC_AUDIENCE",
+    "OIDC_SCOPE",
+    "ENTRA_TENANT",
+    "ENTRA_AUDIENCE",
+    "ENTRA_CLOUD",
+    "XSUAA_URL",
+    "XSUAA_AUDIENCE",
+    "XSUAA_SCOPE",
+    "JWKS_URL",
+];
+
 pub(crate) type CallbackHook = Arc<dyn Fn(&CallbackOffer<'_>) + Send + Sync>;
 pub(crate) type DeletionHook = Arc<dyn Fn(&DeletionNotice, Option<&str>) + Send + Sync>;
 pub(crate) type DeadLetterHook = Arc<dyn Fn(&DeadLetter<'_>) + Send + Sync>;
@@ -72,6 +88,8 @@ pub struct Config<S = CloudEventsSettings> {
     max_events: Option<usize>,
     credentials: Credentials,
     authenticator: Option<Arc<dyn Authenticate>>,
+    #[cfg(feature = "jwt")]
+    jwt: Option<crate::auth::jwt::JwtVerifier>,
     dedup: Option<Dedup>,
     schema: S,
 }
@@ -116,7 +134,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(variable: &str, reason: impl fmt::Display) -> Self {
+    pub(crate) fn new(variable: &str, reason: impl fmt::Display) -> Self {
         Self {
             variable: variable.to_owned(),
             reason: reason.to_string(),
@@ -174,12 +192,22 @@ impl<S: Schema> Config<S> {
     /// | `<PREFIX>_RATE` | requests per minute granted in the handshake; `*` or empty: unlimited |
     /// | `<PREFIX>_ENFORCE_ORIGINS`, `<PREFIX>_ENFORCE_RATE` | `true` or `false` |
     /// | `<PREFIX>_SENDER` | `cloudevents`, `eventgrid` or `sap_event_mesh` (see [`Sender`](crate::Sender)) |
+    /// | `<PREFIX>_HANDSHAKE_AUTH` | `required`, `when_present` or `not_checked` (see [`HandshakeAuth`](crate::auth::HandshakeAuth)) |
     ///
     /// An Event Grid route ([`EventGridConfig`]):
     ///
     /// | variable | meaning |
     /// |---|---|
     /// | `<PREFIX>_SUBSCRIPTIONS` | comma-separated Event Grid subscription names; empty: any |
+    ///
+    /// Bearer JWTs (feature `jwt`; one family at most, see [`JwtPolicy`](crate::auth::jwt::JwtPolicy)):
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `<PREFIX>_OIDC_ISSUER`, `<PREFIX>_OIDC_AUDIENCE`, `<PREFIX>_OIDC_SCOPE` | any OpenID Connect issuer (keys by discovery), its accepted audiences and the required scopes (comma-separated) |
+    /// | `<PREFIX>_ENTRA_TENANT`, `<PREFIX>_ENTRA_AUDIENCE`, `<PREFIX>_ENTRA_CLOUD` | Entra ID tokens of Event Grid: tenant, audiences (app id URI, app id), `public`, `us_government` or `china` |
+    /// | `<PREFIX>_XSUAA_URL`, `<PREFIX>_XSUAA_AUDIENCE`, `<PREFIX>_XSUAA_SCOPE` | SAP XSUAA tokens (SAP Event Mesh): the service URL, audiences, required scopes |
+    /// | `<PREFIX>_JWKS_URL` | where the keys are fetched instead |
     ///
     /// When any of the credential variables is set, they replace the credentials configured so far.
     /// A variable of the other schema is an error: the route would not use it.
@@ -252,6 +280,7 @@ impl<S: Schema> Config<S> {
             }
             self.credentials = credentials;
         }
+        self.apply_token_vars(prefix, &lookup)?;
         let var = name("MAX_EVENTS");
         if let Some(value) = lookup(&var) {
             let max = value
@@ -337,6 +366,57 @@ impl<S: Schema> Config<S> {
         self.authenticator.as_deref()
     }
 
+    /// Accepts bearer JWTs that this verifier accepts (D24), in `Authorization: Bearer` or the
+    /// `access_token` query parameter, besides the [`Credentials`] and the authenticator. The
+    /// handler reads the claims with [`BearerClaims`](crate::auth::jwt::BearerClaims).
+    #[cfg(feature = "jwt")]
+    pub fn with_jwt(mut self, verifier: crate::auth::jwt::JwtVerifier) -> Self {
+        self.jwt = Some(verifier);
+        self
+    }
+
+    /// The bearer JWT verifier, if any.
+    #[cfg(feature = "jwt")]
+    pub fn jwt(&self) -> Option<&crate::auth::jwt::JwtVerifier> {
+        self.jwt.as_ref()
+    }
+
+    /// Whether the route checks a token of some kind beyond [`Credentials`].
+    pub(crate) fn has_token_check(&self) -> bool {
+        #[cfg(feature = "jwt")]
+        if self.jwt.is_some() {
+            return true;
+        }
+        self.authenticator.is_some()
+    }
+
+    /// The `<PREFIX>_OIDC_*`, `_ENTRA_*`, `_XSUAA_*` and `_JWKS_URL` variables: a token policy
+    /// replacing the configured one; without the `jwt` feature, refused by name.
+    fn apply_token_vars(
+        &mut self,
+        prefix: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        #[cfg(feature = "jwt")]
+        if let Some(policy) = crate::auth::jwt::vars::policy(prefix, lookup)? {
+            let verifier = policy
+                .build()
+                .map_err(|e| ConfigError::new(&format!("{prefix}_*"), e))?;
+            self.jwt = Some(verifier);
+        }
+        #[cfg(not(feature = "jwt"))]
+        for suffix in TOKEN_VARIABLES {
+            let var = format!("{prefix}_{suffix}");
+            if lookup(&var).is_some() {
+                return Err(ConfigError::new(
+                    &var,
+                    "needs the `jwt` feature of webhook-runtime",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Deduplicates redelivered events (see [`crate::dedup`]).
     pub fn with_dedup(mut self, dedup: Dedup) -> Self {
         self.dedup = Some(dedup);
@@ -346,6 +426,16 @@ impl<S: Schema> Config<S> {
     /// The deduplication settings, if any.
     pub fn dedup(&self) -> Option<&Dedup> {
         self.dedup.as_ref()
+    }
+}
+
+impl<S: Schema> Config<S> {
+    fn token_check_shown(&self) -> Option<String> {
+        #[cfg(feature = "jwt")]
+        if let Some(jwt) = &self.jwt {
+            return Some(format!("{jwt:?}"));
+        }
+        None
     }
 }
 
@@ -365,6 +455,7 @@ impl<S: Schema> fmt::Debug for Config<S> {
                 "authenticator",
                 &self.authenticator.as_ref().map(|_| "<authenticator>"),
             )
+            .field("tokens", &self.token_check_shown())
             .field("dedup", &self.dedup)
             .field("schema", &self.schema)
             .finish()

@@ -191,10 +191,11 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         }
     }
 
-    /// D1: credentials (401) → the handshake's own checks → consent.
-    pub(super) async fn options(self: Arc<Self>, parts: Parts) -> Response {
+    /// D1: credentials (401, as the route's `HandshakeAuth` asks, D26) → the handshake's own
+    /// checks → consent.
+    pub(super) async fn options(self: Arc<Self>, mut parts: Parts) -> Response {
         request_span().record("mode", "handshake");
-        if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+        if let Err(rejection) = guard::authenticate_handshake(&self.config, &mut parts).await {
             return rejection.into_response();
         }
         if let Err(rejection) = refuse_repeated(&parts.headers, std::slice::from_ref(&header::HOST))
@@ -246,7 +247,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
         Fut::Output: IntoHandlerAnswer,
     {
         async move {
-            if let Err(rejection) = self.admit(&parts).await {
+            if let Err(rejection) = self.admit(&mut parts).await {
                 return rejection.unread_body().into_response();
             }
             let response = match self.decode(&parts.headers, body).await {
@@ -274,7 +275,7 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
 
     /// D20 before the body: credentials (401) → a repeated header that a later check reads
     /// (400) → origin enforcement (403) → rate (429).
-    async fn admit(&self, parts: &Parts) -> Result<(), Rejection> {
+    async fn admit(&self, parts: &mut Parts) -> Result<(), Rejection> {
         guard::authenticate(&self.config, parts).await?;
         if self.config.enforces_origins() {
             refuse_repeated(&parts.headers, &DELIVERY_HEADERS_AND_ORIGINS)?;

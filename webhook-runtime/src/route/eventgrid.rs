@@ -123,7 +123,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         Fut::Output: IntoHandlerAnswer,
     {
         async move {
-            if let Err(rejection) = guard::authenticate(&self.config, &parts).await {
+            if let Err(rejection) = guard::authenticate(&self.config, &mut parts).await {
                 return rejection.unread_body().into_response();
             }
             let response = self

@@ -6,7 +6,9 @@
 //! "API Key", Event Grid custom delivery headers). Secrets are compared in constant time and never
 //! shown by `Debug`. A request that fails gets 401 with a plain reason and no challenge header.
 //!
-//! For other schemes (an Entra ID JWT for Event Grid, say) implement [`Authenticate`].
+//! Bearer JWTs (SAP Event Mesh OAuth2 tokens, Entra ID tokens of Event Grid) are verified by
+//! [`jwt`] (feature `jwt`, D24). For any other scheme implement [`Authenticate`]. Which of these
+//! the OPTIONS handshake requires is the route's [`HandshakeAuth`] (D26).
 //!
 //! ```
 //! use webhook_runtime::auth::Credentials;
@@ -27,6 +29,9 @@ use base64::Engine as _;
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, header};
 use subtle::ConstantTimeEq;
+
+#[cfg(feature = "jwt")]
+pub mod jwt;
 
 /// A secret: compared in constant time, never printed.
 #[derive(Clone)]
@@ -58,28 +63,104 @@ pub enum Authenticated {
     QueryToken,
 }
 
-/// An authentication check of one's own, e.g. Entra ID JWT validation for Event Grid.
+/// What an authentication check concluded (D25): the answers a refused request gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVerdict {
+    /// The request is authenticated.
+    Accepted,
+    /// No credentials, or credentials that do not prove anything: 401, without a challenge.
+    Unauthenticated,
+    /// Valid credentials that lack a required scope or role, or name another caller: 403.
+    Forbidden,
+    /// The check could not be made now (a key server is unreachable, say): 503 with
+    /// `Retry-After` in whole seconds. Never 401 for this: Event Grid does not retry a 401, so the
+    /// events would be lost.
+    Unavailable {
+        /// When the sender should try again.
+        retry_after: std::time::Duration,
+    },
+}
+
+impl From<bool> for AuthVerdict {
+    /// `true` accepts, `false` is [`AuthVerdict::Unauthenticated`].
+    fn from(accepted: bool) -> Self {
+        if accepted {
+            Self::Accepted
+        } else {
+            Self::Unauthenticated
+        }
+    }
+}
+
+/// An authentication check of one's own, e.g. a signature a gateway adds.
 ///
 /// ```
 /// use std::{future::Future, pin::Pin};
 /// use http::request::Parts;
-/// use webhook_runtime::auth::Authenticate;
+/// use webhook_runtime::auth::{AuthVerdict, Authenticate};
 ///
 /// struct FromGateway;
 ///
 /// impl Authenticate for FromGateway {
-///     fn authenticate<'a>(&'a self, request: &'a Parts) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> {
-///         Box::pin(async move { request.headers.contains_key("x-verified-by-gateway") })
+///     fn authenticate<'a>(
+///         &'a self,
+///         request: &'a Parts,
+///     ) -> Pin<Box<dyn Future<Output = AuthVerdict> + Send + 'a>> {
+///         Box::pin(async move { request.headers.contains_key("x-verified-by-gateway").into() })
 ///     }
 /// }
 /// ```
 pub trait Authenticate: Send + Sync + 'static {
-    /// Whether the request is authenticated. Read what you need from `request`; do not log
-    /// secrets.
+    /// Whether the request is authenticated, and if not, what it is answered ([`AuthVerdict`];
+    /// a `bool` converts with `.into()`). Read what you need from `request`; do not log secrets.
     fn authenticate<'a>(
         &'a self,
         request: &'a Parts,
-    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = AuthVerdict> + Send + 'a>>;
+}
+
+/// How a route authenticates the OPTIONS handshake (D26); deliveries always need credentials
+/// when the route has any.
+///
+/// The default follows the route's [`Sender`](crate::Sender): SAP Event Mesh and CloudEvents
+/// senders put their credentials on the handshake, so they are [`Required`](Self::Required);
+/// whether Event Grid sends its Entra ID token on the CloudEvents-schema handshake is not
+/// documented, so for [`Sender::EventGrid`](crate::Sender::EventGrid) they are
+/// [`CheckedWhenPresent`](Self::CheckedWhenPresent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeAuth {
+    /// The handshake must carry accepted credentials (401 otherwise).
+    Required,
+    /// Credentials on the handshake (an `Authorization` header, an `access_token` query
+    /// parameter or a configured API-key header) are verified and refused when they fail; a
+    /// handshake without any passes.
+    CheckedWhenPresent,
+    /// The handshake is answered without looking at credentials.
+    NotChecked,
+}
+
+impl HandshakeAuth {
+    /// The name used in the environment: `required`, `when_present` or `not_checked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::CheckedWhenPresent => "when_present",
+            Self::NotChecked => "not_checked",
+        }
+    }
+}
+
+impl std::str::FromStr for HandshakeAuth {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim() {
+            "required" => Ok(Self::Required),
+            "when_present" => Ok(Self::CheckedWhenPresent),
+            "not_checked" => Ok(Self::NotChecked),
+            _ => Err("expected `required`, `when_present` or `not_checked`".to_owned()),
+        }
+    }
 }
 
 /// The accepted credentials of a route; any one of them authenticates a request.
@@ -137,6 +218,18 @@ impl Credentials {
         self.basic.is_empty() && self.bearer.is_empty() && self.api_keys.is_empty()
     }
 
+    /// Whether a request carries any credential material this route could check: an
+    /// `Authorization` header, an `access_token` query parameter or a configured API-key header
+    /// (for [`HandshakeAuth::CheckedWhenPresent`]).
+    pub(crate) fn presented(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
+        headers.contains_key(header::AUTHORIZATION)
+            || has_access_token(query)
+            || self
+                .api_keys
+                .iter()
+                .any(|(name, _)| headers.contains_key(name))
+    }
+
     /// Checks a request's headers and query. Every configured credential is compared, so the
     /// time taken does not tell which one came close.
     pub fn check(&self, headers: &HeaderMap, query: Option<&str>) -> Option<Authenticated> {
@@ -178,6 +271,23 @@ impl fmt::Debug for Credentials {
             .field("api_keys", &self.api_keys.len())
             .finish()
     }
+}
+
+/// The bearer token of a request: `Authorization: Bearer <token>` (sent once), else the
+/// `access_token` query parameter (D15), with how it came.
+#[cfg(feature = "jwt")]
+pub(crate) fn bearer_token<'a>(
+    headers: &'a HeaderMap,
+    query: Option<&str>,
+) -> Option<(std::borrow::Cow<'a, str>, Authenticated)> {
+    if let Some(authorization) = single(headers, &header::AUTHORIZATION) {
+        let token = trim(strip_scheme(authorization, b"bearer")?);
+        return std::str::from_utf8(token)
+            .ok()
+            .map(|t| (std::borrow::Cow::Borrowed(t), Authenticated::Header));
+    }
+    let token = query.and_then(access_token)?;
+    Some((std::borrow::Cow::Owned(token), Authenticated::QueryToken))
 }
 
 /// The value of a header sent exactly once (a repeated credential header is refused).
