@@ -170,7 +170,7 @@ impl From<RawClaims> for JwtClaims {
 /// use webhook_runtime::auth::jwt::{BearerClaims, JwtClaims};
 /// use webhook_runtime::{CloudEvent, webhook};
 ///
-/// #[webhook(origins = ["*"], sender = sap_event_mesh)]
+/// #[webhook(schema = cloudevents, origins = ["*"], sender = sap_event_mesh)]
 /// async fn orders(event: CloudEvent, BearerClaims(caller): BearerClaims) {
 ///     println!("{} from {:?}", event.id(), caller.caller);
 /// }
