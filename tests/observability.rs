@@ -350,3 +350,101 @@ fn s6_default_dead_letter_hook_logs_a_warning() {
     assert!(line.contains("id=\"p-1\""), "{line}");
     assert!(line.contains("reason=\"poison message\""), "{line}");
 }
+
+/// D24/D15: bearer JWTs, accepted and refused (expired, another audience, a missing scope, keys
+/// that cannot be fetched), leave no token, no part of one and no claim value in the log, the
+/// key cache's warning about the unreachable key server included. Against a real issuer
+/// (`common::issuer`); prints `SKIPPED` where Node cannot run it.
+#[test]
+fn d24_no_token_or_claim_value_in_any_log_line() {
+    use webhook_runtime::auth::jwt::JwtPolicy;
+
+    let issuer = match common::issuer::Issuer::start() {
+        Ok(issuer) => issuer,
+        Err(skip) => return eprintln!("SKIPPED: {}", skip.0),
+    };
+    const AUDIENCE: &str = "aud-Hh23-claim-secret";
+    const SUBJECT: &str = "sub-Qq11-claim-secret";
+    const CALLER: &str = "azp-Ww47-claim-secret";
+    let claims = |more: Value| {
+        let mut claims = json!({ "aud": AUDIENCE, "sub": SUBJECT, "azp": CALLER });
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(more.as_object().unwrap().clone());
+        claims
+    };
+    let valid = issuer.token(claims(json!({ "scope": "orders.deliver" })));
+    let expired = issuer.token(claims(json!({ "scope": "orders.deliver", "exp": 1 })));
+    let unscoped = issuer.token(claims(json!({})));
+    let other_audience = issuer.token(json!({ "aud": "another", "sub": SUBJECT }));
+    let verifier = JwtPolicy::oidc(issuer.url(), AUDIENCE)
+        .require_scope("orders.deliver")
+        .refresh_interval(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
+    let app = Router::new().route(
+        "/mesh",
+        mesh::route_with(mesh::config().with_jwt(verifier.clone())),
+    );
+    // The keys are fetched before the issuer rotates, so the next token's kid is unknown.
+    let verified = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(verifier.verify(&valid));
+    assert!(verified.is_ok());
+    issuer.rotate();
+    let unknown_key = issuer.token(claims(json!({ "scope": "orders.deliver" })));
+    let tokens = [&valid, &expired, &unscoped, &other_audience, &unknown_key];
+    let log = capture(|| async {
+        let ce = "application/cloudevents+json";
+        let post = |token: &str, query: bool| {
+            let uri = if query {
+                format!("/mesh?access_token={token}")
+            } else {
+                "/mesh".to_owned()
+            };
+            let mut request = Request::post(uri).header("content-type", ce);
+            if !query {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            request.body(Body::from(event("t-1", "ok"))).unwrap()
+        };
+        let status = |request: Request<Body>| {
+            let app = app.clone();
+            async move { app.oneshot(request).await.unwrap().status() }
+        };
+        assert_eq!(status(post(&valid, false)).await, StatusCode::NO_CONTENT);
+        assert_eq!(status(post(&valid, true)).await, StatusCode::NO_CONTENT);
+        assert_eq!(
+            status(post(&expired, false)).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            status(post(&other_audience, true)).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(status(post(&unscoped, false)).await, StatusCode::FORBIDDEN);
+        issuer.stop_keys();
+        let down = status(post(&unknown_key, false)).await;
+        assert_eq!(down, StatusCode::SERVICE_UNAVAILABLE);
+    });
+    for token in tokens {
+        for part in token.split('.') {
+            assert!(!log.contains(part), "a part of a token was logged:\n{log}");
+        }
+    }
+    for value in [AUDIENCE, SUBJECT, CALLER, "orders.deliver"] {
+        assert!(!log.contains(value), "`{value}` was logged:\n{log}");
+    }
+    assert_eq!(
+        log.matches("webhook request answered").count(),
+        6,
+        "one line per request:\n{log}"
+    );
+    assert!(
+        log.contains("key set could not be fetched"),
+        "the key server's outage is logged:\n{log}"
+    );
+}
