@@ -8,6 +8,8 @@ use std::time::Duration;
 
 mod cloudevents;
 mod eventgrid;
+#[cfg(feature = "jwt")]
+mod tokens;
 
 use crate::auth::{Authenticate, Credentials};
 use crate::dedup::Dedup;
@@ -30,8 +32,7 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Grid array ~17,000), and each is a handler call.
 pub const DEFAULT_MAX_EVENTS: usize = 5_000;
 
-/// The token variables, refused without the `jwt` feature (the feature's own list is
-/// `auth::jwt::vars::SUFFIXES`).
+/// The token variables (read by `tokens.rs`), refused by name without the `jwt` feature.
 #[cfg(not(feature = "jwt"))]
 const TOKEN_VARIABLES: &[&str] = &[
     "OIDC_ISSUER",
@@ -398,7 +399,7 @@ impl<S: Schema> Config<S> {
         lookup: &dyn Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
         #[cfg(feature = "jwt")]
-        if let Some(policy) = crate::auth::jwt::vars::policy(prefix, lookup)? {
+        if let Some(policy) = tokens::policy(prefix, lookup)? {
             let verifier = policy
                 .build()
                 .map_err(|e| ConfigError::new(&format!("{prefix}_*"), e))?;
@@ -550,6 +551,18 @@ mod tests {
             .with_vars("X", vars(&[("X_BODY_LIMIT", "10")]))
             .unwrap();
         assert_eq!(grid.body_limit(), Some(10));
+    }
+
+    /// Without the `jwt` feature a token variable names a check the route would not make:
+    /// refused, so a deployment does not believe it is protected.
+    #[cfg(not(feature = "jwt"))]
+    #[test]
+    fn d10_token_variables_need_the_jwt_feature() {
+        let err = CloudEventsConfig::new()
+            .with_vars("X", vars(&[("X_OIDC_ISSUER", "https://issuer.example.com")]))
+            .unwrap_err();
+        assert_eq!(err.variable(), "X_OIDC_ISSUER");
+        assert!(err.to_string().contains("jwt"), "{err}");
     }
 
     #[test]

@@ -58,7 +58,6 @@ mod claims;
 mod keys;
 mod memo;
 mod presets;
-pub(crate) mod vars;
 
 pub use self::claims::{BearerClaims, JwtClaims, VerifiedToken};
 pub use self::keys::{KeySet, KeySource};

@@ -1,7 +1,7 @@
-//! A token policy from configuration variables (D10), for `Config::with_vars`.
+//! A token policy from configuration variables (D10), for `Config::with_vars` (feature `jwt`).
 
-use super::{EntraCloud, JwtPolicy, KeySource};
-use crate::config::ConfigError;
+use super::ConfigError;
+use crate::auth::jwt::{EntraCloud, JwtPolicy, KeySource};
 
 /// The policy the variables describe, if any: one issuer family (`OIDC_*`, `ENTRA_*` or
 /// `XSUAA_*`), each needing its issuer and audience; `JWKS_URL` replaces where keys come from.
