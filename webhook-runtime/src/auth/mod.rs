@@ -7,7 +7,7 @@
 //! shown by `Debug`. A request that fails gets 401 with a plain reason and no challenge header.
 //!
 //! Bearer JWTs (SAP Event Mesh OAuth2 tokens, Entra ID tokens of Event Grid) are verified by
-//! [`jwt`] (feature `jwt`, D24). For any other scheme implement [`Authenticate`]. Which of these
+//! `auth::jwt` (feature `jwt`, D24). For any other scheme implement [`Authenticate`]. Which of these
 //! the OPTIONS handshake requires is the route's [`HandshakeAuth`] (D26).
 //!
 //! ```

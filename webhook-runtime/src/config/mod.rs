@@ -201,7 +201,7 @@ impl<S: Schema> Config<S> {
     /// |---|---|
     /// | `<PREFIX>_SUBSCRIPTIONS` | comma-separated Event Grid subscription names; empty: any |
     ///
-    /// Bearer JWTs (feature `jwt`; one family at most, see [`JwtPolicy`](crate::auth::jwt::JwtPolicy)):
+    /// Bearer JWTs (feature `jwt`; one family at most, see `auth::jwt::JwtPolicy`):
     ///
     /// | variable | meaning |
     /// |---|---|
