@@ -36,11 +36,14 @@ use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on, options, post};
-use common::{Delivery, Order, Reject, Scenario, bad_request, bench_scenarios, handle, noop};
+use common::{
+    Delivery, Envelope, Order, Reject, Scenario, bad_request, bench_scenarios, envelope, handle,
+    noop,
+};
 use criterion::criterion_main;
 use percent_encoding::percent_decode;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use webhook_runtime::{CloudEvent, webhook};
 
 /// Events in the batch scenarios.
@@ -436,49 +439,6 @@ fn delivery(
         headers.insert(*name, HeaderValue::from_str(value).expect("header value"));
     }
     Delivery::post(headers, body, events)
-}
-
-/// The data of event `i`.
-fn order(i: usize) -> Order {
-    let mut note = String::with_capacity(900);
-    while note.len() < 880 {
-        note.push_str("Leave the parcel at the back door, next to the blue bin; ring twice. ");
-    }
-    note.truncate(900);
-    Order {
-        order_id: format!("o-{i:06}"),
-        customer: "c-0042 Jane Doe".to_owned(),
-        amount: 1234.5 + i as f64,
-        quantity: 3,
-        note,
-    }
-}
-
-/// A structured event, as a sender serializes it.
-#[derive(Serialize)]
-struct Envelope<'a> {
-    specversion: &'a str,
-    id: String,
-    source: &'a str,
-    #[serde(rename = "type")]
-    ty: &'a str,
-    subject: &'a str,
-    time: &'a str,
-    datacontenttype: &'a str,
-    data: Order,
-}
-
-fn envelope(i: usize) -> Envelope<'static> {
-    Envelope {
-        specversion: "1.0",
-        id: format!("A234-1234-{i:04}"),
-        source: "/orders/eu-west",
-        ty: "com.example.order.created",
-        subject: "order/42",
-        time: "2024-05-01T12:00:00Z",
-        datacontenttype: "application/json",
-        data: order(i),
-    }
 }
 
 fn handshake_delivery() -> Delivery {

@@ -123,6 +123,50 @@ pub struct Order {
     pub note: String,
 }
 
+/// The data of event `i`.
+pub fn order(i: usize) -> Order {
+    let mut note = String::with_capacity(900);
+    while note.len() < 880 {
+        note.push_str("Leave the parcel at the back door, next to the blue bin; ring twice. ");
+    }
+    note.truncate(900);
+    Order {
+        order_id: format!("o-{i:06}"),
+        customer: "c-0042 Jane Doe".to_owned(),
+        amount: 1234.5 + i as f64,
+        quantity: 3,
+        note,
+    }
+}
+
+/// A structured event, as a sender serializes it (the `structured` scenario sends event 0).
+#[derive(Serialize)]
+pub struct Envelope<'a> {
+    pub specversion: &'a str,
+    pub id: String,
+    pub source: &'a str,
+    #[serde(rename = "type")]
+    pub ty: &'a str,
+    pub subject: &'a str,
+    pub time: &'a str,
+    pub datacontenttype: &'a str,
+    pub data: Order,
+}
+
+/// Event `i`, structured.
+pub fn envelope(i: usize) -> Envelope<'static> {
+    Envelope {
+        specversion: "1.0",
+        id: format!("A234-1234-{i:04}"),
+        source: "/orders/eu-west",
+        ty: "com.example.order.created",
+        subject: "order/42",
+        time: "2024-05-01T12:00:00Z",
+        datacontenttype: "application/json",
+        data: order(i),
+    }
+}
+
 /// A request to send again and again: method, headers and body, cloned into a new request.
 pub struct Delivery {
     pub method: Method,
