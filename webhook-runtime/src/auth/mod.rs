@@ -30,6 +30,8 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName, header};
 use subtle::ConstantTimeEq;
 
+#[cfg(any(feature = "jwt", feature = "testing"))]
+pub(crate) mod fetch_url;
 #[cfg(feature = "jwt")]
 pub mod jwt;
 

@@ -17,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 
 use super::JwtConfigError;
+use crate::auth::fetch_url::{FetchUrlError, https_or_loopback};
 
 /// The largest discovery document or key set read (Entra's key set is ~10 KiB).
 const MAX_DOCUMENT: usize = 512 * 1024;
@@ -75,27 +76,17 @@ impl std::fmt::Debug for KeySource {
 }
 
 /// Keys are fetched over https only; plain http is allowed to loopback hosts, where tests run
-/// their issuers.
+/// their issuers (the rule of `auth::fetch_url`, shared with the testing kit).
 pub(super) fn check_url(url: &str) -> Result<(), JwtConfigError> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| JwtConfigError::new(format!("{url:?} is not a URL: {e}")))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&parsed) => Ok(()),
-        _ => Err(JwtConfigError::new(format!(
+    match https_or_loopback(url) {
+        Ok(_) => Ok(()),
+        Err(error @ FetchUrlError::NotAUrl(_)) => {
+            Err(JwtConfigError::new(format!("{url:?} is {error}")))
+        }
+        Err(FetchUrlError::NotSecure) => Err(JwtConfigError::new(format!(
             "{url:?}: keys are fetched over https only (plain http only from a loopback host)"
         ))),
     }
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    url.host_str().is_some_and(|host| {
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    })
 }
 
 /// A public key and the algorithm its JWK names, if any.
