@@ -95,6 +95,9 @@ pub enum TransportError {
     /// The request could not be made or the answer could not be read (connection refused, TLS
     /// failure, a body that broke off).
     Unreachable(String),
+    /// The request was not sent: the sender could not get the access token it needed from its
+    /// token endpoint ([`ClientCredentials`](super::ClientCredentials)).
+    Token(TokenError),
 }
 
 impl fmt::Display for TransportError {
@@ -104,11 +107,100 @@ impl fmt::Display for TransportError {
                 write!(f, "no answer within {}", seconds(*limit))
             }
             TransportError::Unreachable(reason) => write!(f, "no answer: {reason}"),
+            TransportError::Token(error) => write!(f, "not sent: {error}"),
         }
     }
 }
 
 impl std::error::Error for TransportError {}
+
+/// Why a sender using OAuth2 client credentials has no access token to send. The messages name
+/// the token endpoint (scheme, host and path only) and never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The token URL is not a URL, or neither https nor plain http to a loopback host.
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No answer from the token endpoint: connection refused, TLS failure, a body that broke
+    /// off.
+    Unreachable {
+        /// The token endpoint.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+    /// No whole answer from the token endpoint within the target's timeout.
+    Timeout {
+        /// The token endpoint.
+        endpoint: String,
+        /// The time limit.
+        limit: Duration,
+    },
+    /// The token endpoint answered with a status other than 2xx (wrong client credentials,
+    /// wrong URL, an unknown scope...).
+    Refused {
+        /// The token endpoint.
+        endpoint: String,
+        /// The answer's status.
+        status: StatusCode,
+        /// The OAuth2 `error` code of the answer (`invalid_client`, `invalid_scope`...), when
+        /// it has one.
+        error: Option<String>,
+    },
+    /// A 2xx answer without a usable `access_token`.
+    NoAccessToken {
+        /// The token endpoint.
+        endpoint: String,
+        /// What was wrong with the answer.
+        reason: String,
+    },
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::InvalidUrl { url, reason } => {
+                write!(f, "token URL {url:?} cannot be used: {reason}")
+            }
+            TokenError::Unreachable { endpoint, reason } => {
+                write!(f, "token endpoint {endpoint} unreachable: {reason}")
+            }
+            TokenError::Timeout { endpoint, limit } => write!(
+                f,
+                "token endpoint {endpoint}: no answer within {}",
+                seconds(*limit)
+            ),
+            TokenError::Refused {
+                endpoint,
+                status,
+                error,
+            } => {
+                write!(
+                    f,
+                    "token endpoint {endpoint} answered {}",
+                    status_line(*status)
+                )?;
+                if let Some(error) = error {
+                    write!(f, " ({error})")?;
+                }
+                f.write_str(" instead of an access token")
+            }
+            TokenError::NoAccessToken { endpoint, reason } => {
+                write!(
+                    f,
+                    "token endpoint {endpoint} gave no access token: {reason}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
 
 /// One request and its answer (or why there was none).
 #[derive(Debug, Clone)]
@@ -288,5 +380,26 @@ mod tests {
                 ("webhook-request-origin".to_owned(), "a.b".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_bearer_token_is_redacted_whether_or_not_marked_sensitive() {
+        let mut sensitive = HeaderValue::from_static("Bearer eyJ.secret.sig");
+        sensitive.set_sensitive(true);
+        for value in [HeaderValue::from_static("Bearer eyJ.secret.sig"), sensitive] {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", value);
+            let request = SentRequest {
+                method: Method::POST,
+                url: "/hook".to_owned(),
+                headers,
+                body: Bytes::new(),
+            };
+            assert_eq!(
+                request.redacted_headers(),
+                [("authorization".to_owned(), "Bearer <redacted>".to_owned())]
+            );
+            assert!(!request.to_string().contains("eyJ"), "{request}");
+        }
     }
 }

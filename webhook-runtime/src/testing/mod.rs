@@ -11,6 +11,11 @@
 //!   [`NextAction`] that sender takes: acknowledged, retry later, dead-letter, stop (protocol.md §6).
 //! - A [`Subscription`] keeps the status between runs: `NotInitiated` before the handshake,
 //!   `Requested` while its answer is awaited, `Exempted` when it skips the handshake.
+//! - An [`Authorization`] is what a sender presents on every request, the handshake included:
+//!   Basic, an API key, a bearer token (Event Grid's Microsoft Entra ID token), or
+//!   [`ClientCredentials`] (SAP Event Mesh's OAuth2 client credentials: the token is fetched
+//!   from the token URL when first needed, reused, and fetched again before it expires; a token
+//!   endpoint that fails is a [`TokenError`] in the report, and nothing is sent).
 //!
 //! The verdicts follow the senders' rules, not the receiver's: consent is the answer's
 //! `WebHook-Allowed-Origin` equal to the requested origin byte for byte or `*`, whatever the
@@ -68,12 +73,14 @@ mod kind;
 mod sender;
 mod subscription;
 mod target;
+mod token;
 mod validation;
 mod verdict;
 
 pub use delivery::{DeliveryReport, NextAction, SimulatedDelivery};
-pub use exchange::{Exchange, ReceivedAnswer, SentRequest, TransportError};
+pub use exchange::{Exchange, ReceivedAnswer, SentRequest, TokenError, TransportError};
 pub use sender::{Authorization, SimulatedSender};
 pub use subscription::Subscription;
 pub use target::{DEFAULT_TIMEOUT, Target, TargetError};
+pub use token::{ClientCredentials, TOKEN_RENEWAL_MARGIN};
 pub use verdict::{Failure, HandshakeReport, HandshakeStatus, Violation};

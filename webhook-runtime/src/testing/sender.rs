@@ -5,23 +5,35 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::Duration;
+
 use base64::Engine as _;
+use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 
 use super::delivery::{self, DeliveryReport, NextAction, SimulatedDelivery};
-use super::exchange::ReceivedAnswer;
+use super::exchange::{Exchange, ReceivedAnswer, TokenError, TransportError};
 use super::kind::Kind;
 use super::target::Target;
+use super::token::ClientCredentials;
 use super::verdict::{HandshakeReport, HandshakeStatus};
 use super::{handshake, validation};
 use crate::handshake::WEBHOOK_REQUEST_ORIGIN;
 
-/// The credentials a sender presents, on the handshake as on deliveries. `Debug` never shows
-/// the secret.
+/// The credentials a sender presents, on the handshake as on deliveries (Event Grid's
+/// validation event included). `Debug` never shows the secret.
 #[derive(Clone)]
-pub struct Authorization {
-    name: http::HeaderName,
-    value: HeaderValue,
+pub struct Authorization(Credential);
+
+#[derive(Clone)]
+enum Credential {
+    /// A header sent as is.
+    Header {
+        name: http::HeaderName,
+        value: HeaderValue,
+    },
+    /// A bearer token fetched from a token endpoint, and fetched again before it expires.
+    ClientCredentials(ClientCredentials),
 }
 
 impl Authorization {
@@ -32,14 +44,27 @@ impl Authorization {
         Self::header_of(&format!("Basic {encoded}"))
     }
 
-    /// `Authorization: Bearer <token>` (CloudEvents §3, SAP OAuth2 client credentials, Event
-    /// Grid's Entra ID token).
+    /// `Authorization: Bearer <token>` with a token the test already holds (CloudEvents §3,
+    /// Event Grid's Microsoft Entra ID token, a token taken from an issuer by hand).
     ///
     /// # Panics
     ///
     /// If the token cannot be a header value.
     pub fn bearer(token: &str) -> Self {
         Self::header_of(&format!("Bearer {token}"))
+    }
+
+    /// OAuth2 client credentials (SAP Event Mesh "OAuth2 client credentials"): the sender
+    /// fetches its bearer token from `token_url` with this client id and secret before the
+    /// first request that needs one, and again shortly before it expires (see
+    /// [`ClientCredentials`], which also takes a scope and further form parameters). An error
+    /// when the URL is not https, or plain http to a loopback host.
+    pub fn client_credentials(
+        token_url: &str,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<ClientCredentials, TokenError> {
+        ClientCredentials::new(token_url, client_id, client_secret)
     }
 
     /// An API-key header (SAP "API Key", Event Grid custom delivery headers).
@@ -50,17 +75,23 @@ impl Authorization {
     pub fn api_key(name: &str, value: &str) -> Self {
         let name = http::HeaderName::from_bytes(name.as_bytes())
             .unwrap_or_else(|_| panic!("{name:?} is not a header name"));
-        Self {
+        Self(Credential::Header {
             name,
             value: secret(value),
-        }
+        })
     }
 
     fn header_of(value: &str) -> Self {
-        Self {
+        Self(Credential::Header {
             name: header::AUTHORIZATION,
             value: secret(value),
-        }
+        })
+    }
+}
+
+impl From<ClientCredentials> for Authorization {
+    fn from(credentials: ClientCredentials) -> Self {
+        Self(Credential::ClientCredentials(credentials))
     }
 }
 
@@ -73,10 +104,16 @@ fn secret(value: &str) -> HeaderValue {
 
 impl fmt::Debug for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authorization")
-            .field("header", &self.name.as_str())
-            .field("value", &"<redacted>")
-            .finish()
+        match &self.0 {
+            Credential::Header { name, .. } => f
+                .debug_struct("Authorization")
+                .field("header", &name.as_str())
+                .field("value", &"<redacted>")
+                .finish(),
+            Credential::ClientCredentials(credentials) => {
+                f.debug_tuple("Authorization").field(credentials).finish()
+            }
+        }
     }
 }
 
@@ -86,9 +123,9 @@ impl fmt::Debug for Authorization {
 /// | constructor | handshake | next action after a delivery |
 /// |---|---|---|
 /// | [`SimulatedSender::cloudevents`] | OPTIONS with `WebHook-Request-Origin` (and the optional rate, callback, `Authorization`) | CloudEvents webhook spec |
-/// | [`SimulatedSender::event_grid`] | the validation event POSTed (Event Grid schema) | Event Grid |
-/// | [`SimulatedSender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback` | Event Grid |
-/// | [`SimulatedSender::event_mesh`] | OPTIONS with the subscription's `Authorization` | SAP Event Mesh, QoS 1 |
+/// | [`SimulatedSender::event_grid`] | the validation event POSTed (Event Grid schema), with the Entra ID bearer token if given | Event Grid |
+/// | [`SimulatedSender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback`, with the Entra ID bearer token if given | Event Grid |
+/// | [`SimulatedSender::event_mesh`] | OPTIONS with the subscription's `Authorization` (Basic, API key, or a bearer token from OAuth2 client credentials) | SAP Event Mesh, QoS 1 |
 #[derive(Debug, Clone)]
 pub struct SimulatedSender {
     kind: Kind,
@@ -126,6 +163,12 @@ impl SimulatedSender {
 
     /// Azure Event Grid delivering the Event Grid schema to the subscription `subscription`:
     /// the handshake is the validation event, with a fresh code and a `validationUrl`.
+    ///
+    /// With Microsoft Entra authentication on the subscription, Event Grid sends its Entra ID
+    /// token as `Authorization: Bearer` on the validation event and on every delivery: give the
+    /// sender a token with [`with_authorization`](Self::with_authorization)`(`[`Authorization::bearer`]`(token))`.
+    /// Its verdicts follow Event Grid: a 401 or 403 is final (the event is dead-lettered or
+    /// dropped), a 503 is retried (with the answer's `Retry-After` reported).
     pub fn event_grid(subscription: &str) -> Self {
         Self::new(Kind::EventGrid, "").with_subscription(subscription)
     }
@@ -133,12 +176,19 @@ impl SimulatedSender {
     /// Azure Event Grid delivering the CloudEvents 1.0 schema: the OPTIONS handshake from
     /// `eventgrid.azure.net` (see [`SimulatedSender::with_origin`] for a sovereign cloud) with a
     /// `WebHook-Request-Callback`.
+    ///
+    /// A bearer token given with [`with_authorization`](Self::with_authorization) (Microsoft
+    /// Entra authentication) goes on the OPTIONS handshake and on every delivery; the verdicts
+    /// are those of [`event_grid`](Self::event_grid).
     pub fn event_grid_cloudevents() -> Self {
         Self::new(Kind::EventGridCloudEvents, "eventgrid.azure.net")
     }
 
     /// SAP Event Mesh, identifying itself as `origin`; give it the subscription's credentials
     /// with [`SimulatedSender::with_authorization`]: they go on the OPTIONS handshake too.
+    /// For a subscription authenticated by OAuth2 client credentials, give it
+    /// [`Authorization::client_credentials`]: it fetches its token from the token URL, sends it
+    /// as `Authorization: Bearer` and fetches a new one before it expires.
     pub fn event_mesh(origin: &str) -> Self {
         Self::new(Kind::EventMesh, origin)
     }
@@ -162,9 +212,10 @@ impl SimulatedSender {
         self
     }
 
-    /// Presents credentials on every request, the handshake included.
-    pub fn with_authorization(mut self, authorization: Authorization) -> Self {
-        self.authorization = Some(authorization);
+    /// Presents credentials on every request: the OPTIONS handshake, Event Grid's validation
+    /// event and every delivery. [`ClientCredentials`] are shared by the clones of this sender.
+    pub fn with_authorization(mut self, authorization: impl Into<Authorization>) -> Self {
+        self.authorization = Some(authorization.into());
         self
     }
 
@@ -213,10 +264,9 @@ impl SimulatedSender {
             )),
             (None, _) => None,
         };
-        let mut headers = handshake::request_headers(&self.origin, self.rate, callback.as_deref());
-        self.authorize(&mut headers);
-        let exchange = target
-            .send(Method::OPTIONS, headers, Default::default())
+        let headers = handshake::request_headers(&self.origin, self.rate, callback.as_deref());
+        let exchange = self
+            .send(target, Method::OPTIONS, headers, Default::default())
             .await;
         let (status, violations) = match &exchange.answer {
             Ok(answer) => handshake::judge(&self.origin, self.rate.is_some(), answer),
@@ -237,9 +287,8 @@ impl SimulatedSender {
                 self.subscription
             )
         });
-        let (mut headers, body) = validation::request(&self.subscription, &code, Some(&url));
-        self.authorize(&mut headers);
-        let exchange = target.send(Method::POST, headers, body).await;
+        let (headers, body) = validation::request(&self.subscription, &code, Some(&url));
+        let exchange = self.send(target, Method::POST, headers, body).await;
         let status = match &exchange.answer {
             Ok(answer) => validation::judge(&code, answer),
             Err(error) => HandshakeStatus::Failed(error.clone().into()),
@@ -254,7 +303,8 @@ impl SimulatedSender {
     /// Sends one delivery and returns what the sender does next (protocol.md §6). The sender adds its
     /// credentials, its `WebHook-Request-Origin` (senders that shook hands by OPTIONS, W4) or
     /// its `aeg-subscription-name` and `aeg-delivery-count` (Event Grid), unless the delivery
-    /// sets them.
+    /// sets them. A delivery left unsent because no token could be had is retried later, as one
+    /// that got no answer.
     pub async fn deliver(&self, target: &Target, delivery: &SimulatedDelivery) -> DeliveryReport {
         let (mut headers, body) = delivery.clone().into_parts();
         match self.kind {
@@ -271,8 +321,7 @@ impl SimulatedSender {
                     .or_insert_with(|| handshake::header_value(&self.origin, "origin"));
             }
         }
-        self.authorize(&mut headers);
-        let exchange = target.send(Method::POST, headers, body).await;
+        let exchange = self.send(target, Method::POST, headers, body).await;
         let answer = exchange.answer.as_ref().ok();
         DeliveryReport {
             next: delivery::next_action(self.kind, answer),
@@ -303,12 +352,38 @@ impl SimulatedSender {
         delivery::next_action(self.kind, Some(&answer))
     }
 
-    fn authorize(&self, headers: &mut HeaderMap) {
-        if let Some(authorization) = &self.authorization {
-            headers
-                .entry(authorization.name.clone())
-                .or_insert_with(|| authorization.value.clone());
+    /// Sends a request with the sender's credentials added; a request left unsent for want of
+    /// a token gets [`TransportError::Token`] in place of an answer.
+    async fn send(
+        &self,
+        target: &Target,
+        method: Method,
+        mut headers: HeaderMap,
+        body: Bytes,
+    ) -> Exchange {
+        match self.authorize(&mut headers, target.timeout()).await {
+            Ok(()) => target.send(method, headers, body).await,
+            Err(error) => target.not_sent(method, headers, body, TransportError::Token(error)),
         }
+    }
+
+    /// Adds the credentials, unless the request already carries that header; a token is
+    /// fetched (within `limit`) only when one is needed and the cached one is not fresh.
+    async fn authorize(&self, headers: &mut HeaderMap, limit: Duration) -> Result<(), TokenError> {
+        match self.authorization.as_ref().map(|a| &a.0) {
+            None => {}
+            Some(Credential::Header { name, value }) => {
+                headers.entry(name.clone()).or_insert_with(|| value.clone());
+            }
+            Some(Credential::ClientCredentials(credentials))
+                if !headers.contains_key(header::AUTHORIZATION) =>
+            {
+                let value = credentials.authorization(limit).await?;
+                headers.insert(header::AUTHORIZATION, value);
+            }
+            Some(Credential::ClientCredentials(_)) => {}
+        }
+        Ok(())
     }
 }
 

@@ -170,6 +170,26 @@ impl Target {
         Exchange { request, answer }
     }
 
+    /// The exchange of a request that was never sent, with the reason in place of an answer
+    /// (the sender could not get its access token).
+    pub(crate) fn not_sent(
+        &self,
+        method: Method,
+        headers: HeaderMap,
+        body: Bytes,
+        error: TransportError,
+    ) -> Exchange {
+        Exchange {
+            request: SentRequest {
+                method,
+                url: self.url_string(),
+                headers,
+                body,
+            },
+            answer: Err(error),
+        }
+    }
+
     async fn exchange(&self, sent: &SentRequest) -> Result<ReceivedAnswer, TransportError> {
         match &self.transport {
             Transport::Router { router, uri } => {
@@ -276,7 +296,7 @@ fn client(roots: &[reqwest::Certificate]) -> Result<reqwest::Client, TargetError
 
 /// A reqwest error with its causes (the TLS or connection reason), without the URL (it may
 /// hold an `access_token`).
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_connect() {
         "connection failed".to_owned()
     } else if error.is_body() || error.is_decode() {

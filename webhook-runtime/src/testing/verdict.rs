@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use super::exchange::{Exchange, TransportError, seconds, status_line};
+use super::exchange::{Exchange, TokenError, TransportError, seconds, status_line};
 
 /// The handshake status of a subscription, as SAP Event Mesh names it (seed 000).
 ///
@@ -98,6 +98,9 @@ pub enum Failure {
     Timeout(Duration),
     /// No answer at all: connection refused, TLS failure, a body that broke off.
     Unreachable(String),
+    /// Nothing was sent: the sender could not get its access token (OAuth2 client
+    /// credentials), so no consent could be asked for.
+    Token(TokenError),
 }
 
 impl From<TransportError> for Failure {
@@ -105,6 +108,7 @@ impl From<TransportError> for Failure {
         match error {
             TransportError::Timeout(limit) => Failure::Timeout(limit),
             TransportError::Unreachable(reason) => Failure::Unreachable(reason),
+            TransportError::Token(error) => Failure::Token(error),
         }
     }
 }
@@ -154,6 +158,7 @@ impl fmt::Display for Failure {
             ),
             Failure::Timeout(limit) => write!(f, "timeout: no answer within {}", seconds(*limit)),
             Failure::Unreachable(reason) => write!(f, "unreachable: {reason}"),
+            Failure::Token(error) => write!(f, "no access token: {error}"),
         }
     }
 }
