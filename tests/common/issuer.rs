@@ -289,6 +289,12 @@ impl Issuer {
         self.request_count("jwks")
     }
 
+    /// How many requests for `/token` reached the issuer since it started (the tests' own
+    /// [`Issuer::token`] calls included).
+    pub fn token_fetches(&self) -> u64 {
+        self.request_count("token")
+    }
+
     /// How many requests for the discovery document reached the issuer since it started.
     pub fn discovery_fetches(&self) -> u64 {
         self.request_count("discovery")
