@@ -13,6 +13,15 @@
 //!   password from `EVENTMESH_USER` / `EVENTMESH_PASSWORD`, `quickstart`/`quickstart` by default,
 //!   with a warning), any origin, CloudEvents with the data of `/cloudevents`.
 //!
+//!   For a subscription authenticated by OAuth2 client credentials, set `EVENTMESH_OIDC_ISSUER`
+//!   (the issuer URL of the tokens: https, or http on a loopback host) and
+//!   `EVENTMESH_OIDC_AUDIENCE` (the audience they must name; several separated by commas), and
+//!   optionally `EVENTMESH_OIDC_SCOPE` (scopes every token must hold). `/eventmesh` then accepts
+//!   bearer JWTs of that issuer, verified with its keys (found by OpenID Connect discovery), on
+//!   the handshake and on deliveries, instead of Basic: no token or an invalid one is answered
+//!   401, a valid token without the scope 403, and 503 while the issuer's keys cannot be
+//!   fetched. The runtime reads these variables (`Config::with_vars`, feature `jwt`).
+//!
 //! Every event received prints one JSON line on stdout. Every request logs one line on stderr at
 //! `info` (the runtime's `webhook request answered`, with route, sender, mode, event count, first
 //! event id and type, status and rejection reason); `RUST_LOG` filters (default `info`).
@@ -38,7 +47,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use webhook_runtime::auth::Credentials;
 use webhook_runtime::serve::{ServeLimits, serve};
-use webhook_runtime::{CloudEvent, EventGridEvent, webhook};
+use webhook_runtime::{CloudEvent, CloudEventsConfig, ConfigError, EventGridEvent, webhook};
 
 /// The data of an order event.
 #[derive(Debug, Serialize, Deserialize)]
@@ -126,15 +135,38 @@ fn eventmesh_credentials() -> Credentials {
     )
 }
 
+/// The variables that switch `/eventmesh` from Basic to bearer tokens.
+const EVENTMESH_TOKEN_VARIABLES: [&str; 3] = [
+    "EVENTMESH_OIDC_ISSUER",
+    "EVENTMESH_OIDC_AUDIENCE",
+    "EVENTMESH_OIDC_SCOPE",
+];
+
+/// `/eventmesh`'s configuration: bearer tokens of the issuer the `EVENTMESH_OIDC_*` variables
+/// name, else Basic credentials.
+fn eventmesh_config() -> Result<CloudEventsConfig, ConfigError> {
+    // Only the token variables are handed to the runtime: any other `EVENTMESH_*` variable is
+    // left alone, so that without tokens the route is exactly the Basic one.
+    let tokens = eventmesh::config().with_vars("EVENTMESH", |name| {
+        if EVENTMESH_TOKEN_VARIABLES.contains(&name) {
+            std::env::var(name).ok()
+        } else {
+            None
+        }
+    })?;
+    if let Some(verifier) = tokens.jwt() {
+        eprintln!("/eventmesh accepts bearer tokens instead of Basic: {verifier:?}");
+        return Ok(tokens);
+    }
+    Ok(eventmesh::config().with_credentials(eventmesh_credentials()))
+}
+
 /// The application: every route of the quickstart.
-fn app() -> Router {
-    Router::new()
+fn app() -> Result<Router, ConfigError> {
+    Ok(Router::new()
         .route("/cloudevents", cloudevents::route())
         .route("/eventgrid", eventgrid::route())
-        .route(
-            "/eventmesh",
-            eventmesh::route_with(eventmesh::config().with_credentials(eventmesh_credentials())),
-        )
+        .route("/eventmesh", eventmesh::route_with(eventmesh_config()?)))
 }
 
 /// The signals that stop the quickstart: Ctrl-C (SIGINT) and, on Unix, SIGTERM.
@@ -209,7 +241,9 @@ async fn main() -> std::io::Result<ExitCode> {
         .init();
     let port: u16 = env_or("PORT", 3000, "a port number")?;
     let grace = Duration::from_secs(env_or("SHUTDOWN_GRACE_SECS", 30, "a number of seconds")?);
-    let app = app();
+    let app = app().map_err(|error| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, error.to_string())
+    })?;
     let mut signals = Signals::install()?;
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;

@@ -6,8 +6,11 @@
 
 pub mod common;
 
+use common::credentials::basic;
+use common::issuer::Issuer;
 use common::process::{ORIGIN, Quickstart, order_line, post_structured};
 use common::raw_http::{Response, request};
+use serde_json::json;
 
 const TYPE: &str = "com.example.order.created";
 
@@ -316,6 +319,143 @@ fn one_info_line_per_request_on_stderr_and_rust_log_filters() {
     assert!(
         !stopped.stderr.contains("webhook request answered"),
         "RUST_LOG=warn hides the info lines:\n{}",
+        stopped.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// `/eventmesh` with bearer tokens of an OpenID Connect issuer (EVENTMESH_OIDC_*, D24-D26)
+// ---------------------------------------------------------------------------------------------
+
+/// The audience the quickstart is told to accept.
+const MESH_AUDIENCE: &str = "api://quickstart-eventmesh";
+const MESH_ORIGIN: &str = "eventmesh.sap.example";
+
+/// The loopback issuer, or `None` after printing why the test is skipped.
+fn issuer() -> Option<Issuer> {
+    match Issuer::start() {
+        Ok(issuer) => Some(issuer),
+        Err(skip) => {
+            eprintln!("SKIPPED: {}", skip.0);
+            None
+        }
+    }
+}
+
+/// The quickstart with `/eventmesh` taking tokens of `issuer` for [`MESH_AUDIENCE`], and the
+/// required scope when given.
+fn quickstart_with_tokens(issuer: &Issuer, scope: Option<&str>) -> Quickstart {
+    Quickstart::start_with_env(&[
+        ("EVENTMESH_OIDC_ISSUER", Some(issuer.url())),
+        ("EVENTMESH_OIDC_AUDIENCE", Some(MESH_AUDIENCE)),
+        ("EVENTMESH_OIDC_SCOPE", scope),
+    ])
+}
+
+/// An OPTIONS handshake on `/eventmesh` with this `Authorization`.
+fn mesh_handshake(authorization: &str) -> Vec<u8> {
+    request(
+        "OPTIONS",
+        "/eventmesh",
+        &[
+            ("WebHook-Request-Origin", MESH_ORIGIN),
+            ("Authorization", authorization),
+        ],
+        b"",
+    )
+}
+
+/// A structured order event POSTed to `/eventmesh` with this `Authorization`.
+fn mesh_delivery(authorization: &str, id: &str) -> Vec<u8> {
+    request(
+        "POST",
+        "/eventmesh",
+        &[
+            ("Content-Type", "application/cloudevents+json"),
+            ("Authorization", authorization),
+        ],
+        structured_event(id, &format!("order-{id}"), "12.5").as_bytes(),
+    )
+}
+
+/// What the quickstart prints for [`mesh_delivery`] `id`.
+fn mesh_line(id: &str) -> String {
+    order_line(id, TYPE, &format!("order-{id}"), "12.5").replacen(
+        r#""endpoint":"/cloudevents""#,
+        r#""endpoint":"/eventmesh""#,
+        1,
+    )
+}
+
+#[test]
+fn d24_eventmesh_takes_bearer_tokens_of_the_oidc_issuer_instead_of_basic() {
+    let Some(issuer) = issuer() else { return };
+    let server = quickstart_with_tokens(&issuer, None);
+    let bearer = format!("Bearer {}", issuer.token(json!({"aud": MESH_AUDIENCE})));
+
+    let consent = server.send(mesh_handshake(&bearer));
+    assert_eq!(consent.status, 200, "{consent:?}\n{}", server.log());
+    assert_eq!(consent.header("WebHook-Allowed-Origin"), Some("*"));
+    let delivered = server.send(mesh_delivery(&bearer, "t-1"));
+    assert_eq!(delivered.status, 204, "{delivered:?}");
+
+    // Basic is no longer accepted, even the credentials that were the default.
+    let basic = basic("quickstart", "quickstart");
+    for refused in [mesh_handshake(&basic), mesh_delivery(&basic, "t-2")] {
+        let answer = server.send(refused);
+        assert_eq!(answer.status, 401, "{answer:?}");
+        assert!(!answer.has_header("WebHook-Allowed-Origin"), "{answer:?}");
+    }
+    // A token of the same issuer for another audience, and one without any audience.
+    for token in [
+        issuer.token(json!({"aud": "api://someone-else"})),
+        issuer.token(json!({})),
+    ] {
+        let bearer = format!("Bearer {token}");
+        assert_eq!(server.send(mesh_handshake(&bearer)).status, 401);
+        assert_eq!(server.send(mesh_delivery(&bearer, "t-3")).status, 401);
+    }
+
+    let stopped = server.stop();
+    assert_eq!(
+        stopped.stdout,
+        [mesh_line("t-1")],
+        "stderr:\n{}",
+        stopped.stderr
+    );
+    assert!(
+        !stopped
+            .stderr
+            .contains("EVENTMESH_USER / EVENTMESH_PASSWORD not set"),
+        "no Basic credentials, so no warning about them:\n{}",
+        stopped.stderr
+    );
+}
+
+#[test]
+fn d25_eventmesh_oidc_scope_is_required_when_set() {
+    let Some(issuer) = issuer() else { return };
+    let scope = "eventmesh.deliver";
+    let server = quickstart_with_tokens(&issuer, Some(scope));
+
+    let without = format!("Bearer {}", issuer.token(json!({"aud": MESH_AUDIENCE})));
+    let answer = server.send(mesh_handshake(&without));
+    assert_eq!(answer.status, 403, "{answer:?}");
+    assert!(!answer.has_header("WebHook-Allowed-Origin"), "{answer:?}");
+    assert_eq!(server.send(mesh_delivery(&without, "s-1")).status, 403);
+
+    let with = format!(
+        "Bearer {}",
+        issuer.token(json!({"aud": MESH_AUDIENCE, "scope": format!("openid {scope}")}))
+    );
+    assert_eq!(server.send(mesh_handshake(&with)).status, 200);
+    assert_eq!(server.send(mesh_delivery(&with, "s-2")).status, 204);
+
+    let stopped = server.stop();
+    assert_eq!(
+        stopped.stdout,
+        [mesh_line("s-2")],
+        "stderr:\n{}",
         stopped.stderr
     );
 }
