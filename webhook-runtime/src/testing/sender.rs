@@ -164,9 +164,11 @@ impl SimulatedSender {
     /// Azure Event Grid delivering the Event Grid schema to the subscription `subscription`:
     /// the handshake is the validation event, with a fresh code and a `validationUrl`.
     ///
-    /// With Microsoft Entra authentication on the subscription, Event Grid sends its Entra ID
-    /// token as `Authorization: Bearer` on the validation event and on every delivery: give the
-    /// sender a token with [`with_authorization`](Self::with_authorization)`(`[`Authorization::bearer`]`(token))`.
+    /// With Microsoft Entra authentication on the subscription, Event Grid sends an Entra ID
+    /// token as `Authorization: Bearer`: give the sender one with
+    /// [`with_authorization`](Self::with_authorization)`(`[`Authorization::bearer`]`(token))`,
+    /// and it presents it on the validation event (a POST, which a route authenticates like a
+    /// delivery) and on every delivery.
     /// Its verdicts follow Event Grid: a 401 or 403 is final (the event is dead-lettered or
     /// dropped), a 503 is retried (with the answer's `Retry-After` reported).
     pub fn event_grid(subscription: &str) -> Self {
