@@ -212,8 +212,9 @@ async fn sap_a_token_about_to_expire_is_fetched_again() {
         lifetime
     );
 
-    // Past the token's expiry: the first token would now be refused.
-    tokio::time::sleep(Duration::from_millis(lifetime * 1000 + 500)).await;
+    // Past the token's expiry by more than a whole second (expiry is checked in whole seconds):
+    // the first token would now be refused.
+    tokio::time::sleep(Duration::from_millis(lifetime * 1000 + 1500)).await;
     let second = sender
         .deliver(&target, &SimulatedDelivery::structured(order("E-2")))
         .await;
