@@ -559,7 +559,10 @@ mod tests {
     #[test]
     fn d10_token_variables_need_the_jwt_feature() {
         let err = CloudEventsConfig::new()
-            .with_vars("X", vars(&[("X_OIDC_ISSUER", "https://issuer.example.com")]))
+            .with_vars(
+                "X",
+                vars(&[("X_OIDC_ISSUER", "https://issuer.example.com")]),
+            )
             .unwrap_err();
         assert_eq!(err.variable(), "X_OIDC_ISSUER");
         assert!(err.to_string().contains("jwt"), "{err}");
