@@ -36,8 +36,10 @@ impl TokenMemo {
         (now <= *deadline).then(|| token.clone())
     }
 
-    /// Remembers a verified token until `deadline`. When full, expired entries go first; if none
-    /// has expired, an arbitrary one makes room (the cost is one more signature check).
+    /// Remembers a verified token until `deadline`. When full, expired entries go first; if too
+    /// few have expired, arbitrary ones make room for an eighth of the capacity, so a full memory
+    /// is scanned once per that many insertions, not on each (the cost of a forgotten token is
+    /// one more signature check).
     pub(super) fn insert(
         &self,
         digest: [u8; 32],
@@ -51,9 +53,10 @@ impl TokenMemo {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= self.capacity && !entries.contains_key(&digest) {
             entries.retain(|_, (until, _)| *until >= now);
-            if entries.len() >= self.capacity
-                && let Some(victim) = entries.keys().next().copied()
-            {
+            let room = self.capacity / 8 + 1;
+            let excess = (entries.len() + room).saturating_sub(self.capacity);
+            let victims: Vec<[u8; 32]> = entries.keys().take(excess).copied().collect();
+            for victim in victims {
                 entries.remove(&victim);
             }
         }
@@ -96,6 +99,14 @@ mod tests {
         memo.insert([9; 32], 10, 0, token(10));
         assert_eq!(memo.len(), 3);
         assert!(memo.get(&[9; 32], 0).is_some());
+        // A larger memory frees an eighth of itself at once.
+        let large = TokenMemo::new(16);
+        for i in 0..16u8 {
+            large.insert([i; 32], 10, 0, token(10));
+        }
+        large.insert([99; 32], 10, 0, token(10));
+        assert_eq!(large.len(), 16 - 3 + 1);
+        assert!(large.get(&[99; 32], 0).is_some());
         // Later, every old entry has expired: they all go.
         memo.insert([8; 32], 100, 50, token(100));
         assert_eq!(memo.len(), 1);
