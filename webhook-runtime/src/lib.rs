@@ -26,8 +26,15 @@
 #![forbid(unsafe_code)]
 
 #[doc(hidden)]
+// The derive of `EventTypes` names this crate `::webhook_runtime`, as users' code does; the
+// generated Azure event enums use it from inside the crate.
+#[cfg(feature = "azure-system-events")]
+extern crate self as webhook_runtime;
+
 pub mod __private;
 pub mod auth;
+#[cfg(feature = "azure-system-events")]
+pub mod azure;
 pub mod cloudevents;
 mod config;
 mod data;
