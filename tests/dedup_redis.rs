@@ -5,9 +5,6 @@
 //! Each test starts its own `redis-server` on a free loopback port and kills it when done; where
 //! the binary is not installed, the test says so and passes without checking anything.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,135 +17,11 @@ use tower::ServiceExt;
 use webhook_runtime::dedup::{Claim, Dedup, DedupStore, RedisStore};
 use webhook_runtime::{AllowedOrigins, CloudEvent, Config, route};
 
+pub mod common;
+
+use common::redis::{RedisServer, free_port};
+
 const LONG: Duration = Duration::from_secs(60);
-
-/// A `redis-server` of this test on a loopback port, killed (by its own process id) on drop.
-struct RedisServer {
-    child: Child,
-    port: u16,
-}
-
-impl RedisServer {
-    /// Starts a server on a free port with `extra` arguments (e.g. `--requirepass`); `None` (with
-    /// a line saying why the test is skipped) when `redis-server` is not installed.
-    fn start_with(extra: &[&str]) -> Option<Self> {
-        let mut last = String::new();
-        for _ in 0..5 {
-            match Self::start_on(free_port(), extra) {
-                Ok(server) => return Some(server),
-                Err(Start::NotInstalled) => {
-                    // Written to the process's stderr, not captured by the test harness.
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "skipped: redis-server is not installed (apt-get install redis-server)"
-                    );
-                    return None;
-                }
-                // The port was taken in the meantime: try another.
-                Err(Start::Failed(why)) => last = why,
-            }
-        }
-        panic!("redis-server did not start on any of 5 free ports: {last}");
-    }
-
-    /// Starts a server on `port`, waiting until it answers `PING`.
-    fn start_on(port: u16, extra: &[&str]) -> Result<Self, Start> {
-        let port_arg = port.to_string();
-        let mut args = vec![
-            "--port",
-            &port_arg,
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-        ];
-        args.extend_from_slice(extra);
-        let child = match Command::new("redis-server")
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-        {
-            Ok(child) => child,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Start::NotInstalled);
-            }
-            Err(error) => panic!("redis-server could not be started: {error}"),
-        };
-        let mut server = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(Start::Failed(format!("redis-server exited: {status}")));
-            }
-            if ping(port) {
-                return Ok(server);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        // Dropping `server` kills it.
-        Err(Start::Failed(
-            "redis-server did not answer PING within 10 s".into(),
-        ))
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// Kills the server now (as dropping it does), returning its port.
-    fn stop(self) -> u16 {
-        self.port
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-enum Start {
-    NotInstalled,
-    Failed(String),
-}
-
-/// A loopback port nothing listens on now.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// Whether a server on `port` answers `PING` with `+PONG` (an unauthenticated `-NOAUTH` counts
-/// as an answer too: the server is up).
-fn ping(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    if stream.write_all(b"PING\r\n").is_err() {
-        return false;
-    }
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).is_ok()
-        && (line.starts_with("+PONG") || line.starts_with("-NOAUTH"))
-}
-
-/// The server of a test, or a skipped test.
-macro_rules! server_or_skip {
-    ($($extra:expr),* $(,)?) => {
-        match RedisServer::start_with(&[$($extra),*]) {
-            Some(server) => server,
-            None => return,
-        }
-    };
-}
 
 async fn connect(server: &RedisServer) -> RedisStore {
     RedisStore::connect(&server.url())
@@ -162,7 +35,9 @@ async fn claim(store: &RedisStore, key: &str, lease: Duration) -> Claim {
 
 #[tokio::test]
 async fn d8_redis_store_claims_completes_and_releases() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let store = connect(&server).await;
 
     assert_eq!(claim(&store, "a", LONG).await, Claim::Claimed);
@@ -190,7 +65,9 @@ async fn d8_redis_store_claims_completes_and_releases() {
 
 #[tokio::test]
 async fn d8_redis_lease_and_window_expire() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let store = connect(&server).await;
     let short = Duration::from_millis(50);
 
@@ -216,7 +93,9 @@ async fn d8_redis_lease_and_window_expire() {
 
 #[tokio::test]
 async fn d8_redis_two_replicas_share_claims_and_records() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let a = connect(&server).await;
     let b = connect(&server).await;
 
@@ -247,7 +126,9 @@ async fn d8_redis_two_replicas_share_claims_and_records() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn d8_redis_concurrent_claims_from_two_replicas_claim_once() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let stores = [
         Arc::new(connect(&server).await),
         Arc::new(connect(&server).await),
@@ -309,7 +190,9 @@ async fn status(app: &Router, id: &str, data: &str) -> StatusCode {
 
 #[tokio::test]
 async fn d8_redis_an_event_delivered_to_two_replicas_is_handled_once() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let calls = Arc::new(AtomicUsize::new(0));
     let a = replica(&server.url(), &calls).await;
     let b = replica(&server.url(), &calls).await;
@@ -354,7 +237,9 @@ async fn d8_redis_an_event_delivered_to_two_replicas_is_handled_once() {
 
 #[tokio::test]
 async fn d8_redis_an_unreachable_store_answers_503_without_the_handler_and_recovers() {
-    let server = server_or_skip!();
+    let Some(server) = RedisServer::start_with(&[]) else {
+        return;
+    };
     let calls = Arc::new(AtomicUsize::new(0));
     let app = replica(&server.url(), &calls).await;
     assert!(status(&app, "1", "ok").await.is_success());
@@ -420,7 +305,9 @@ async fn d8_redis_connect_errors_do_not_leak_the_password() {
 
 #[tokio::test]
 async fn d8_redis_a_wrong_password_is_refused_without_being_repeated() {
-    let server = server_or_skip!("--requirepass", "right-pw");
+    let Some(server) = RedisServer::start_with(&["--requirepass", "right-pw"]) else {
+        return;
+    };
     let wrong = format!("redis://:wrong-pw@127.0.0.1:{}/", server.port);
     let error = RedisStore::connect(&wrong)
         .await
@@ -487,7 +374,7 @@ async fn d8_redis_store_over_tls_verifies_the_server() {
     let tls = TlsFiles::new();
     let tls_port = free_port().to_string();
     let (certificate, key) = (tls.path("cert.pem"), tls.path("key.pem"));
-    let server = server_or_skip!(
+    let Some(server) = RedisServer::start_with(&[
         "--tls-port",
         &tls_port,
         "--tls-cert-file",
@@ -498,7 +385,9 @@ async fn d8_redis_store_over_tls_verifies_the_server() {
         &certificate,
         "--tls-auth-clients",
         "no",
-    );
+    ]) else {
+        return;
+    };
     let url = format!("rediss://127.0.0.1:{tls_port}/");
 
     let error = RedisStore::connect(&url)

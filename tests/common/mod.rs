@@ -12,6 +12,7 @@
 //! - [`loopback`]: an axum application served by the test process itself on loopback.
 //! - [`body`]: request bodies that break off (stall, fail or pause).
 //! - [`credentials`]: HTTP Basic credentials to send.
+//! - [`redis`]: a `redis-server` of a test on loopback.
 //! - [`receiver`]: pieces of the hand-written receivers the sender-side tests run against.
 //! - [`tls`]: TLS servers on loopback with a fresh self-signed certificate.
 //! - [`sdk`]: installing the Python and Node SDKs the interoperability tests drive.
@@ -29,6 +30,7 @@ pub mod oneshot;
 pub mod process;
 pub mod raw_http;
 pub mod receiver;
+pub mod redis;
 pub mod sdk;
 pub mod tls;
 

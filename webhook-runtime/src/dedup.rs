@@ -34,6 +34,8 @@ mod redis;
 pub(crate) use claims::{ClaimRefused, Claims, claim_delivery};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "redis")]
+pub(crate) use redis::{connection_manager, invalid_url};
 
 /// A boxed future returned by a [`DedupStore`].
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

@@ -1,8 +1,5 @@
-//! The checks that run before a body is read: authentication, origin enforcement and the rate
-//! limit (D20: credentials 401 → origin 403 → rate 429).
-
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! The checks that run before a body is read: authentication and origin enforcement (D20:
+//! credentials 401 → origin 403; the rate, 429, is `rate.rs`).
 
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
@@ -144,73 +141,5 @@ pub(crate) fn check_origin(
         None => Err(Rejection::forbidden(
             "deliveries to this endpoint must carry WebHook-Request-Origin (or Origin)",
         )),
-    }
-}
-
-/// The granted rate, enforced per process with the generic cell rate algorithm: `per_minute`
-/// deliveries in any minute, with bursts up to that many.
-#[derive(Debug)]
-pub(crate) struct RateLimiter {
-    start: Instant,
-    interval: Duration,
-    window: Duration,
-    /// Theoretical arrival time of the next delivery, as a duration since `start`.
-    next: Mutex<Duration>,
-}
-
-impl RateLimiter {
-    pub(crate) fn per_minute(per_minute: u32) -> Self {
-        let window = Duration::from_secs(60);
-        Self {
-            start: Instant::now(),
-            interval: window / per_minute.max(1),
-            window,
-            next: Mutex::new(Duration::ZERO),
-        }
-    }
-
-    /// Admits one delivery, or answers 429 with the seconds to wait in `Retry-After` (W11).
-    pub(crate) fn admit(&self) -> Result<(), Rejection> {
-        self.admit_at(Instant::now())
-    }
-
-    fn admit_at(&self, now: Instant) -> Result<(), Rejection> {
-        let now = now.saturating_duration_since(self.start);
-        let mut next = self
-            .next
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let tat = (*next).max(now);
-        let after = tat + self.interval;
-        if after > now + self.window {
-            let wait = after - self.window - now;
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(Rejection::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "the granted rate is exceeded: retry after the time in Retry-After",
-            )
-            .with_retry_after(seconds.max(1)));
-        }
-        *next = after;
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn w11_rate_allows_the_granted_number_per_minute() {
-        let limiter = RateLimiter::per_minute(3);
-        let t0 = limiter.start;
-        for _ in 0..3 {
-            assert!(limiter.admit_at(t0).is_ok());
-        }
-        let refused = limiter.admit_at(t0).unwrap_err();
-        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(refused.retry_after(), Some(20));
-        assert!(limiter.admit_at(t0 + Duration::from_secs(20)).is_ok());
-        assert!(limiter.admit_at(t0 + Duration::from_secs(20)).is_err());
     }
 }

@@ -53,6 +53,7 @@ pub mod metrics;
 mod no_content;
 mod origin;
 pub mod outcome;
+pub mod rate;
 mod rejection;
 pub mod route;
 #[cfg(feature = "serve")]

@@ -20,6 +20,8 @@ pub struct CloudEventsSettings {
     on_callback: Option<CallbackHook>,
     enforce_origins: bool,
     enforce_rate: bool,
+    #[cfg(feature = "redis")]
+    shared_rate: Option<crate::rate::RedisRate>,
     sender: Option<Sender>,
     handshake_auth: Option<HandshakeAuth>,
     on_dead_letter: Option<DeadLetterHook>,
@@ -79,10 +81,25 @@ impl Config<CloudEventsSettings> {
 
     /// Enforces the granted rate: beyond `rate` deliveries per minute, 429 with `Retry-After`
     /// (W11). The count is per process (and per route): replicas behind a load balancer each allow
-    /// the full rate.
+    /// the full rate, unless they share it with `with_shared_rate` (feature `redis`).
     pub fn with_rate_enforcement(mut self) -> Self {
         self.schema.enforce_rate = true;
         self
+    }
+
+    /// Counts the enforced rate in Redis, per route and sender origin, so that replicas share
+    /// one grant (feature `redis`; see [`crate::rate`], which also says what happens while Redis
+    /// is down). Takes effect with [`Config::with_rate_enforcement`].
+    #[cfg(feature = "redis")]
+    pub fn with_shared_rate(mut self, shared: crate::rate::RedisRate) -> Self {
+        self.schema.shared_rate = Some(shared);
+        self
+    }
+
+    /// The shared rate limiter, if any.
+    #[cfg(feature = "redis")]
+    pub fn shared_rate(&self) -> Option<&crate::rate::RedisRate> {
+        self.schema.shared_rate.as_ref()
     }
 
     /// Whether the granted rate is enforced.
@@ -191,6 +208,16 @@ impl Schema for CloudEventsSettings {
     }
 }
 
+impl CloudEventsSettings {
+    fn shared_rate_shown(&self) -> Option<&'static str> {
+        #[cfg(feature = "redis")]
+        if self.shared_rate.is_some() {
+            return Some("redis");
+        }
+        None
+    }
+}
+
 impl fmt::Debug for CloudEventsSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CloudEventsSettings")
@@ -199,6 +226,7 @@ impl fmt::Debug for CloudEventsSettings {
             .field("on_callback", &hook_shown(&self.on_callback))
             .field("enforce_origins", &self.enforce_origins)
             .field("enforce_rate", &self.enforce_rate)
+            .field("shared_rate", &self.shared_rate_shown())
             .field("sender", &self.sender)
             .field("handshake_auth", &self.handshake_auth)
             .field("on_dead_letter", &hook_shown(&self.on_dead_letter))

@@ -114,27 +114,9 @@ impl RedisStore {
     }
 
     async fn connect_client(client: Client) -> Result<Self, StoreError> {
-        let password = client
-            .get_connection_info()
-            .redis_settings()
-            .password()
-            .map(str::to_owned);
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(3)
-            .set_max_delay(Duration::from_secs(1))
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_millis(500)));
-        let connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|error| {
-                let mut message = format!("cannot connect to Redis: {error}");
-                // The client does not put credentials in its errors; make sure of it.
-                if let Some(password) = password.filter(|p| !p.is_empty()) {
-                    message = message.replace(&password, "***");
-                }
-                StoreError(message)
-            })?;
-        Ok(Self::from_connection_manager(connection))
+        Ok(Self::from_connection_manager(
+            connection_manager(client).await?,
+        ))
     }
 
     /// A store on a connection the application set up itself (its own retry, timeouts or TLS
@@ -166,6 +148,33 @@ impl RedisStore {
     }
 }
 
+/// A connection to the server of `client` with this crate's retry and timeouts (also used by
+/// the shared rate limiter): operations time out after half a second, a connection attempt
+/// after one second; the error never repeats the password.
+pub(crate) async fn connection_manager(client: Client) -> Result<ConnectionManager, StoreError> {
+    let password = client
+        .get_connection_info()
+        .redis_settings()
+        .password()
+        .map(str::to_owned);
+    let config = ConnectionManagerConfig::new()
+        .set_number_of_retries(3)
+        .set_max_delay(Duration::from_secs(1))
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_millis(500)));
+    let connection = ConnectionManager::new_with_config(client, config)
+        .await
+        .map_err(|error| {
+            let mut message = format!("cannot connect to Redis: {error}");
+            // The client does not put credentials in its errors; make sure of it.
+            if let Some(password) = password.filter(|p| !p.is_empty()) {
+                message = message.replace(&password, "***");
+            }
+            StoreError(message)
+        })?;
+    Ok(connection)
+}
+
 /// A duration in whole milliseconds for `PX`: at least 1 (Redis rejects 0), at most
 /// [`MAX_MILLIS`].
 fn millis(duration: Duration) -> u64 {
@@ -175,7 +184,7 @@ fn millis(duration: Duration) -> u64 {
 }
 
 /// The URL could not be used; the error does not repeat it (it may hold a password).
-fn invalid_url() -> StoreError {
+pub(crate) fn invalid_url() -> StoreError {
     let tls = if cfg!(feature = "redis-tls") {
         ""
     } else {

@@ -24,11 +24,12 @@ use crate::auth::private_if_access_token;
 use crate::cloudevents::{self, CloudEvent, Mode};
 use crate::config::{CloudEventsConfig, DEFAULT_CLOUDEVENTS_BODY_LIMIT};
 use crate::eventgrid::validation;
-use crate::guard::{self, RateLimiter};
+use crate::guard;
 use crate::handshake::{self, CallbackOffer, HandshakeAnswer};
 use crate::headers::refuse_repeated;
 use crate::message::{self, Incoming};
 use crate::outcome::Sender;
+use crate::rate::RateLimiter;
 use crate::rejection::Rejection;
 use crate::span::request_span;
 
@@ -284,6 +285,11 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
             refuse_repeated(&parts.headers, &DELIVERY_HEADERS)?;
         }
         if let Some(limiter) = &self.limiter {
+            #[cfg(feature = "redis")]
+            if let Some(shared) = self.config.shared_rate() {
+                // Boxed: the Redis round trip's future is large and most routes have none.
+                return Box::pin(admit_shared(shared, limiter, &self.config, parts)).await;
+            }
             limiter.admit()?;
         }
         Ok(())
@@ -315,5 +321,42 @@ impl<Ev, F> CloudEventsEndpoint<Ev, F> {
             .map_err(Rejection::unread_body)?;
         let delivery = (self.decoding.decode)(mode, headers, &body)?;
         Ok((body, delivery))
+    }
+}
+
+/// The rate shared through Redis, per route (its matched path) and sender origin (when origins
+/// are enforced); the
+/// per-process `fallback` decides while Redis cannot (`rate.rs` says why).
+#[cfg(feature = "redis")]
+async fn admit_shared(
+    shared: &crate::rate::RedisRate,
+    fallback: &RateLimiter,
+    config: &CloudEventsConfig,
+    parts: &Parts,
+) -> Result<(), Rejection> {
+    let Some(rate) = config.rate() else {
+        return Ok(());
+    };
+    let route = parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .map_or(parts.uri.path(), |path| path.as_str());
+    // Per origin only where origins are enforced (then it is an allowed one): otherwise a sender
+    // could pick a new origin per request to escape its grant, and fill Redis with keys.
+    let origin = if config.enforces_origins() {
+        crate::headers::first(&parts.headers, &handshake::WEBHOOK_REQUEST_ORIGIN)
+            .or_else(|| parts.headers.get(header::ORIGIN))
+            .and_then(|origin| origin.to_str().ok())
+            .unwrap_or("*")
+    } else {
+        "*"
+    };
+    match shared.admit(&format!("{route}:{origin}"), rate.get()).await {
+        Ok(None) => Ok(()),
+        Ok(Some(wait)) => Err(crate::rate::too_many(wait)),
+        Err(error) => {
+            tracing::warn!(%error, "the shared rate is unavailable: this replica's own limit decides");
+            fallback.admit()
+        }
     }
 }
