@@ -30,19 +30,15 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.ApiCenter.ApiDefinitionAdded` events (Azure's `ApiCenterApiDefinitionAddedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiCenterApiDefinitionAddedEventData {
     /// `title`: always sent, by Azure's definition.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(rename = "title")]
+    pub title: String,
     /// `description`: always sent, by Azure's definition.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
+    #[serde(rename = "description")]
+    pub description: String,
     /// `specification`.
     #[serde(
         rename = "specification",
@@ -76,13 +72,13 @@ pub struct ApiCenterApiDefinitionUpdatedEventData {
 }
 
 /// Azure's `ApiCenterApiSpecification`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiCenterApiSpecification {
     /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(rename = "version")]
+    pub version: String,
 }

@@ -303,33 +303,24 @@ pub struct ApiManagementCircuitBreakerOpenedEventData {
 }
 
 /// Azure's `ApiManagementExpiredGatewayToken`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiManagementExpiredGatewayToken {
     /// `expiredAtUtc`: always sent, by Azure's definition.
-    #[serde(
-        rename = "expiredAtUtc",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub expires_on: Option<OffsetDateTime>,
+    #[serde(rename = "expiredAtUtc", with = "crate::azure::datetime")]
+    pub expires_on: OffsetDateTime,
 }
 
 /// Azure's `ApiManagementGateway`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiManagementGateway {
     /// `gatewayId`: always sent, by Azure's definition.
-    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
-    pub gateway_id: Option<String>,
+    #[serde(rename = "gatewayId")]
+    pub gateway_id: String,
     /// `instanceId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "instanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_id: Option<String>,
+    #[serde(rename = "instanceId")]
+    pub instance_id: String,
 }
 
 /// The data of `Microsoft.ApiManagement.GatewayAPIAdded` events (Azure's `ApiManagementGatewayApiAddedEventData`).
@@ -522,16 +513,12 @@ pub struct ApiManagementGatewayUpdatedEventData {
 }
 
 /// The data of `Microsoft.ApiManagement.ProductCreated` events (Azure's `ApiManagementProductCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ApiManagementProductCreatedEventData {
     /// `resourceUri`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_uri: Option<String>,
+    #[serde(rename = "resourceUri")]
+    pub resource_uri: String,
 }
 
 /// The data of `Microsoft.ApiManagement.ProductDeleted` events (Azure's `ApiManagementProductDeletedEventData`).

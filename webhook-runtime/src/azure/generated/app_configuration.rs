@@ -58,18 +58,18 @@ pub struct AppConfigurationKeyValueDeletedEventData {
 }
 
 /// The data of `Microsoft.AppConfiguration.KeyValueModified` events (Azure's `AppConfigurationKeyValueModifiedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AppConfigurationKeyValueModifiedEventData {
     /// `key`: always sent, by Azure's definition.
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    #[serde(rename = "key")]
+    pub key: String,
     /// `label`: always sent, by Azure's definition.
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    #[serde(rename = "label")]
+    pub label: String,
     /// `etag`: always sent, by Azure's definition.
-    #[serde(rename = "etag", default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
+    #[serde(rename = "etag")]
+    pub etag: String,
     /// `syncToken`: always sent, by Azure's definition.
     #[serde(rename = "syncToken", default, skip_serializing_if = "Option::is_none")]
     pub sync_token: Option<String>,

@@ -80,23 +80,18 @@ pub struct RedisImportRDBCompletedEventData {
 }
 
 /// The data of `Microsoft.Cache.PatchingCompleted` events (Azure's `RedisPatchingCompletedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RedisPatchingCompletedEventData {
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
+    #[serde(rename = "timestamp", with = "crate::azure::datetime")]
+    pub timestamp: OffsetDateTime,
     /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `status`: always sent, by Azure's definition.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
 }
 
 /// The data of `Microsoft.Cache.ScalingCompleted` events (Azure's `RedisScalingCompletedEventData`).

@@ -3142,67 +3142,42 @@ pub struct AcsRouterWorkerUpdatedEventData {
 }
 
 /// Azure's `AcsSmsDeliveryAttempt`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AcsSmsDeliveryAttempt {
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
+    #[serde(rename = "timestamp", with = "crate::azure::datetime")]
+    pub timestamp: OffsetDateTime,
     /// `segmentsSucceeded`: always sent, by Azure's definition.
-    #[serde(
-        rename = "segmentsSucceeded",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub segments_succeeded: Option<i64>,
+    #[serde(rename = "segmentsSucceeded")]
+    pub segments_succeeded: i64,
     /// `segmentsFailed`: always sent, by Azure's definition.
-    #[serde(
-        rename = "segmentsFailed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub segments_failed: Option<i64>,
+    #[serde(rename = "segmentsFailed")]
+    pub segments_failed: i64,
 }
 
 /// The data of `Microsoft.Communication.SMSDeliveryReportReceived` events (Azure's `AcsSmsDeliveryReportReceivedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AcsSmsDeliveryReportReceivedEventData {
     /// `messageId`: always sent, by Azure's definition.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
+    #[serde(rename = "messageId")]
+    pub message_id: String,
     /// `from`: always sent, by Azure's definition.
-    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    #[serde(rename = "from")]
+    pub from: String,
     /// `to`: always sent, by Azure's definition.
-    #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    #[serde(rename = "to")]
+    pub to: String,
     /// `deliveryStatus`: always sent, by Azure's definition.
-    #[serde(
-        rename = "deliveryStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_status: Option<String>,
+    #[serde(rename = "deliveryStatus")]
+    pub delivery_status: String,
     /// `deliveryStatusDetails`: always sent, by Azure's definition.
-    #[serde(
-        rename = "deliveryStatusDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_status_details: Option<String>,
+    #[serde(rename = "deliveryStatusDetails")]
+    pub delivery_status_details: String,
     /// `deliveryAttempts`: always sent, by Azure's definition.
-    #[serde(
-        rename = "deliveryAttempts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_attempts: Option<Vec<AcsSmsDeliveryAttempt>>,
+    #[serde(rename = "deliveryAttempts")]
+    pub delivery_attempts: Vec<AcsSmsDeliveryAttempt>,
     /// `receivedTimestamp`.
     #[serde(
         rename = "receivedTimestamp",
@@ -3217,21 +3192,21 @@ pub struct AcsSmsDeliveryReportReceivedEventData {
 }
 
 /// The data of `Microsoft.Communication.SMSReceived` events (Azure's `AcsSmsReceivedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AcsSmsReceivedEventData {
     /// `messageId`: always sent, by Azure's definition.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
+    #[serde(rename = "messageId")]
+    pub message_id: String,
     /// `from`: always sent, by Azure's definition.
-    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
+    #[serde(rename = "from")]
+    pub from: String,
     /// `to`: always sent, by Azure's definition.
-    #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+    #[serde(rename = "to")]
+    pub to: String,
     /// `message`: always sent, by Azure's definition.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(rename = "message")]
+    pub message: String,
     /// `receivedTimestamp`.
     #[serde(
         rename = "receivedTimestamp",
@@ -3241,12 +3216,8 @@ pub struct AcsSmsReceivedEventData {
     )]
     pub received_timestamp: Option<OffsetDateTime>,
     /// `segmentCount`: always sent, by Azure's definition.
-    #[serde(
-        rename = "segmentCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub segment_count: Option<i64>,
+    #[serde(rename = "segmentCount")]
+    pub segment_count: i64,
 }
 
 /// The data of `Microsoft.Communication.UserDisconnected` events (Azure's `AcsUserDisconnectedEventData`).

@@ -146,33 +146,33 @@ pub struct ContainerRegistryEventActor {
 }
 
 /// Azure's `ContainerRegistryEventConnectedRegistry`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerRegistryEventConnectedRegistry {
     /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
 }
 
 /// Azure's `ContainerRegistryEventRequest`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerRegistryEventRequest {
     /// `id`: always sent, by Azure's definition.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `addr`: always sent, by Azure's definition.
     #[serde(rename = "addr", default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<String>,
     /// `host`: always sent, by Azure's definition.
-    #[serde(rename = "host", default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    #[serde(rename = "host")]
+    pub host: String,
     /// `method`: always sent, by Azure's definition.
-    #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
+    #[serde(rename = "method")]
+    pub method: String,
     /// `useragent`: always sent, by Azure's definition.
-    #[serde(rename = "useragent", default, skip_serializing_if = "Option::is_none")]
-    pub useragent: Option<String>,
+    #[serde(rename = "useragent")]
+    pub useragent: String,
 }
 
 /// Azure's `ContainerRegistryEventSource`, a part of system event data.
@@ -192,28 +192,24 @@ pub struct ContainerRegistryEventSource {
 }
 
 /// Azure's `ContainerRegistryEventTarget`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerRegistryEventTarget {
     /// `mediaType`: always sent, by Azure's definition.
-    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
     /// `size`: always sent, by Azure's definition.
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// `digest`: always sent, by Azure's definition.
-    #[serde(rename = "digest", default, skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
+    #[serde(rename = "digest")]
+    pub digest: String,
     /// `length`: always sent, by Azure's definition.
     #[serde(rename = "length", default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
     /// `repository`: always sent, by Azure's definition.
-    #[serde(
-        rename = "repository",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub repository: Option<String>,
+    #[serde(rename = "repository")]
+    pub repository: String,
     /// `url`: always sent, by Azure's definition.
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -265,23 +261,18 @@ pub struct ContainerRegistryImageDeletedEventData {
 }
 
 /// The data of `Microsoft.ContainerRegistry.ImagePushed` events (Azure's `ContainerRegistryImagePushedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerRegistryImagePushedEventData {
     /// `id`: always sent, by Azure's definition.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
+    #[serde(rename = "timestamp", with = "crate::azure::datetime")]
+    pub timestamp: OffsetDateTime,
     /// `action`: always sent, by Azure's definition.
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    #[serde(rename = "action")]
+    pub action: String,
     /// `location`: always sent, by Azure's definition.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,

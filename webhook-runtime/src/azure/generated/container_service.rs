@@ -78,37 +78,21 @@ pub struct ContainerServiceClusterSupportEndingEventData {
 }
 
 /// The data of `Microsoft.ContainerService.NewKubernetesVersionAvailable` events (Azure's `ContainerServiceNewKubernetesVersionAvailableEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContainerServiceNewKubernetesVersionAvailableEventData {
     /// `latestSupportedKubernetesVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "latestSupportedKubernetesVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_supported_kubernetes_version: Option<String>,
+    #[serde(rename = "latestSupportedKubernetesVersion")]
+    pub latest_supported_kubernetes_version: String,
     /// `latestStableKubernetesVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "latestStableKubernetesVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_stable_kubernetes_version: Option<String>,
+    #[serde(rename = "latestStableKubernetesVersion")]
+    pub latest_stable_kubernetes_version: String,
     /// `lowestMinorKubernetesVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "lowestMinorKubernetesVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lowest_minor_kubernetes_version: Option<String>,
+    #[serde(rename = "lowestMinorKubernetesVersion")]
+    pub lowest_minor_kubernetes_version: String,
     /// `latestPreviewKubernetesVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "latestPreviewKubernetesVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_preview_kubernetes_version: Option<String>,
+    #[serde(rename = "latestPreviewKubernetesVersion")]
+    pub latest_preview_kubernetes_version: String,
 }
 
 /// The data of `Microsoft.ContainerService.NodePoolRollingFailed` events (Azure's `ContainerServiceNodePoolRollingFailedEventData`).

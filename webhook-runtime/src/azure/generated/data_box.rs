@@ -59,27 +59,18 @@ pub struct DataBoxCopyCompletedEventData {
 }
 
 /// The data of `Microsoft.DataBox.CopyStarted` events (Azure's `DataBoxCopyStartedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DataBoxCopyStartedEventData {
     /// `serialNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "serialNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub serial_number: Option<String>,
+    #[serde(rename = "serialNumber")]
+    pub serial_number: String,
     /// `stageName`: always sent, by Azure's definition.
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<DataBoxStageName>,
+    #[serde(rename = "stageName")]
+    pub stage_name: DataBoxStageName,
     /// `stageTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "stageTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub stage_time: Option<OffsetDateTime>,
+    #[serde(rename = "stageTime", with = "crate::azure::datetime")]
+    pub stage_time: OffsetDateTime,
 }
 
 /// The data of `Microsoft.DataBox.OrderCompleted` events (Azure's `DataBoxOrderCompletedEventData`).

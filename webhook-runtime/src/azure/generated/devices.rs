@@ -45,16 +45,12 @@ pub mod event_types {
 }
 
 /// Azure's `DeviceConnectionStateEventInfo`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceConnectionStateEventInfo {
     /// `sequenceNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "sequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_number: Option<String>,
+    #[serde(rename = "sequenceNumber")]
+    pub sequence_number: String,
 }
 
 /// Azure's `DeviceTwin`, a part of system event data.
@@ -70,43 +66,27 @@ pub struct DeviceTwin {
 }
 
 /// Azure's `DeviceTwinInfo`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceTwinInfo {
     /// `authenticationType`: always sent, by Azure's definition.
-    #[serde(
-        rename = "authenticationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication_type: Option<String>,
+    #[serde(rename = "authenticationType")]
+    pub authentication_type: String,
     /// `cloudToDeviceMessageCount`: always sent, by Azure's definition.
-    #[serde(
-        rename = "cloudToDeviceMessageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cloud_to_device_message_count: Option<f64>,
+    #[serde(rename = "cloudToDeviceMessageCount")]
+    pub cloud_to_device_message_count: f64,
     /// `connectionState`: always sent, by Azure's definition.
-    #[serde(
-        rename = "connectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<String>,
+    #[serde(rename = "connectionState")]
+    pub connection_state: String,
     /// `deviceId`: always sent, by Azure's definition.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
     /// `etag`: always sent, by Azure's definition.
-    #[serde(rename = "etag", default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
+    #[serde(rename = "etag")]
+    pub etag: String,
     /// `lastActivityTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "lastActivityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_activity_time: Option<String>,
+    #[serde(rename = "lastActivityTime")]
+    pub last_activity_time: String,
     /// `properties`.
     #[serde(
         rename = "properties",
@@ -115,18 +95,14 @@ pub struct DeviceTwinInfo {
     )]
     pub properties: Option<DeviceTwinInfoProperties>,
     /// `status`: always sent, by Azure's definition.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
     /// `statusUpdateTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "statusUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_update_time: Option<String>,
+    #[serde(rename = "statusUpdateTime")]
+    pub status_update_time: String,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<f64>,
+    #[serde(rename = "version")]
+    pub version: f64,
     /// `x509Thumbprint`.
     #[serde(
         rename = "x509Thumbprint",
@@ -182,18 +158,18 @@ pub struct DeviceTwinMetadata {
 }
 
 /// The data of `Microsoft.Devices.DeviceConnected` events (Azure's `IotHubDeviceConnectedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IotHubDeviceConnectedEventData {
     /// `deviceId`: always sent, by Azure's definition.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
     /// `moduleId`: always sent, by Azure's definition.
-    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<String>,
+    #[serde(rename = "moduleId")]
+    pub module_id: String,
     /// `hubName`: always sent, by Azure's definition.
-    #[serde(rename = "hubName", default, skip_serializing_if = "Option::is_none")]
-    pub hub_name: Option<String>,
+    #[serde(rename = "hubName")]
+    pub hub_name: String,
     /// `deviceConnectionStateEventInfo`.
     #[serde(
         rename = "deviceConnectionStateEventInfo",
@@ -204,15 +180,15 @@ pub struct IotHubDeviceConnectedEventData {
 }
 
 /// The data of `Microsoft.Devices.DeviceCreated` events (Azure's `IotHubDeviceCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IotHubDeviceCreatedEventData {
     /// `deviceId`: always sent, by Azure's definition.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
     /// `hubName`: always sent, by Azure's definition.
-    #[serde(rename = "hubName", default, skip_serializing_if = "Option::is_none")]
-    pub hub_name: Option<String>,
+    #[serde(rename = "hubName")]
+    pub hub_name: String,
     /// `twin`.
     #[serde(rename = "twin", default, skip_serializing_if = "Option::is_none")]
     pub twin: Option<DeviceTwinInfo>,
@@ -256,24 +232,16 @@ pub struct IotHubDeviceDisconnectedEventData {
 }
 
 /// The data of `Microsoft.Devices.DeviceTelemetry` events (Azure's `IotHubDeviceTelemetryEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IotHubDeviceTelemetryEventData {
     /// `body`: always sent, by Azure's definition.
-    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
+    #[serde(rename = "body")]
+    pub body: Value,
     /// `properties`: always sent, by Azure's definition.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub properties: Option<BTreeMap<String, String>>,
+    #[serde(rename = "properties")]
+    pub properties: BTreeMap<String, String>,
     /// `systemProperties`: always sent, by Azure's definition.
-    #[serde(
-        rename = "systemProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub system_properties: Option<BTreeMap<String, String>>,
+    #[serde(rename = "systemProperties")]
+    pub system_properties: BTreeMap<String, String>,
 }

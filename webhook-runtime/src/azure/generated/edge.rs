@@ -25,52 +25,28 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.Edge.SolutionVersionPublished` events (Azure's `EdgeSolutionVersionPublishedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EdgeSolutionVersionPublishedEventData {
     /// `externalValidationId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "externalValidationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_validation_id: Option<String>,
+    #[serde(rename = "externalValidationId")]
+    pub external_validation_id: String,
     /// `targetId`: always sent, by Azure's definition.
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
+    #[serde(rename = "targetId")]
+    pub target_id: String,
     /// `solutionTemplateId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "solutionTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub solution_template_id: Option<String>,
+    #[serde(rename = "solutionTemplateId")]
+    pub solution_template_id: String,
     /// `solutionTemplateVersionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "solutionTemplateVersionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub solution_template_version_id: Option<String>,
+    #[serde(rename = "solutionTemplateVersionId")]
+    pub solution_template_version_id: String,
     /// `solutionVersionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "solutionVersionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub solution_version_id: Option<String>,
+    #[serde(rename = "solutionVersionId")]
+    pub solution_version_id: String,
     /// `apiVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_version: Option<String>,
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
     /// `callbackUrl`: always sent, by Azure's definition.
-    #[serde(
-        rename = "callbackUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub callback_url: Option<String>,
+    #[serde(rename = "callbackUrl")]
+    pub callback_url: String,
 }

@@ -54,56 +54,30 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.EventGrid.MQTTClientCreatedOrUpdated` events (Azure's `EventGridMqttClientCreatedOrUpdatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EventGridMqttClientCreatedOrUpdatedEventData {
     /// `clientAuthenticationName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientAuthenticationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_authentication_name: Option<String>,
+    #[serde(rename = "clientAuthenticationName")]
+    pub client_authentication_name: String,
     /// `clientName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_name: Option<String>,
+    #[serde(rename = "clientName")]
+    pub client_name: String,
     /// `namespaceName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "namespaceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub namespace_name: Option<String>,
+    #[serde(rename = "namespaceName")]
+    pub namespace_name: String,
     /// `state`: always sent, by Azure's definition.
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EventGridMqttClientState>,
+    #[serde(rename = "state")]
+    pub state: EventGridMqttClientState,
     /// `createdOn`: always sent, by Azure's definition.
-    #[serde(
-        rename = "createdOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub created_on: Option<OffsetDateTime>,
+    #[serde(rename = "createdOn", with = "crate::azure::datetime")]
+    pub created_on: OffsetDateTime,
     /// `updatedOn`: always sent, by Azure's definition.
-    #[serde(
-        rename = "updatedOn",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub updated_on: Option<OffsetDateTime>,
+    #[serde(rename = "updatedOn", with = "crate::azure::datetime")]
+    pub updated_on: OffsetDateTime,
     /// `attributes`: always sent, by Azure's definition.
-    #[serde(
-        rename = "attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<BTreeMap<String, String>>,
+    #[serde(rename = "attributes")]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// The data of `Microsoft.EventGrid.MQTTClientDeleted` events (Azure's `EventGridMqttClientDeletedEventData`).
@@ -134,16 +108,12 @@ pub struct EventGridMqttClientDeletedEventData {
 }
 
 /// The data of `Microsoft.EventGrid.MQTTClientSessionConnected` events (Azure's `EventGridMqttClientSessionConnectedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EventGridMqttClientSessionConnectedEventData {
     /// `clientAuthenticationName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientAuthenticationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_authentication_name: Option<String>,
+    #[serde(rename = "clientAuthenticationName")]
+    pub client_authentication_name: String,
     /// `clientName`: always sent, by Azure's definition.
     #[serde(
         rename = "clientName",
@@ -152,26 +122,14 @@ pub struct EventGridMqttClientSessionConnectedEventData {
     )]
     pub client_name: Option<String>,
     /// `namespaceName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "namespaceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub namespace_name: Option<String>,
+    #[serde(rename = "namespaceName")]
+    pub namespace_name: String,
     /// `clientSessionName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientSessionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_session_name: Option<String>,
+    #[serde(rename = "clientSessionName")]
+    pub client_session_name: String,
     /// `sequenceNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "sequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_number: Option<i64>,
+    #[serde(rename = "sequenceNumber")]
+    pub sequence_number: i64,
 }
 
 /// The data of `Microsoft.EventGrid.MQTTClientSessionDisconnected` events (Azure's `EventGridMqttClientSessionDisconnectedEventData`).

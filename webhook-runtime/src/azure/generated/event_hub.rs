@@ -25,64 +25,34 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.EventHub.CaptureFileCreated` events (Azure's `EventHubCaptureFileCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EventHubCaptureFileCreatedEventData {
     /// `fileUrl`: always sent, by Azure's definition.
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
-    pub file_url: Option<String>,
+    #[serde(rename = "fileUrl")]
+    pub file_url: String,
     /// `fileType`: always sent, by Azure's definition.
-    #[serde(rename = "fileType", default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
+    #[serde(rename = "fileType")]
+    pub file_type: String,
     /// `partitionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "partitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub partition_id: Option<String>,
+    #[serde(rename = "partitionId")]
+    pub partition_id: String,
     /// `sizeInBytes`: always sent, by Azure's definition.
-    #[serde(
-        rename = "sizeInBytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub size_in_bytes: Option<i64>,
+    #[serde(rename = "sizeInBytes")]
+    pub size_in_bytes: i64,
     /// `eventCount`: always sent, by Azure's definition.
-    #[serde(
-        rename = "eventCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_count: Option<i64>,
+    #[serde(rename = "eventCount")]
+    pub event_count: i64,
     /// `firstSequenceNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "firstSequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_sequence_number: Option<i64>,
+    #[serde(rename = "firstSequenceNumber")]
+    pub first_sequence_number: i64,
     /// `lastSequenceNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "lastSequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_sequence_number: Option<i64>,
+    #[serde(rename = "lastSequenceNumber")]
+    pub last_sequence_number: i64,
     /// `firstEnqueueTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "firstEnqueueTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub first_enqueue_time: Option<OffsetDateTime>,
+    #[serde(rename = "firstEnqueueTime", with = "crate::azure::datetime")]
+    pub first_enqueue_time: OffsetDateTime,
     /// `lastEnqueueTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "lastEnqueueTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub last_enqueue_time: Option<OffsetDateTime>,
+    #[serde(rename = "lastEnqueueTime", with = "crate::azure::datetime")]
+    pub last_enqueue_time: OffsetDateTime,
 }

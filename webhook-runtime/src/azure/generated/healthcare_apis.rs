@@ -50,7 +50,7 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.HealthcareApis.DicomImageCreated` events (Azure's `HealthcareDicomImageCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HealthcareDicomImageCreatedEventData {
     /// `partitionName`: always sent, by Azure's definition.
@@ -61,40 +61,20 @@ pub struct HealthcareDicomImageCreatedEventData {
     )]
     pub partition_name: Option<String>,
     /// `imageStudyInstanceUid`: always sent, by Azure's definition.
-    #[serde(
-        rename = "imageStudyInstanceUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_study_instance_uid: Option<String>,
+    #[serde(rename = "imageStudyInstanceUid")]
+    pub image_study_instance_uid: String,
     /// `imageSeriesInstanceUid`: always sent, by Azure's definition.
-    #[serde(
-        rename = "imageSeriesInstanceUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_series_instance_uid: Option<String>,
+    #[serde(rename = "imageSeriesInstanceUid")]
+    pub image_series_instance_uid: String,
     /// `imageSopInstanceUid`: always sent, by Azure's definition.
-    #[serde(
-        rename = "imageSopInstanceUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_sop_instance_uid: Option<String>,
+    #[serde(rename = "imageSopInstanceUid")]
+    pub image_sop_instance_uid: String,
     /// `serviceHostName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "serviceHostName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_host_name: Option<String>,
+    #[serde(rename = "serviceHostName")]
+    pub service_host_name: String,
     /// `sequenceNumber`: always sent, by Azure's definition.
-    #[serde(
-        rename = "sequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_number: Option<i64>,
+    #[serde(rename = "sequenceNumber")]
+    pub sequence_number: i64,
 }
 
 /// The data of `Microsoft.HealthcareApis.DicomImageDeleted` events (Azure's `HealthcareDicomImageDeletedEventData`).
@@ -194,37 +174,21 @@ pub struct HealthcareDicomImageUpdatedEventData {
 }
 
 /// The data of `Microsoft.HealthcareApis.FhirResourceCreated` events (Azure's `HealthcareFhirResourceCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HealthcareFhirResourceCreatedEventData {
     /// `resourceType`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_type: Option<HealthcareFhirResourceType>,
+    #[serde(rename = "resourceType")]
+    pub resource_type: HealthcareFhirResourceType,
     /// `resourceFhirAccount`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceFhirAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_fhir_account: Option<String>,
+    #[serde(rename = "resourceFhirAccount")]
+    pub resource_fhir_account: String,
     /// `resourceFhirId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceFhirId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_fhir_id: Option<String>,
+    #[serde(rename = "resourceFhirId")]
+    pub resource_fhir_id: String,
     /// `resourceVersionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceVersionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_version_id: Option<i64>,
+    #[serde(rename = "resourceVersionId")]
+    pub resource_version_id: i64,
 }
 
 /// The data of `Microsoft.HealthcareApis.FhirResourceDeleted` events (Azure's `HealthcareFhirResourceDeletedEventData`).

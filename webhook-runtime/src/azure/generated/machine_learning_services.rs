@@ -169,39 +169,27 @@ pub struct MachineLearningServicesModelRegisteredEventData {
 }
 
 /// The data of `Microsoft.MachineLearningServices.RunCompleted` events (Azure's `MachineLearningServicesRunCompletedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MachineLearningServicesRunCompletedEventData {
     /// `experimentId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "experimentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experiment_id: Option<String>,
+    #[serde(rename = "experimentId")]
+    pub experiment_id: String,
     /// `experimentName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "experimentName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experiment_name: Option<String>,
+    #[serde(rename = "experimentName")]
+    pub experiment_name: String,
     /// `runId`: always sent, by Azure's definition.
-    #[serde(rename = "runId", default, skip_serializing_if = "Option::is_none")]
-    pub run_id: Option<String>,
+    #[serde(rename = "runId")]
+    pub run_id: String,
     /// `runType`: always sent, by Azure's definition.
     #[serde(rename = "runType", default, skip_serializing_if = "Option::is_none")]
     pub run_type: Option<String>,
     /// `runTags`: always sent, by Azure's definition.
-    #[serde(rename = "runTags", default, skip_serializing_if = "Option::is_none")]
-    pub run_tags: Option<Value>,
+    #[serde(rename = "runTags")]
+    pub run_tags: Value,
     /// `runProperties`: always sent, by Azure's definition.
-    #[serde(
-        rename = "runProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub run_properties: Option<Value>,
+    #[serde(rename = "runProperties")]
+    pub run_properties: Value,
 }
 
 /// The data of `Microsoft.MachineLearningServices.RunStatusChanged` events (Azure's `MachineLearningServicesRunStatusChangedEventData`).

@@ -35,30 +35,18 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.Maps.GeofenceEntered` events (Azure's `MapsGeofenceEnteredEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MapsGeofenceEnteredEventData {
     /// `expiredGeofenceGeometryId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "expiredGeofenceGeometryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expired_geofence_geometry_id: Option<Vec<String>>,
+    #[serde(rename = "expiredGeofenceGeometryId")]
+    pub expired_geofence_geometry_id: Vec<String>,
     /// `geometries`: always sent, by Azure's definition.
-    #[serde(
-        rename = "geometries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub geometries: Option<Vec<MapsGeofenceGeometry>>,
+    #[serde(rename = "geometries")]
+    pub geometries: Vec<MapsGeofenceGeometry>,
     /// `invalidPeriodGeofenceGeometryId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "invalidPeriodGeofenceGeometryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invalid_period_geofence_geometry_id: Option<Vec<String>>,
+    #[serde(rename = "invalidPeriodGeofenceGeometryId")]
+    pub invalid_period_geofence_geometry_id: Vec<String>,
     /// `isEventPublished`: always sent, by Azure's definition.
     #[serde(
         rename = "isEventPublished",
@@ -103,39 +91,27 @@ pub struct MapsGeofenceExitedEventData {
 }
 
 /// Azure's `MapsGeofenceGeometry`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MapsGeofenceGeometry {
     /// `deviceId`: always sent, by Azure's definition.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
     /// `distance`: always sent, by Azure's definition.
-    #[serde(rename = "distance", default, skip_serializing_if = "Option::is_none")]
-    pub distance: Option<f64>,
+    #[serde(rename = "distance")]
+    pub distance: f64,
     /// `geometryId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "geometryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub geometry_id: Option<String>,
+    #[serde(rename = "geometryId")]
+    pub geometry_id: String,
     /// `nearestLat`: always sent, by Azure's definition.
-    #[serde(
-        rename = "nearestLat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nearest_lat: Option<f64>,
+    #[serde(rename = "nearestLat")]
+    pub nearest_lat: f64,
     /// `nearestLon`: always sent, by Azure's definition.
-    #[serde(
-        rename = "nearestLon",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nearest_lon: Option<f64>,
+    #[serde(rename = "nearestLon")]
+    pub nearest_lon: f64,
     /// `udId`: always sent, by Azure's definition.
-    #[serde(rename = "udId", default, skip_serializing_if = "Option::is_none")]
-    pub ud_id: Option<String>,
+    #[serde(rename = "udId")]
+    pub ud_id: String,
 }
 
 /// The data of `Microsoft.Maps.GeofenceResult` events (Azure's `MapsGeofenceResultEventData`).

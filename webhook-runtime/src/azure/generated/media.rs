@@ -690,40 +690,36 @@ pub struct MediaLiveEventIncomingDataChunkDroppedEventData {
 }
 
 /// The data of `Microsoft.Media.LiveEventIncomingStreamReceived` events (Azure's `MediaLiveEventIncomingStreamReceivedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MediaLiveEventIncomingStreamReceivedEventData {
     /// `ingestUrl`: always sent, by Azure's definition.
-    #[serde(rename = "ingestUrl", default, skip_serializing_if = "Option::is_none")]
-    pub ingest_url: Option<String>,
+    #[serde(rename = "ingestUrl")]
+    pub ingest_url: String,
     /// `trackType`: always sent, by Azure's definition.
-    #[serde(rename = "trackType", default, skip_serializing_if = "Option::is_none")]
-    pub track_type: Option<String>,
+    #[serde(rename = "trackType")]
+    pub track_type: String,
     /// `trackName`: always sent, by Azure's definition.
-    #[serde(rename = "trackName", default, skip_serializing_if = "Option::is_none")]
-    pub track_name: Option<String>,
+    #[serde(rename = "trackName")]
+    pub track_name: String,
     /// `bitrate`: always sent, by Azure's definition.
-    #[serde(rename = "bitrate", default, skip_serializing_if = "Option::is_none")]
-    pub bitrate: Option<f64>,
+    #[serde(rename = "bitrate")]
+    pub bitrate: f64,
     /// `encoderIp`: always sent, by Azure's definition.
-    #[serde(rename = "encoderIp", default, skip_serializing_if = "Option::is_none")]
-    pub encoder_ip: Option<String>,
+    #[serde(rename = "encoderIp")]
+    pub encoder_ip: String,
     /// `encoderPort`: always sent, by Azure's definition.
-    #[serde(
-        rename = "encoderPort",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encoder_port: Option<String>,
+    #[serde(rename = "encoderPort")]
+    pub encoder_port: String,
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    #[serde(rename = "timestamp")]
+    pub timestamp: String,
     /// `duration`: always sent, by Azure's definition.
-    #[serde(rename = "duration", default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<String>,
+    #[serde(rename = "duration")]
+    pub duration: String,
     /// `timescale`: always sent, by Azure's definition.
-    #[serde(rename = "timescale", default, skip_serializing_if = "Option::is_none")]
-    pub timescale: Option<String>,
+    #[serde(rename = "timescale")]
+    pub timescale: String,
 }
 
 /// The data of `Microsoft.Media.LiveEventIncomingStreamsOutOfSync` events (Azure's `MediaLiveEventIncomingStreamsOutOfSyncEventData`).

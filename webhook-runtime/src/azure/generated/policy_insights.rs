@@ -91,59 +91,30 @@ pub struct PolicyInsightsPolicyStateChangedEventData {
 }
 
 /// The data of `Microsoft.PolicyInsights.PolicyStateCreated` events (Azure's `PolicyInsightsPolicyStateCreatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PolicyInsightsPolicyStateCreatedEventData {
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
+    #[serde(rename = "timestamp", with = "crate::azure::datetime")]
+    pub timestamp: OffsetDateTime,
     /// `policyAssignmentId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "policyAssignmentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_assignment_id: Option<String>,
+    #[serde(rename = "policyAssignmentId")]
+    pub policy_assignment_id: String,
     /// `policyDefinitionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "policyDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_definition_id: Option<String>,
+    #[serde(rename = "policyDefinitionId")]
+    pub policy_definition_id: String,
     /// `policyDefinitionReferenceId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "policyDefinitionReferenceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_definition_reference_id: Option<String>,
+    #[serde(rename = "policyDefinitionReferenceId")]
+    pub policy_definition_reference_id: String,
     /// `complianceState`: always sent, by Azure's definition.
-    #[serde(
-        rename = "complianceState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compliance_state: Option<String>,
+    #[serde(rename = "complianceState")]
+    pub compliance_state: String,
     /// `subscriptionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "subscriptionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_id: Option<String>,
+    #[serde(rename = "subscriptionId")]
+    pub subscription_id: String,
     /// `complianceReasonCode`: always sent, by Azure's definition.
-    #[serde(
-        rename = "complianceReasonCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compliance_reason_code: Option<String>,
+    #[serde(rename = "complianceReasonCode")]
+    pub compliance_reason_code: String,
 }
 
 /// The data of `Microsoft.PolicyInsights.PolicyStateDeleted` events (Azure's `PolicyInsightsPolicyStateDeletedEventData`).

@@ -107,7 +107,7 @@ pub struct ResourceNotificationsHealthResourcesAnnotatedEventData {
 }
 
 /// The data of `Microsoft.ResourceNotifications.HealthResources.AvailabilityStatusChanged` events (Azure's `ResourceNotificationsHealthResourcesAvailabilityStatusChangedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceNotificationsHealthResourcesAvailabilityStatusChangedEventData {
     /// `resourceInfo`.
@@ -125,26 +125,17 @@ pub struct ResourceNotificationsHealthResourcesAvailabilityStatusChangedEventDat
     )]
     pub operational_details: Option<ResourceNotificationsOperationalDetails>,
     /// `apiVersion`: always sent, by Azure's definition.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_version: Option<String>,
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
 }
 
 /// Azure's `ResourceNotificationsOperationalDetails`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceNotificationsOperationalDetails {
     /// `resourceEventTime`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceEventTime",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub resource_event_time: Option<OffsetDateTime>,
+    #[serde(rename = "resourceEventTime", with = "crate::azure::datetime")]
+    pub resource_event_time: OffsetDateTime,
 }
 
 /// Azure's `ResourceNotificationsResourceDeletedDetails`, a part of system event data.
@@ -210,18 +201,18 @@ pub struct ResourceNotificationsResourceManagementDeletedEventData {
 }
 
 /// Azure's `ResourceNotificationsResourceUpdatedDetails`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceNotificationsResourceUpdatedDetails {
     /// `id`: always sent, by Azure's definition.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "id")]
+    pub id: String,
     /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(rename = "name")]
+    pub name: String,
     /// `type`: always sent, by Azure's definition.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(rename = "type")]
+    pub r#type: String,
     /// `location`: always sent, by Azure's definition.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -229,10 +220,6 @@ pub struct ResourceNotificationsResourceUpdatedDetails {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
     /// `properties`: always sent, by Azure's definition.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub properties: Option<Value>,
+    #[serde(rename = "properties")]
+    pub properties: Value,
 }

@@ -278,18 +278,18 @@ pub struct ResourceActionSuccessEventData {
 }
 
 /// Azure's `ResourceAuthorization`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceAuthorization {
     /// `scope`: always sent, by Azure's definition.
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    #[serde(rename = "scope")]
+    pub scope: String,
     /// `action`: always sent, by Azure's definition.
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    #[serde(rename = "action")]
+    pub action: String,
     /// `evidence`: always sent, by Azure's definition.
-    #[serde(rename = "evidence", default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<BTreeMap<String, String>>,
+    #[serde(rename = "evidence")]
+    pub evidence: BTreeMap<String, String>,
 }
 
 /// The data of `Microsoft.Resources.ResourceDeleteCancel` events (Azure's `ResourceDeleteCancelEventData`).
@@ -435,19 +435,15 @@ pub struct ResourceDeleteFailureEventData {
 }
 
 /// The data of `Microsoft.Resources.ResourceDeleteSuccess` events (Azure's `ResourceDeleteSuccessEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceDeleteSuccessEventData {
     /// `tenantId`: always sent, by Azure's definition.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    #[serde(rename = "tenantId")]
+    pub tenant_id: String,
     /// `subscriptionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "subscriptionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_id: Option<String>,
+    #[serde(rename = "subscriptionId")]
+    pub subscription_id: String,
     /// `resourceGroup`: always sent, by Azure's definition.
     #[serde(
         rename = "resourceGroup",
@@ -456,29 +452,17 @@ pub struct ResourceDeleteSuccessEventData {
     )]
     pub resource_group: Option<String>,
     /// `resourceProvider`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_provider: Option<String>,
+    #[serde(rename = "resourceProvider")]
+    pub resource_provider: String,
     /// `resourceUri`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_uri: Option<String>,
+    #[serde(rename = "resourceUri")]
+    pub resource_uri: String,
     /// `operationName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "operationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub operation_name: Option<String>,
+    #[serde(rename = "operationName")]
+    pub operation_name: String,
     /// `status`: always sent, by Azure's definition.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
     /// `authorization`.
     #[serde(
         rename = "authorization",
@@ -487,15 +471,11 @@ pub struct ResourceDeleteSuccessEventData {
     )]
     pub authorization: Option<ResourceAuthorization>,
     /// `claims`: always sent, by Azure's definition.
-    #[serde(rename = "claims", default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<BTreeMap<String, String>>,
+    #[serde(rename = "claims")]
+    pub claims: BTreeMap<String, String>,
     /// `correlationId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "correlationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub correlation_id: Option<String>,
+    #[serde(rename = "correlationId")]
+    pub correlation_id: String,
     /// `httpRequest`.
     #[serde(
         rename = "httpRequest",
@@ -506,29 +486,21 @@ pub struct ResourceDeleteSuccessEventData {
 }
 
 /// Azure's `ResourceHttpRequest`, a part of system event data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceHttpRequest {
     /// `clientRequestId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_request_id: Option<String>,
+    #[serde(rename = "clientRequestId")]
+    pub client_request_id: String,
     /// `clientIpAddress`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientIpAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_ip_address: Option<String>,
+    #[serde(rename = "clientIpAddress")]
+    pub client_ip_address: String,
     /// `method`: always sent, by Azure's definition.
-    #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
+    #[serde(rename = "method")]
+    pub method: String,
     /// `url`: always sent, by Azure's definition.
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(rename = "url")]
+    pub url: String,
 }
 
 /// The data of `Microsoft.Resources.ResourceWriteCancel` events (Azure's `ResourceWriteCancelEventData`).
@@ -674,19 +646,15 @@ pub struct ResourceWriteFailureEventData {
 }
 
 /// The data of `Microsoft.Resources.ResourceWriteSuccess` events (Azure's `ResourceWriteSuccessEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourceWriteSuccessEventData {
     /// `tenantId`: always sent, by Azure's definition.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    #[serde(rename = "tenantId")]
+    pub tenant_id: String,
     /// `subscriptionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "subscriptionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_id: Option<String>,
+    #[serde(rename = "subscriptionId")]
+    pub subscription_id: String,
     /// `resourceGroup`: always sent, by Azure's definition.
     #[serde(
         rename = "resourceGroup",
@@ -695,29 +663,17 @@ pub struct ResourceWriteSuccessEventData {
     )]
     pub resource_group: Option<String>,
     /// `resourceProvider`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_provider: Option<String>,
+    #[serde(rename = "resourceProvider")]
+    pub resource_provider: String,
     /// `resourceUri`: always sent, by Azure's definition.
-    #[serde(
-        rename = "resourceUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_uri: Option<String>,
+    #[serde(rename = "resourceUri")]
+    pub resource_uri: String,
     /// `operationName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "operationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub operation_name: Option<String>,
+    #[serde(rename = "operationName")]
+    pub operation_name: String,
     /// `status`: always sent, by Azure's definition.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    #[serde(rename = "status")]
+    pub status: String,
     /// `authorization`.
     #[serde(
         rename = "authorization",
@@ -726,15 +682,11 @@ pub struct ResourceWriteSuccessEventData {
     )]
     pub authorization: Option<ResourceAuthorization>,
     /// `claims`: always sent, by Azure's definition.
-    #[serde(rename = "claims", default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<BTreeMap<String, String>>,
+    #[serde(rename = "claims")]
+    pub claims: BTreeMap<String, String>,
     /// `correlationId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "correlationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub correlation_id: Option<String>,
+    #[serde(rename = "correlationId")]
+    pub correlation_id: String,
     /// `httpRequest`.
     #[serde(
         rename = "httpRequest",

@@ -92,43 +92,27 @@ pub struct ServiceBusActiveMessagesAvailablePeriodicNotificationsEventData {
 }
 
 /// The data of `Microsoft.ServiceBus.ActiveMessagesAvailableWithNoListeners` events (Azure's `ServiceBusActiveMessagesAvailableWithNoListenersEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ServiceBusActiveMessagesAvailableWithNoListenersEventData {
     /// `namespaceName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "namespaceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub namespace_name: Option<String>,
+    #[serde(rename = "namespaceName")]
+    pub namespace_name: String,
     /// `requestUri`: always sent, by Azure's definition.
-    #[serde(
-        rename = "requestUri",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_uri: Option<String>,
+    #[serde(rename = "requestUri")]
+    pub request_uri: String,
     /// `entityType`: always sent, by Azure's definition.
-    #[serde(
-        rename = "entityType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_type: Option<String>,
+    #[serde(rename = "entityType")]
+    pub entity_type: String,
     /// `queueName`: always sent, by Azure's definition.
-    #[serde(rename = "queueName", default, skip_serializing_if = "Option::is_none")]
-    pub queue_name: Option<String>,
+    #[serde(rename = "queueName")]
+    pub queue_name: String,
     /// `topicName`: always sent, by Azure's definition.
-    #[serde(rename = "topicName", default, skip_serializing_if = "Option::is_none")]
-    pub topic_name: Option<String>,
+    #[serde(rename = "topicName")]
+    pub topic_name: String,
     /// `subscriptionName`: always sent, by Azure's definition.
-    #[serde(
-        rename = "subscriptionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_name: Option<String>,
+    #[serde(rename = "subscriptionName")]
+    pub subscription_name: String,
 }
 
 /// The data of `Microsoft.ServiceBus.DeadletterMessagesAvailablePeriodicNotifications` events (Azure's `ServiceBusDeadletterMessagesAvailablePeriodicNotificationsEventData`).

@@ -32,30 +32,21 @@ pub mod event_types {
 }
 
 /// The data of `Microsoft.SignalRService.ClientConnectionConnected` events (Azure's `SignalRServiceClientConnectionConnectedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SignalRServiceClientConnectionConnectedEventData {
     /// `timestamp`: always sent, by Azure's definition.
-    #[serde(
-        rename = "timestamp",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::azure::datetime::option"
-    )]
-    pub timestamp: Option<OffsetDateTime>,
+    #[serde(rename = "timestamp", with = "crate::azure::datetime")]
+    pub timestamp: OffsetDateTime,
     /// `hubName`: always sent, by Azure's definition.
-    #[serde(rename = "hubName", default, skip_serializing_if = "Option::is_none")]
-    pub hub_name: Option<String>,
+    #[serde(rename = "hubName")]
+    pub hub_name: String,
     /// `connectionId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "connectionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_id: Option<String>,
+    #[serde(rename = "connectionId")]
+    pub connection_id: String,
     /// `userId`: always sent, by Azure's definition.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    #[serde(rename = "userId")]
+    pub user_id: String,
 }
 
 /// The data of `Microsoft.SignalRService.ClientConnectionDisconnected` events (Azure's `SignalRServiceClientConnectionDisconnectedEventData`).

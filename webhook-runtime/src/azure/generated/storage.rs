@@ -214,12 +214,12 @@ pub struct StorageBlobCreatedEventData {
 }
 
 /// The data of `Microsoft.Storage.BlobDeleted` events (Azure's `StorageBlobDeletedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StorageBlobDeletedEventData {
     /// `api`: always sent, by Azure's definition.
-    #[serde(rename = "api", default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
+    #[serde(rename = "api")]
+    pub api: String,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
         rename = "clientRequestId",
@@ -228,34 +228,26 @@ pub struct StorageBlobDeletedEventData {
     )]
     pub client_request_id: Option<String>,
     /// `requestId`: always sent, by Azure's definition.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
+    #[serde(rename = "requestId")]
+    pub request_id: String,
     /// `contentType`: always sent, by Azure's definition.
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub content_type: Option<String>,
+    #[serde(rename = "contentType")]
+    pub content_type: String,
     /// `blobType`: always sent, by Azure's definition.
-    #[serde(rename = "blobType", default, skip_serializing_if = "Option::is_none")]
-    pub blob_type: Option<String>,
+    #[serde(rename = "blobType")]
+    pub blob_type: String,
     /// `url`: always sent, by Azure's definition.
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(rename = "url")]
+    pub url: String,
     /// `sequencer`: always sent, by Azure's definition.
-    #[serde(rename = "sequencer", default, skip_serializing_if = "Option::is_none")]
-    pub sequencer: Option<String>,
+    #[serde(rename = "sequencer")]
+    pub sequencer: String,
     /// `identity`: always sent, by Azure's definition.
     #[serde(rename = "identity", default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     /// `storageDiagnostics`: always sent, by Azure's definition.
-    #[serde(
-        rename = "storageDiagnostics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_diagnostics: Option<Value>,
+    #[serde(rename = "storageDiagnostics")]
+    pub storage_diagnostics: Value,
 }
 
 /// The data of `Microsoft.Storage.BlobInventoryPolicyCompleted` events (Azure's `StorageBlobInventoryPolicyCompletedEventData`).

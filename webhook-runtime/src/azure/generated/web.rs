@@ -109,7 +109,7 @@ pub struct AppServicePlanEventTypeDetail {
 }
 
 /// The data of `Microsoft.Web.AppServicePlanUpdated` events (Azure's `WebAppServicePlanUpdatedEventData`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebAppServicePlanUpdatedEventData {
     /// `appServicePlanEventTypeDetail`.
@@ -126,28 +126,20 @@ pub struct WebAppServicePlanUpdatedEventData {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_request_id: Option<String>,
+    #[serde(rename = "clientRequestId")]
+    pub client_request_id: String,
     /// `correlationRequestId`: always sent, by Azure's definition.
-    #[serde(
-        rename = "correlationRequestId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub correlation_request_id: Option<String>,
+    #[serde(rename = "correlationRequestId")]
+    pub correlation_request_id: String,
     /// `requestId`: always sent, by Azure's definition.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
+    #[serde(rename = "requestId")]
+    pub request_id: String,
     /// `address`: always sent, by Azure's definition.
-    #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    #[serde(rename = "address")]
+    pub address: String,
     /// `verb`: always sent, by Azure's definition.
-    #[serde(rename = "verb", default, skip_serializing_if = "Option::is_none")]
-    pub verb: Option<String>,
+    #[serde(rename = "verb")]
+    pub verb: String,
 }
 
 /// Azure's `WebAppServicePlanUpdatedEventDataSku`, a part of system event data.
