@@ -106,6 +106,7 @@ struct Service {
 pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     let model: Model = read_json(&root.join(MODEL))?;
     let always: BTreeMap<String, BTreeSet<String>> = read_json(&root.join(ALWAYS_PRESENT))?;
+    check_always_present(&model, &always)?;
     let files = generate(&model, &always)?;
     let manifest_path = root.join(MANIFEST);
     let manifest = fs::read_to_string(&manifest_path)
@@ -174,6 +175,31 @@ fn rustfmt(code: &str) -> Result<String, String> {
         ));
     }
     String::from_utf8(output.stdout).map_err(|e| e.to_string())
+}
+
+/// Every entry of `always-present.json` names a model, and a field that model marks required:
+/// a typo would otherwise leave a field optional without anyone noticing.
+fn check_always_present(
+    model: &Model,
+    always: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<(), String> {
+    for (name, wires) in always {
+        let Some(found) = model.models.get(name) else {
+            return Err(format!("{ALWAYS_PRESENT}: no model {name}"));
+        };
+        for wire in wires {
+            match found.properties.iter().find(|p| &p.wire == wire) {
+                None => return Err(format!("{ALWAYS_PRESENT}: {name} has no field {wire:?}")),
+                Some(p) if !p.required => {
+                    return Err(format!(
+                        "{ALWAYS_PRESENT}: {name}.{wire} is not required by Azure's definition"
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, String> {
@@ -549,9 +575,20 @@ fn model_code(
             "rename = \"{}\"",
             property.wire.replace('"', "\\\"")
         )];
+        // Numbers may come as text (see webhook-runtime/src/azure/number.rs).
+        let number = match &property.ty {
+            Type::Integer {} => Some("i64"),
+            Type::Number {} => Some("f64"),
+            _ => None,
+        };
         if always_sent {
             if datetime {
                 serde.push("with = \"crate::azure::datetime\"".to_owned());
+            }
+            if let Some(number) = number {
+                serde.push(format!(
+                    "deserialize_with = \"crate::azure::number::{number}\""
+                ));
             }
             writeln!(code, "    #[serde({})]", serde.join(", ")).unwrap();
             writeln!(code, "    pub {field}: {ty},").unwrap();
@@ -560,6 +597,11 @@ fn model_code(
             serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
             if datetime {
                 serde.push("with = \"crate::azure::datetime::option\"".to_owned());
+            }
+            if let Some(number) = number {
+                serde.push(format!(
+                    "deserialize_with = \"crate::azure::number::option_{number}\""
+                ));
             }
             writeln!(code, "    #[serde({})]", serde.join(", ")).unwrap();
             writeln!(code, "    pub {field}: Option<{ty}>,").unwrap();

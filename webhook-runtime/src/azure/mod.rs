@@ -12,6 +12,8 @@
 //! - field names are Rust's (`contentLength` is `content_length`), JSON names exactly Azure's;
 //! - a field is an `Option` unless Azure's definition marks it as always sent and the samples
 //!   Azure publishes carry it; unknown fields are ignored, as Azure adds fields;
+//! - numbers are read from JSON numbers or from numeric text (some of Azure's samples send
+//!   them so), and written as numbers;
 //! - date-times are [`time::OffsetDateTime`] (RFC 3339; a time without an offset is taken as
 //!   UTC), except inside arrays and maps, where they stay text;
 //! - string enums keep a value they do not list in their `Other` variant, and an event type the
@@ -19,5 +21,6 @@
 
 mod datetime;
 mod generated;
+mod number;
 
 pub use self::generated::*;

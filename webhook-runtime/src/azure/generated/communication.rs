@@ -316,10 +316,20 @@ pub mod event_types {
 #[non_exhaustive]
 pub struct AcsCallEndReason {
     /// `code`: always sent, by Azure's definition.
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub code: Option<i64>,
     /// `subCode`: always sent, by Azure's definition.
-    #[serde(rename = "subCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "subCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub sub_code: Option<i64>,
     /// `phrase`: always sent, by Azure's definition.
     #[serde(rename = "phrase", default, skip_serializing_if = "Option::is_none")]
@@ -396,7 +406,8 @@ pub struct AcsCallEndedEventData {
     #[serde(
         rename = "callDurationInSeconds",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub call_duration_in_seconds: Option<f64>,
 }
@@ -647,7 +658,12 @@ pub struct AcsChatAzureBotCommandReceivedInThreadEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -711,7 +727,12 @@ pub struct AcsChatMessageDeletedEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `deleteTime`: always sent, by Azure's definition.
     #[serde(
@@ -766,7 +787,12 @@ pub struct AcsChatMessageDeletedInThreadEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `deleteTime`: always sent, by Azure's definition.
     #[serde(
@@ -828,7 +854,12 @@ pub struct AcsChatMessageEditedEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -893,7 +924,12 @@ pub struct AcsChatMessageEditedInThreadEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -965,7 +1001,12 @@ pub struct AcsChatMessageReceivedEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -1022,7 +1063,12 @@ pub struct AcsChatMessageReceivedInThreadEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -1073,7 +1119,12 @@ pub struct AcsChatParticipantAddedToThreadEventData {
     )]
     pub participant_added: Option<AcsChatThreadParticipant>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
 }
 
@@ -1107,7 +1158,12 @@ pub struct AcsChatParticipantAddedToThreadWithUserEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `time`.
     #[serde(
@@ -1170,7 +1226,12 @@ pub struct AcsChatParticipantRemovedFromThreadEventData {
     )]
     pub participant_removed: Option<AcsChatThreadParticipant>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
 }
 
@@ -1204,7 +1265,12 @@ pub struct AcsChatParticipantRemovedFromThreadWithUserEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `time`.
     #[serde(
@@ -1253,7 +1319,12 @@ pub struct AcsChatThreadCreatedEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `createdByCommunicationIdentifier`.
     #[serde(
@@ -1311,7 +1382,12 @@ pub struct AcsChatThreadCreatedWithUserEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `createdByCommunicationIdentifier`.
     #[serde(
@@ -1362,7 +1438,12 @@ pub struct AcsChatThreadDeletedEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `deletedByCommunicationIdentifier`.
     #[serde(
@@ -1427,7 +1508,12 @@ pub struct AcsChatThreadPropertiesUpdatedEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `editedByCommunicationIdentifier`.
     #[serde(
@@ -1486,7 +1572,12 @@ pub struct AcsChatThreadPropertiesUpdatedPerUserEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `editedByCommunicationIdentifier`.
     #[serde(
@@ -1545,7 +1636,12 @@ pub struct AcsChatThreadWithUserDeletedEventData {
     )]
     pub create_time: Option<OffsetDateTime>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `deletedByCommunicationIdentifier`.
     #[serde(
@@ -1607,7 +1703,12 @@ pub struct AcsChatTypingIndicatorReceivedInThreadEventData {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `version`.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub version: Option<i64>,
     /// `messageBody`: always sent, by Azure's definition.
     #[serde(
@@ -2032,7 +2133,12 @@ pub struct AcsRecordingChunkInfo {
     )]
     pub document_id: Option<String>,
     /// `index`: always sent, by Azure's definition.
-    #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "index",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub index: Option<i64>,
     /// `endReason`: always sent, by Azure's definition.
     #[serde(rename = "endReason", default, skip_serializing_if = "Option::is_none")]
@@ -2083,7 +2189,8 @@ pub struct AcsRecordingFileStatusUpdatedEventData {
     #[serde(
         rename = "recordingDurationMs",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub recording_duration_ms: Option<i64>,
     /// `recordingContentType`.
@@ -2140,14 +2247,16 @@ pub struct AcsRouterChannelConfiguration {
     #[serde(
         rename = "capacityCostPerJob",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub capacity_cost_per_job: Option<i64>,
     /// `maxNumberOfJobs`: always sent, by Azure's definition.
     #[serde(
         rename = "maxNumberOfJobs",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub max_number_of_jobs: Option<i64>,
 }
@@ -2294,7 +2403,12 @@ pub struct AcsRouterJobClassifiedEventData {
     )]
     pub classification_policy_id: Option<String>,
     /// `priority`: always sent, by Azure's definition.
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priority",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub priority: Option<i64>,
     /// `attachedWorkerSelectors`: always sent, by Azure's definition.
     #[serde(
@@ -2481,7 +2595,12 @@ pub struct AcsRouterJobQueuedEventData {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
     /// `priority`: always sent, by Azure's definition.
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priority",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub priority: Option<i64>,
     /// `attachedWorkerSelectors`: always sent, by Azure's definition.
     #[serde(
@@ -2536,7 +2655,12 @@ pub struct AcsRouterJobReceivedEventData {
     )]
     pub classification_policy_id: Option<String>,
     /// `priority`.
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priority",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub priority: Option<i64>,
     /// `requestedWorkerSelectors`.
     #[serde(
@@ -2589,7 +2713,12 @@ pub struct AcsRouterJobSchedulingFailedEventData {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
     /// `priority`: always sent, by Azure's definition.
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priority",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub priority: Option<i64>,
     /// `expiredAttachedWorkerSelectors`: always sent, by Azure's definition.
     #[serde(
@@ -2687,7 +2816,12 @@ pub struct AcsRouterJobWaitingForActivationEventData {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
     /// `priority`.
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "priority",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub priority: Option<i64>,
     /// `expiredAttachedWorkerSelectors`.
     #[serde(
@@ -2845,7 +2979,8 @@ pub struct AcsRouterWorkerOfferAcceptedEventData {
     #[serde(
         rename = "jobPriority",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub job_priority: Option<i64>,
     /// `workerLabels`: always sent, by Azure's definition.
@@ -2956,7 +3091,8 @@ pub struct AcsRouterWorkerOfferIssuedEventData {
     #[serde(
         rename = "jobPriority",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub job_priority: Option<i64>,
     /// `workerLabels`: always sent, by Azure's definition.
@@ -3050,7 +3186,8 @@ pub struct AcsRouterWorkerRegisteredEventData {
     #[serde(
         rename = "totalCapacity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub total_capacity: Option<i64>,
     /// `labels`: always sent, by Azure's definition.
@@ -3082,7 +3219,8 @@ pub struct AcsRouterWorkerSelector {
     #[serde(
         rename = "ttlSeconds",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub ttl_seconds: Option<f64>,
     /// `state`: always sent, by Azure's definition.
@@ -3123,7 +3261,8 @@ pub struct AcsRouterWorkerUpdatedEventData {
     #[serde(
         rename = "totalCapacity",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub total_capacity: Option<i64>,
     /// `labels`: always sent, by Azure's definition.
@@ -3149,10 +3288,16 @@ pub struct AcsSmsDeliveryAttempt {
     #[serde(rename = "timestamp", with = "crate::azure::datetime")]
     pub timestamp: OffsetDateTime,
     /// `segmentsSucceeded`: always sent, by Azure's definition.
-    #[serde(rename = "segmentsSucceeded")]
+    #[serde(
+        rename = "segmentsSucceeded",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub segments_succeeded: i64,
     /// `segmentsFailed`: always sent, by Azure's definition.
-    #[serde(rename = "segmentsFailed")]
+    #[serde(
+        rename = "segmentsFailed",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub segments_failed: i64,
 }
 
@@ -3216,7 +3361,10 @@ pub struct AcsSmsReceivedEventData {
     )]
     pub received_timestamp: Option<OffsetDateTime>,
     /// `segmentCount`: always sent, by Azure's definition.
-    #[serde(rename = "segmentCount")]
+    #[serde(
+        rename = "segmentCount",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub segment_count: i64,
 }
 

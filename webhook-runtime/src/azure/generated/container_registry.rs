@@ -47,7 +47,12 @@ pub struct ContainerRegistryArtifactEventTarget {
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// `size`: always sent, by Azure's definition.
-    #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub size: Option<i64>,
     /// `digest`: always sent, by Azure's definition.
     #[serde(rename = "digest", default, skip_serializing_if = "Option::is_none")]
@@ -199,13 +204,23 @@ pub struct ContainerRegistryEventTarget {
     #[serde(rename = "mediaType")]
     pub media_type: String,
     /// `size`: always sent, by Azure's definition.
-    #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub size: Option<i64>,
     /// `digest`: always sent, by Azure's definition.
     #[serde(rename = "digest")]
     pub digest: String,
     /// `length`: always sent, by Azure's definition.
-    #[serde(rename = "length", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "length",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
+    )]
     pub length: Option<i64>,
     /// `repository`: always sent, by Azure's definition.
     #[serde(rename = "repository")]

@@ -61,7 +61,12 @@ pub struct DeviceTwin {
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<DeviceTwinMetadata>,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "version",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub version: Option<f64>,
 }
 
@@ -73,7 +78,10 @@ pub struct DeviceTwinInfo {
     #[serde(rename = "authenticationType")]
     pub authentication_type: String,
     /// `cloudToDeviceMessageCount`: always sent, by Azure's definition.
-    #[serde(rename = "cloudToDeviceMessageCount")]
+    #[serde(
+        rename = "cloudToDeviceMessageCount",
+        deserialize_with = "crate::azure::number::f64"
+    )]
     pub cloud_to_device_message_count: f64,
     /// `connectionState`: always sent, by Azure's definition.
     #[serde(rename = "connectionState")]
@@ -101,7 +109,7 @@ pub struct DeviceTwinInfo {
     #[serde(rename = "statusUpdateTime")]
     pub status_update_time: String,
     /// `version`: always sent, by Azure's definition.
-    #[serde(rename = "version")]
+    #[serde(rename = "version", deserialize_with = "crate::azure::number::f64")]
     pub version: f64,
     /// `x509Thumbprint`.
     #[serde(

@@ -128,7 +128,10 @@ pub struct EventGridMqttClientSessionConnectedEventData {
     #[serde(rename = "clientSessionName")]
     pub client_session_name: String,
     /// `sequenceNumber`: always sent, by Azure's definition.
-    #[serde(rename = "sequenceNumber")]
+    #[serde(
+        rename = "sequenceNumber",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub sequence_number: i64,
 }
 
@@ -168,7 +171,8 @@ pub struct EventGridMqttClientSessionDisconnectedEventData {
     #[serde(
         rename = "sequenceNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub sequence_number: Option<i64>,
     /// `disconnectionReason`: always sent, by Azure's definition.

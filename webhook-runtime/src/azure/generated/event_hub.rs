@@ -38,16 +38,22 @@ pub struct EventHubCaptureFileCreatedEventData {
     #[serde(rename = "partitionId")]
     pub partition_id: String,
     /// `sizeInBytes`: always sent, by Azure's definition.
-    #[serde(rename = "sizeInBytes")]
+    #[serde(rename = "sizeInBytes", deserialize_with = "crate::azure::number::i64")]
     pub size_in_bytes: i64,
     /// `eventCount`: always sent, by Azure's definition.
-    #[serde(rename = "eventCount")]
+    #[serde(rename = "eventCount", deserialize_with = "crate::azure::number::i64")]
     pub event_count: i64,
     /// `firstSequenceNumber`: always sent, by Azure's definition.
-    #[serde(rename = "firstSequenceNumber")]
+    #[serde(
+        rename = "firstSequenceNumber",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub first_sequence_number: i64,
     /// `lastSequenceNumber`: always sent, by Azure's definition.
-    #[serde(rename = "lastSequenceNumber")]
+    #[serde(
+        rename = "lastSequenceNumber",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub last_sequence_number: i64,
     /// `firstEnqueueTime`: always sent, by Azure's definition.
     #[serde(rename = "firstEnqueueTime", with = "crate::azure::datetime")]

@@ -73,7 +73,10 @@ pub struct HealthcareDicomImageCreatedEventData {
     #[serde(rename = "serviceHostName")]
     pub service_host_name: String,
     /// `sequenceNumber`: always sent, by Azure's definition.
-    #[serde(rename = "sequenceNumber")]
+    #[serde(
+        rename = "sequenceNumber",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub sequence_number: i64,
 }
 
@@ -120,7 +123,8 @@ pub struct HealthcareDicomImageDeletedEventData {
     #[serde(
         rename = "sequenceNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub sequence_number: Option<i64>,
 }
@@ -168,7 +172,8 @@ pub struct HealthcareDicomImageUpdatedEventData {
     #[serde(
         rename = "sequenceNumber",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub sequence_number: Option<i64>,
 }
@@ -187,7 +192,10 @@ pub struct HealthcareFhirResourceCreatedEventData {
     #[serde(rename = "resourceFhirId")]
     pub resource_fhir_id: String,
     /// `resourceVersionId`: always sent, by Azure's definition.
-    #[serde(rename = "resourceVersionId")]
+    #[serde(
+        rename = "resourceVersionId",
+        deserialize_with = "crate::azure::number::i64"
+    )]
     pub resource_version_id: i64,
 }
 
@@ -220,7 +228,8 @@ pub struct HealthcareFhirResourceDeletedEventData {
     #[serde(
         rename = "resourceVersionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub resource_version_id: Option<i64>,
 }
@@ -254,7 +263,8 @@ pub struct HealthcareFhirResourceUpdatedEventData {
     #[serde(
         rename = "resourceVersionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub resource_version_id: Option<i64>,
 }

@@ -98,10 +98,20 @@ pub struct KeyVaultAccessPolicyChangedEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -133,10 +143,20 @@ pub struct KeyVaultCertificateExpiredEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -168,10 +188,20 @@ pub struct KeyVaultCertificateNearExpiryEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -203,10 +233,20 @@ pub struct KeyVaultCertificateNewVersionCreatedEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -238,10 +278,20 @@ pub struct KeyVaultKeyExpiredEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -273,10 +323,20 @@ pub struct KeyVaultKeyNearExpiryEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -308,10 +368,20 @@ pub struct KeyVaultKeyNewVersionCreatedEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -343,10 +413,20 @@ pub struct KeyVaultSecretExpiredEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -378,10 +458,20 @@ pub struct KeyVaultSecretNearExpiryEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }
 
@@ -413,9 +503,19 @@ pub struct KeyVaultSecretNewVersionCreatedEventData {
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// `NBF`: always sent, by Azure's definition.
-    #[serde(rename = "NBF", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NBF",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub nbf: Option<f64>,
     /// `EXP`: always sent, by Azure's definition.
-    #[serde(rename = "EXP", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EXP",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub exp: Option<f64>,
 }

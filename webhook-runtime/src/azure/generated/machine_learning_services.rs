@@ -84,7 +84,8 @@ pub struct MachineLearningServicesDatasetDriftDetectedEventData {
     #[serde(
         rename = "driftCoefficient",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub drift_coefficient: Option<f64>,
     /// `startTime`: always sent, by Azure's definition.

@@ -98,16 +98,16 @@ pub struct MapsGeofenceGeometry {
     #[serde(rename = "deviceId")]
     pub device_id: String,
     /// `distance`: always sent, by Azure's definition.
-    #[serde(rename = "distance")]
+    #[serde(rename = "distance", deserialize_with = "crate::azure::number::f64")]
     pub distance: f64,
     /// `geometryId`: always sent, by Azure's definition.
     #[serde(rename = "geometryId")]
     pub geometry_id: String,
     /// `nearestLat`: always sent, by Azure's definition.
-    #[serde(rename = "nearestLat")]
+    #[serde(rename = "nearestLat", deserialize_with = "crate::azure::number::f64")]
     pub nearest_lat: f64,
     /// `nearestLon`: always sent, by Azure's definition.
-    #[serde(rename = "nearestLon")]
+    #[serde(rename = "nearestLon", deserialize_with = "crate::azure::number::f64")]
     pub nearest_lon: f64,
     /// `udId`: always sent, by Azure's definition.
     #[serde(rename = "udId")]

@@ -305,7 +305,12 @@ pub struct MediaJobOutput {
     #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `progress`: always sent, by Azure's definition.
-    #[serde(rename = "progress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "progress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub progress: Option<f64>,
     /// `state`: always sent, by Azure's definition.
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
@@ -435,7 +440,12 @@ pub struct MediaJobOutputProgressEventData {
     #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `progress`: always sent, by Azure's definition.
-    #[serde(rename = "progress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "progress",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub progress: Option<f64>,
     /// `jobCorrelationData`: always sent, by Azure's definition.
     #[serde(
@@ -672,7 +682,12 @@ pub struct MediaLiveEventIncomingDataChunkDroppedEventData {
     #[serde(rename = "trackType", default, skip_serializing_if = "Option::is_none")]
     pub track_type: Option<String>,
     /// `bitrate`: always sent, by Azure's definition.
-    #[serde(rename = "bitrate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bitrate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub bitrate: Option<f64>,
     /// `timescale`: always sent, by Azure's definition.
     #[serde(rename = "timescale", default, skip_serializing_if = "Option::is_none")]
@@ -703,7 +718,7 @@ pub struct MediaLiveEventIncomingStreamReceivedEventData {
     #[serde(rename = "trackName")]
     pub track_name: String,
     /// `bitrate`: always sent, by Azure's definition.
-    #[serde(rename = "bitrate")]
+    #[serde(rename = "bitrate", deserialize_with = "crate::azure::number::f64")]
     pub bitrate: f64,
     /// `encoderIp`: always sent, by Azure's definition.
     #[serde(rename = "encoderIp")]
@@ -832,13 +847,19 @@ pub struct MediaLiveEventIngestHeartbeatEventData {
     )]
     pub transcription_state: Option<String>,
     /// `bitrate`: always sent, by Azure's definition.
-    #[serde(rename = "bitrate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bitrate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub bitrate: Option<f64>,
     /// `incomingBitrate`: always sent, by Azure's definition.
     #[serde(
         rename = "incomingBitrate",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub incoming_bitrate: Option<f64>,
     /// `ingestDriftValue`: always sent, by Azure's definition.
@@ -869,21 +890,24 @@ pub struct MediaLiveEventIngestHeartbeatEventData {
     #[serde(
         rename = "overlapCount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub overlap_count: Option<f64>,
     /// `discontinuityCount`: always sent, by Azure's definition.
     #[serde(
         rename = "discontinuityCount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub discontinuity_count: Option<f64>,
     /// `nonincreasingCount`: always sent, by Azure's definition.
     #[serde(
         rename = "nonincreasingCount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
     )]
     pub nonincreasing_count: Option<f64>,
     /// `unexpectedBitrate`: always sent, by Azure's definition.
@@ -912,7 +936,12 @@ pub struct MediaLiveEventTrackDiscontinuityDetectedEventData {
     #[serde(rename = "trackName", default, skip_serializing_if = "Option::is_none")]
     pub track_name: Option<String>,
     /// `bitrate`: always sent, by Azure's definition.
-    #[serde(rename = "bitrate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bitrate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_f64"
+    )]
     pub bitrate: Option<f64>,
     /// `previousTimestamp`: always sent, by Azure's definition.
     #[serde(

@@ -120,7 +120,8 @@ pub struct StorageAsyncOperationInitiatedEventData {
     #[serde(
         rename = "contentLength",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub content_length: Option<i64>,
     /// `blobType`: always sent, by Azure's definition.
@@ -175,14 +176,16 @@ pub struct StorageBlobCreatedEventData {
     #[serde(
         rename = "contentLength",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub content_length: Option<i64>,
     /// `contentOffset`.
     #[serde(
         rename = "contentOffset",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub content_offset: Option<i64>,
     /// `blobType`.
@@ -372,7 +375,8 @@ pub struct StorageBlobTierChangedEventData {
     #[serde(
         rename = "contentLength",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub content_length: Option<i64>,
     /// `blobType`.
@@ -536,14 +540,16 @@ pub struct StorageLifecyclePolicyActionSummaryDetail {
     #[serde(
         rename = "totalObjectsCount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub total_objects_count: Option<i64>,
     /// `successCount`: always sent, by Azure's definition.
     #[serde(
         rename = "successCount",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::number::option_i64"
     )]
     pub success_count: Option<i64>,
     /// `errorList`: always sent, by Azure's definition.
