@@ -3,7 +3,7 @@
 //! and every entry there names the source of its rule.
 //!
 //! What counts as a citation:
-//! - an upper-case letter among `C D H J P W` followed by a number from 1 to 99 (no leading
+//! - an upper-case letter among `C D G H J P W` followed by a number from 1 to 99 (no leading
 //!   zero), standing alone: not part of a longer word or number and not preceded by `%` or `#`,
 //!   so `E0277`, `0xD1`, `%C3%A9` and `W3C` are not labels;
 //! - a range of one letter written with an en dash or a hyphen (`H8–H11`, `H8-H11`), which cites
@@ -25,13 +25,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The letters that start a rule label.
-const LETTERS: &[u8] = b"CDHJPW";
+const LETTERS: &[u8] = b"CDGHJPW";
 
 /// The document that defines the labels, relative to the repository root.
 const PROTOCOL_DOC: &str = "docs/protocol.md";
 
 /// The decisions that must all have an entry: D1 up to this number, with no gap.
-const LAST_DECISION: u32 = 26;
+const LAST_DECISION: u32 = 27;
 
 /// A rule label such as `P14`: a letter and a number from 1 to 99.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
