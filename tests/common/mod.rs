@@ -17,12 +17,14 @@
 //! - [`tls`]: TLS servers on loopback with a fresh self-signed certificate.
 //! - [`sdk`]: installing the Python and Node SDKs the interoperability tests drive.
 //! - [`issuer`]: a real OAuth 2 / OpenID Connect token issuer on loopback, run by Node.
+//! - [`custom_input`]: Event Grid deliveries in a topic's custom input schema.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod body;
 pub mod credentials;
+pub mod custom_input;
 pub mod issuer;
 pub mod log;
 pub mod loopback;

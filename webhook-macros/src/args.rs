@@ -52,6 +52,12 @@ impl Schema {
         }
     }
 
+    /// Whether a handler of this schema may take event type `kind`: an Event Grid route also
+    /// takes `CustomInput`, for a subscription that delivers the topic's custom input schema.
+    pub(crate) fn accepts(self, kind: &str, plain: bool) -> bool {
+        kind == self.event_type(plain) || (self == Schema::EventGrid && kind == "CustomInput")
+    }
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Schema::CloudEvents => "cloudevents",
@@ -448,7 +454,7 @@ pub(crate) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str>
 }
 
 /// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

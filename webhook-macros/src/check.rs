@@ -6,6 +6,7 @@ use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, PathArguments, Type,
 
 use crate::args::Schema;
 use crate::errors::Errors;
+use crate::event_param::{self, event_param};
 
 /// A parameter of the handler other than the event: an axum extractor.
 pub(crate) struct Extractor {
@@ -24,8 +25,10 @@ pub(crate) struct Handler {
     pub(crate) vis: Visibility,
     pub(crate) ident: Ident,
     pub(crate) cfgs: Vec<Attribute>,
-    /// The event parameter's type, its data type (when written) and its position.
+    /// The event parameter's type, its event type's name (`EventGridEvent`, …), its data type
+    /// (when written) and its position.
     pub(crate) event_ty: Type,
+    pub(crate) event_kind: &'static str,
     pub(crate) data_ty: Option<Type>,
     pub(crate) event_index: usize,
     pub(crate) extractors: Vec<Extractor>,
@@ -89,7 +92,7 @@ pub(crate) fn handler(
         );
         usable = false;
     }
-    let mut event: Option<(usize, Type, Option<Type>)> = None;
+    let mut event: Option<(usize, Type, &'static str, Option<Type>)> = None;
     let mut extractors = Vec::new();
     for (index, input) in sig.inputs.iter().enumerate() {
         let typed = match input {
@@ -113,21 +116,8 @@ pub(crate) fn handler(
         }
         if let Some((kind, data_ty)) = event_param(&typed.ty) {
             if let Some((schema, plain)) = schema
-                && kind != schema.event_type(plain)
+                && let Some(message) = event_param::schema_mismatch(kind, schema, plain)
             {
-                let expected = schema.event_type(plain);
-                let message = match (kind, plain) {
-                    ("Incoming", false) => format!(
-                        "`Incoming` takes plain messages too: add `plain = true` to the attribute, or take `{expected}<T>`"
-                    ),
-                    (_, true) => format!(
-                        "with `plain = true` the handler takes `Incoming<T>` (a CloudEvent or a plain message), not `{kind}`"
-                    ),
-                    _ => format!(
-                        "`{kind}` does not match `schema = {}`: take `{expected}<T>` (or a `Vec` of them)",
-                        schema.name()
-                    ),
-                };
                 errors.push(typed.ty.span(), message);
                 usable = false;
             }
@@ -139,7 +129,7 @@ pub(crate) fn handler(
                 );
                 usable = false;
             } else {
-                event = Some((index, (*typed.ty).clone(), data_ty));
+                event = Some((index, (*typed.ty).clone(), kind, data_ty));
             }
         } else {
             extractors.push(Extractor {
@@ -148,15 +138,9 @@ pub(crate) fn handler(
             });
         }
     }
-    let Some((event_index, event_ty, data_ty)) = event else {
-        errors.push(sig.paren_token.span.join(), {
-            let (schema, plain) = schema.unwrap_or((Schema::CloudEvents, false));
-            let ty = schema.event_type(plain);
-            format!(
-                "no event parameter: add `event: {ty}<T>` (one call per event) or \
-                     `events: Vec<{ty}<T>>` (one call per delivery)"
-            )
-        });
+    let Some((event_index, event_ty, event_kind, data_ty)) = event else {
+        let (span, message) = event_param::missing(sig, schema);
+        errors.push(span, message);
         return None;
     };
     let output_span = match &sig.output {
@@ -172,6 +156,7 @@ pub(crate) fn handler(
         ident: sig.ident.clone(),
         cfgs: cfgs(&item.attrs),
         event_ty,
+        event_kind,
         data_ty,
         event_index,
         extractors,
@@ -212,41 +197,6 @@ fn impl_trait(ty: &Type) -> Option<&syn::TypeImplTrait> {
         }
         _ => None,
     }
-}
-
-/// Recognises `CloudEvent<T>` / `EventGridEvent<T>` / `Incoming<T>` (one call per event) and a
-/// `Vec` of them (one call per delivery) by the last path segment, returning the event type and
-/// `T` when written. The runtime's `EventParam` trait, not the macro, decides how each is called.
-fn event_param(ty: &Type) -> Option<(&'static str, Option<Type>)> {
-    let known = |name: &str| {
-        ["CloudEvent", "EventGridEvent", "Incoming"]
-            .into_iter()
-            .find(|k| *k == name)
-    };
-    let (name, arg) = last_segment(ty)?;
-    match name.as_str() {
-        "Vec" => {
-            let (inner_name, data) = last_segment(&arg?)?;
-            known(&inner_name).map(|kind| (kind, data))
-        }
-        other => known(other).map(|kind| (kind, arg)),
-    }
-}
-
-fn last_segment(ty: &Type) -> Option<(String, Option<Type>)> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let segment = path.path.segments.last()?;
-    let arg = match &segment.arguments {
-        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
-            GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        }),
-        _ => None,
-    };
-    Some((segment.ident.to_string(), arg))
 }
 
 /// The `#[cfg]` attributes of the handler, copied onto its companion (D11).

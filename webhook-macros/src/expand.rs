@@ -103,6 +103,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
         ident,
         cfgs,
         event_ty,
+        event_kind,
         data_ty,
         event_index,
         extractors,
@@ -162,10 +163,16 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             quote!(<__S, #event_ty, #types_tuple, _, #future>),
             quote!(incoming_decoder),
         ),
+        // The event type picks the decoder: the Event Grid schema, or the topic's custom input
+        // schema (G1), which only an explicit `CustomInput` asks for (D27).
         (Schema::EventGrid, _) => (
             quote!(eventgrid),
-            quote!(<__S, #event_ty, _, #types_tuple, _, #future>),
-            quote!(eventgrid_decoder),
+            quote!(<__S, #event_ty, #types_tuple, _, #future>),
+            if *event_kind == "CustomInput" {
+                quote!(custom_input_decoder)
+            } else {
+                quote!(eventgrid_decoder)
+            },
         ),
     };
     let decoder = match data_ty {

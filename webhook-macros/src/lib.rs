@@ -4,6 +4,7 @@
 mod args;
 mod check;
 mod errors;
+mod event_param;
 mod events;
 mod expand;
 

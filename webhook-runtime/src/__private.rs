@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::cloudevents::CloudEvent;
 use crate::config::{CloudEventsConfig, EventGridConfig};
-use crate::eventgrid::{self, EventGridEvent};
+use crate::eventgrid::{self, CustomInput, EventGridEvent};
 use crate::message::Incoming;
 use crate::origin::AllowedOrigins;
 use crate::route::{Decoding, EventParam, GridDecoder};
@@ -112,20 +112,25 @@ where
 }
 
 /// The Event Grid decoder for data type `T` (see [`cloudevents_decoder`]).
-pub fn eventgrid_decoder<T: EventData>() -> GridDecoder<T> {
+pub fn eventgrid_decoder<T: EventData>() -> GridDecoder<EventGridEvent<T>> {
     eventgrid::decode::<T>
 }
 
-/// The Event Grid route builder the macro calls.
-pub fn eventgrid<S, E, T, X, F, Fut>(
+/// The decoder of a custom input schema subscription, for the publisher's objects as `T` (see
+/// [`cloudevents_decoder`]).
+pub fn custom_input_decoder<T: EventData>() -> GridDecoder<CustomInput<T>> {
+    eventgrid::decode_custom_input::<T>
+}
+
+/// The Event Grid route builder the macro calls, for either decoder above.
+pub fn eventgrid<S, E, X, F, Fut>(
     config: EventGridConfig,
-    decoder: GridDecoder<T>,
+    decoder: GridDecoder<E::Event>,
     handler: F,
 ) -> axum::routing::MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam<Event = EventGridEvent<T>>,
-    T: Send + 'static,
+    E: EventParam,
     X: Extractors<S>,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future + Send + 'static,

@@ -68,7 +68,7 @@ pub use config::{
     DEFAULT_CLOUDEVENTS_BODY_LIMIT, DEFAULT_MAX_EVENTS, EventGridConfig, EventGridSettings, Schema,
 };
 pub use event_types::EventTypes;
-pub use eventgrid::{EventGridEvent, EventGridHeaders, ManualValidation};
+pub use eventgrid::{CustomInput, EventGridEvent, EventGridHeaders, ManualValidation};
 pub use message::{Incoming, Message};
 pub use origin::{AllowedOrigins, OriginError, OriginGrant};
 pub use outcome::{Outcome, Sender};

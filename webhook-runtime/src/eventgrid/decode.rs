@@ -24,27 +24,38 @@ use crate::interned::interned;
 use crate::json::{IndexedArray, OnePassArray, Text, malformed, one_pass_from_slice};
 use crate::rejection::{Rejection, quoted};
 
-/// What an Event Grid POST carries.
+/// What an Event Grid POST carries: events `Ev` for the handler, or one of Event Grid's own
+/// subscription events, which come in the Event Grid schema whatever the subscription's delivery
+/// schema (protocol.md §3, G1).
 #[derive(Debug)]
-pub enum EventGridDelivery<T> {
+pub enum Delivery<Ev> {
     /// Events for the handler (`aeg-event-type: Notification`, or no such header: D23).
-    Notification(Vec<EventGridEvent<T>>),
+    Notification(Vec<Ev>),
     /// A subscription validation (`aeg-event-type: SubscriptionValidation`).
     Validation(ValidationRequest),
     /// The subscription was deleted (`aeg-event-type: SubscriptionDeletion`).
     Deletion(DeletionNotice),
 }
 
+/// What a POST to a subscription in the Event Grid schema carries.
+pub type EventGridDelivery<T> = Delivery<EventGridEvent<T>>;
+
 /// What `aeg-event-type` says.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Notification,
+    Subscription(SubscriptionKind),
+}
+
+/// Which of Event Grid's own subscription events a POST announces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SubscriptionKind {
     Validation,
     Deletion,
 }
 
 /// Reads `aeg-event-type`; without one, a POST is a notification (D23).
-fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
+pub(super) fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
     let Some(value) = crate::headers::first(headers, &AEG_EVENT_TYPE) else {
         return Ok(Kind::Notification);
     };
@@ -52,9 +63,9 @@ fn kind(headers: &HeaderMap) -> Result<Kind, Rejection> {
     if value.eq_ignore_ascii_case(b"Notification") {
         Ok(Kind::Notification)
     } else if value.eq_ignore_ascii_case(b"SubscriptionValidation") {
-        Ok(Kind::Validation)
+        Ok(Kind::Subscription(SubscriptionKind::Validation))
     } else if value.eq_ignore_ascii_case(b"SubscriptionDeletion") {
-        Ok(Kind::Deletion)
+        Ok(Kind::Subscription(SubscriptionKind::Deletion))
     } else {
         Err(Rejection::bad_request(
             "aeg-event-type must be Notification, SubscriptionValidation or SubscriptionDeletion",
@@ -184,18 +195,60 @@ fn decode_general<T: DeserializeOwned>(
     kind: Kind,
     body: &[u8],
 ) -> Result<EventGridDelivery<T>, Rejection> {
+    let events = raw_events(body)?;
+    if let Kind::Subscription(kind) = kind {
+        return subscription_event(kind, events);
+    }
+    // Sized once: collecting a filtered iterator would grow the vector step by step.
+    let mut typed = Vec::with_capacity(events.len());
+    for (index, event) in events.into_iter().enumerate() {
+        let ty = event.event_type();
+        if is_lifecycle_event_type(ty) {
+            return Err(Rejection::bad_request(format!(
+                "{} must come alone, with its own aeg-event-type header",
+                quoted(ty)
+            ))
+            .in_event(index));
+        }
+        if let Some(event) = event.into_event().map_err(|r| r.in_event(index))? {
+            typed.push(event);
+        }
+    }
+    Ok(Delivery::Notification(typed))
+}
+
+/// Decodes the validation or deletion event of a POST whose `aeg-event-type` announced one. Such
+/// events are in the Event Grid schema on every route, a custom input schema subscription's
+/// included (G1).
+pub(super) fn decode_subscription_event<Ev>(
+    kind: SubscriptionKind,
+    body: &[u8],
+) -> Result<Delivery<Ev>, Rejection> {
+    subscription_event(kind, raw_events(body)?)
+}
+
+/// The body as a JSON array of Event Grid events, their fields not yet checked.
+fn raw_events(body: &[u8]) -> Result<Vec<RawGridEvent<'_, &RawValue>>, Rejection> {
     let IndexedArray(events) =
         serde_json::from_slice::<IndexedArray<RawGridEvent<'_, &RawValue>>>(body)
             .map_err(malformed)?;
+    Ok(events)
+}
+
+/// The answer to a validation or deletion delivery, from its events.
+fn subscription_event<Ev>(
+    kind: SubscriptionKind,
+    events: Vec<RawGridEvent<'_, &RawValue>>,
+) -> Result<Delivery<Ev>, Rejection> {
     match kind {
-        Kind::Validation => {
+        SubscriptionKind::Validation => {
             let event = single(events, VALIDATION_EVENT_TYPE, "SubscriptionValidation")?;
             let data = event
                 .data_bytes()
                 .ok_or_else(|| Rejection::bad_request("the validation event has no data"))?;
-            ValidationRequest::from_data(data).map(EventGridDelivery::Validation)
+            ValidationRequest::from_data(data).map(Delivery::Validation)
         }
-        Kind::Deletion => {
+        SubscriptionKind::Deletion => {
             let event = single(events, DELETION_EVENT_TYPE, "SubscriptionDeletion")?;
             let notice = match event.data_bytes() {
                 Some(data) => serde_json::from_slice(data).map_err(|e| {
@@ -203,25 +256,7 @@ fn decode_general<T: DeserializeOwned>(
                 })?,
                 None => DeletionNotice::default(),
             };
-            Ok(EventGridDelivery::Deletion(notice))
-        }
-        Kind::Notification => {
-            // Sized once: collecting a filtered iterator would grow the vector step by step.
-            let mut typed = Vec::with_capacity(events.len());
-            for (index, event) in events.into_iter().enumerate() {
-                let ty = event.event_type();
-                if is_lifecycle_event_type(ty) {
-                    return Err(Rejection::bad_request(format!(
-                        "{} must come alone, with its own aeg-event-type header",
-                        quoted(ty)
-                    ))
-                    .in_event(index));
-                }
-                if let Some(event) = event.into_event().map_err(|r| r.in_event(index))? {
-                    typed.push(event);
-                }
-            }
-            Ok(EventGridDelivery::Notification(typed))
+            Ok(Delivery::Deletion(notice))
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Azure Event Grid: the Event Grid event schema, subscription validation and deletion
-//! (protocol.md §3, §5, D23).
+//! (protocol.md §3, §5, D23), and subscriptions that deliver the topic's custom input schema
+//! (G1, D27).
 //!
 //! [`decode`] is a plain function over `http` types and bytes: it classifies a POST by its
-//! `aeg-event-type` header and checks it.
+//! `aeg-event-type` header and checks it. [`decode_custom_input`] does the same for a custom
+//! input schema subscription, whose events are the publisher's own objects.
 //!
 //! ```
 //! use http::HeaderMap;
@@ -19,7 +21,9 @@
 //! }
 //! ```
 
+mod custom_input;
 mod decode;
+mod decode_custom;
 mod deletion;
 mod event;
 mod headers;
@@ -28,7 +32,9 @@ pub(crate) mod validation;
 
 use http::HeaderName;
 
-pub use decode::{EventGridDelivery, decode};
+pub use custom_input::CustomInput;
+pub use decode::{Delivery, EventGridDelivery, decode};
+pub use decode_custom::{CustomInputDelivery, decode_custom_input};
 pub use deletion::{DELETION_EVENT_TYPE, DeletionNotice};
 pub use event::EventGridEvent;
 pub use headers::EventGridHeaders;

@@ -1,6 +1,6 @@
-//! The Event Grid endpoint (Event Grid schema): `POST` only (D23), where the runtime answers
-//! subscription validations and deletions itself and hands the events of a notification to the
-//! handler.
+//! The Event Grid endpoint: `POST` only (D23), where the runtime answers subscription
+//! validations and deletions itself and hands the events of a notification to the handler, in
+//! the Event Grid schema or the topic's custom input schema (G1), as the decoder reads them.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -21,8 +21,7 @@ use super::response_future::{RequestCounters, RouteCounters};
 use crate::auth::private_if_access_token;
 use crate::config::EventGridConfig;
 use crate::eventgrid::{
-    AEG_EVENT_TYPE, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, EventGridDelivery,
-    EventGridEvent, validation,
+    AEG_EVENT_TYPE, AEG_SUBSCRIPTION_NAME, DEFAULT_EVENTGRID_BODY_LIMIT, Delivery, validation,
 };
 use crate::guard;
 use crate::outcome::Sender;
@@ -39,22 +38,23 @@ static DELIVERY_HEADERS: [HeaderName; 4] = [
     header::HOST,
 ];
 
-/// Decodes an Event Grid delivery.
-pub type GridDecoder<T> = fn(&HeaderMap, &[u8]) -> Result<EventGridDelivery<T>, Rejection>;
+/// Decodes an Event Grid delivery into events `Ev`: [`EventGridEvent`](crate::EventGridEvent)s or
+/// [`CustomInput`](crate::CustomInput)s.
+pub type GridDecoder<Ev> = fn(&HeaderMap, &[u8]) -> Result<Delivery<Ev>, Rejection>;
 
 /// [`route::eventgrid()`](super::eventgrid()) with the decoder passed in (see
 /// [`cloudevents_route`](super::cloudevents_route)).
-pub(crate) fn eventgrid_route<S, E, T, X, F, Fut>(
+pub(crate) fn eventgrid_route<S, E, X, F, Fut>(
     config: EventGridConfig,
-    decoder: GridDecoder<T>,
+    decoder: GridDecoder<E::Event>,
     handler: F,
 ) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
-    E: 'static,
+    E: EventParam + 'static,
     X: 'static,
     Fut: 'static,
-    EventGridEndpoint<T, F>: DeliveryEndpoint<S, E, X, Fut>,
+    EventGridEndpoint<E::Event, F>: DeliveryEndpoint<S, E, X, Fut>,
 {
     let endpoint = Arc::new(EventGridEndpoint {
         body_limit: config.body_limit().unwrap_or(DEFAULT_EVENTGRID_BODY_LIMIT),
@@ -67,11 +67,10 @@ where
         .fallback(method_not_allowed)
 }
 
-impl<S, E, T, X, F, Fut> DeliveryEndpoint<S, E, X, Fut> for EventGridEndpoint<T, F>
+impl<S, E, X, F, Fut> DeliveryEndpoint<S, E, X, Fut> for EventGridEndpoint<E::Event, F>
 where
     S: Clone + Send + Sync + 'static,
-    E: EventParam<Event = EventGridEvent<T>>,
-    T: Send + 'static,
+    E: EventParam,
     X: FromRequestParts<S> + Send + 'static,
     F: Fn(E, X) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
@@ -92,16 +91,16 @@ where
     }
 }
 
-/// An Event Grid route's settings and handler.
-pub(crate) struct EventGridEndpoint<T, F> {
+/// An Event Grid route's settings and handler, for events `Ev`.
+pub(crate) struct EventGridEndpoint<Ev, F> {
     config: EventGridConfig,
     body_limit: usize,
     counters: RouteCounters,
-    decoder: GridDecoder<T>,
+    decoder: GridDecoder<Ev>,
     handler: F,
 }
 
-impl<T, F> EventGridEndpoint<T, F> {
+impl<Ev, F> EventGridEndpoint<Ev, F> {
     /// An `async` block rather than an `async fn`, as in
     /// [`CloudEventsEndpoint::deliver`](super::cloudevents::CloudEventsEndpoint::deliver).
     #[expect(
@@ -116,7 +115,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         counted: RequestCounters,
     ) -> impl Future<Output = Response>
     where
-        E: EventParam<Event = EventGridEvent<T>>,
+        E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
@@ -141,7 +140,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         counted: RequestCounters,
     ) -> Response
     where
-        E: EventParam<Event = EventGridEvent<T>>,
+        E: EventParam<Event = Ev>,
         X: FromRequestParts<S>,
         F: Fn(E, X) -> Fut,
         Fut: Future,
@@ -168,7 +167,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         let subscription = subscription.and_then(|v| v.to_str().ok());
         let span = request_span();
         match delivery {
-            EventGridDelivery::Validation(request) => {
+            Delivery::Validation(request) => {
                 span.record("mode", "validation");
                 let lists_subscriptions = self.config.subscriptions().next().is_some();
                 validation::answer(
@@ -178,14 +177,14 @@ impl<T, F> EventGridEndpoint<T, F> {
                     lists_subscriptions,
                 )
             }
-            EventGridDelivery::Deletion(notice) => {
+            Delivery::Deletion(notice) => {
                 span.record("mode", "deletion");
                 if let Some(hook) = self.config.deletion_hook() {
                     hook(&notice, subscription);
                 }
                 StatusCode::OK.into_response()
             }
-            EventGridDelivery::Notification(events) => {
+            Delivery::Notification(events) => {
                 span.record("mode", "array");
                 let context = DeliveryContext {
                     dedup: self.config.dedup(),
@@ -206,7 +205,7 @@ impl<T, F> EventGridEndpoint<T, F> {
         &self,
         headers: &HeaderMap,
         body: axum::body::Body,
-    ) -> Result<(Bytes, EventGridDelivery<T>), Rejection> {
+    ) -> Result<(Bytes, Delivery<Ev>), Rejection> {
         if let Some(content_type) = headers.get(header::CONTENT_TYPE)
             && !content_type
                 .to_str()

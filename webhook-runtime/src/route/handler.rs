@@ -8,12 +8,14 @@ use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 
 use crate::cloudevents::CloudEvent;
-use crate::eventgrid::EventGridEvent;
+use crate::eventgrid::{CustomInput, EventGridEvent};
 use crate::message::Incoming;
 
+/// The event parameter of a handler: the events it is made of, and how a delivery's events are
+/// split into calls.
 ///
-/// `CloudEvent<T>` and `EventGridEvent<T>` are called once per event, in order;
-/// `Vec<CloudEvent<T>>` and `Vec<EventGridEvent<T>>` once with all of them.
+/// `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>` and `CustomInput<T>` are called once per
+/// event, in order; a `Vec` of one of them once with all of them.
 pub trait EventParam: Sized + Send + 'static {
     /// The event type this parameter is made of.
     type Event: DeliveredEvent;
@@ -57,6 +59,20 @@ impl<T: Send + 'static> DeliveredEvent for EventGridEvent<T> {
     }
     fn event_type_name(&self) -> Option<&str> {
         Some(self.event_type())
+    }
+}
+
+/// The publisher's own object carries nothing the route can read (G1): no key for deduplication,
+/// nothing to log but its position.
+impl<T: Send + 'static> DeliveredEvent for CustomInput<T> {
+    fn event_id(&self) -> Option<&str> {
+        None
+    }
+    fn event_source(&self) -> Option<&str> {
+        None
+    }
+    fn event_type_name(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -109,7 +125,7 @@ macro_rules! event_params {
     )*};
 }
 
-event_params!(CloudEvent, Incoming, EventGridEvent);
+event_params!(CloudEvent, Incoming, EventGridEvent, CustomInput);
 
 /// An ordinary async function (or closure) that handles a webhook's events: its first parameter
 /// is the event parameter ([`EventParam`]), the others (up to eight) are axum extractors of
@@ -119,7 +135,7 @@ event_params!(CloudEvent, Incoming, EventGridEvent);
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a webhook handler",
     label = "expected an async fn taking the event first, then axum `FromRequestParts` extractors",
-    note = "e.g. `async fn orders(event: CloudEvent<Order>, State(db): State<Db>) -> Outcome`; the event parameter is `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>` or a `Vec` of one, and the return type must implement `IntoResponse`"
+    note = "e.g. `async fn orders(event: CloudEvent<Order>, State(db): State<Db>) -> Outcome`; the event parameter is `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>`, `CustomInput<T>` or a `Vec` of one, and the return type must implement `IntoResponse`"
 )]
 pub trait WebhookHandler<E, X, S>: Clone + Send + Sync + 'static {
     /// What the handler returns.

@@ -41,7 +41,7 @@ use serde::de::DeserializeOwned;
 
 use crate::cloudevents::CloudEvent;
 use crate::config::{CloudEventsConfig, EventGridConfig};
-use crate::eventgrid::EventGridEvent;
+use crate::eventgrid::{CustomInput, EventGridEvent};
 use crate::message::Incoming;
 
 pub(crate) use self::cloudevents::{Decoding, cloudevents_route};
@@ -113,6 +113,38 @@ where
     eventgrid_route(config, crate::eventgrid::decode::<T>, move |event, x| {
         handler.call(event, x)
     })
+}
+
+/// [`eventgrid()`] for a subscription whose delivery schema is the topic's custom input schema
+/// (protocol.md G1): the handler takes [`CustomInput<T>`] (or a `Vec` of them), the publisher's
+/// own objects. Validations and deletions, which still come in the Event Grid schema, are
+/// answered as on every Event Grid route; batches, outcomes and limits are the same (D27).
+///
+/// ```
+/// use axum::Router;
+/// use webhook_runtime::{CustomInput, EventGridConfig, route};
+///
+/// let config = EventGridConfig::new().with_subscriptions(["eventsub2"]);
+/// let app: Router = Router::new().route(
+///     "/messages",
+///     route::eventgrid_custom_input(config, |message: CustomInput<serde_json::Value>, (): ()| async move {
+///         println!("{}", message.data()["resource"]);
+///     }),
+/// );
+/// ```
+pub fn eventgrid_custom_input<S, E, T, X, H>(config: EventGridConfig, handler: H) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    E: EventParam<Event = CustomInput<T>>,
+    T: DeserializeOwned + Send + 'static,
+    X: FromRequestParts<S> + Send + 'static,
+    H: WebhookHandler<E, X, S>,
+{
+    eventgrid_route(
+        config,
+        crate::eventgrid::decode_custom_input::<T>,
+        move |event, x| handler.call(event, x),
+    )
 }
 
 /// The path a request was routed by (`""` outside a router).
