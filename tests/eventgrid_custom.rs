@@ -1,5 +1,5 @@
 //! Event Grid subscriptions that deliver the topic's custom input schema over HTTP (protocol.md
-//! G1, D27, with D8, D9, D20, D23): validation and deletion in the Event Grid schema, the
+//! G1, G2, with D8, D9, D20, D23): validation and deletion in the Event Grid schema, the
 //! publisher's own objects handed to `CustomInput<T>` handlers (per object and whole array),
 //! malformed objects, limits and outcomes. `eventgrid_custom_table.rs` takes the schema
 //! compatibility table row by row. Driven through `tower::ServiceExt::oneshot` on routes built by
@@ -132,11 +132,11 @@ fn deletion_event() -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation and deletion: the Event Grid schema events (G1, D27)
+// Validation and deletion: the Event Grid schema events (G1, G2)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn g1_d27_validation_is_answered_as_on_every_event_grid_route() {
+async fn g1_g2_validation_is_answered_as_on_every_event_grid_route() {
     let (app, log): (_, Messages) = serve(messages::route());
     send(&app, validation(Some("EVENTSUB2")))
         .await
@@ -145,7 +145,7 @@ async fn g1_d27_validation_is_answered_as_on_every_event_grid_route() {
 }
 
 #[tokio::test]
-async fn g1_d23_d27_a_validation_event_without_its_header_is_400_and_not_echoed() {
+async fn g1_d23_g2_a_validation_event_without_its_header_is_400_and_not_echoed() {
     let (app, log): (_, Messages) = serve(messages::route());
     for kind in [None, Some("Notification")] {
         let answer = send(&app, grid(kind, None, SAMPLE)).await;
@@ -156,7 +156,7 @@ async fn g1_d23_d27_a_validation_event_without_its_header_is_400_and_not_echoed(
 }
 
 #[tokio::test]
-async fn g1_d23_d27_deletion_is_answered_200_and_given_to_the_hook() {
+async fn g1_d23_g2_deletion_is_answered_200_and_given_to_the_hook() {
     let hook: Log<(DeletionNotice, Option<String>)> = Log::default();
     let config = messages::config().on_deletion({
         let hook = hook.clone();
@@ -192,7 +192,7 @@ async fn g1_d23_d27_deletion_is_answered_200_and_given_to_the_hook() {
 }
 
 #[tokio::test]
-async fn g1_d27_subscriptions_refuse_other_names_with_403() {
+async fn g1_g2_subscriptions_refuse_other_names_with_403() {
     let (app, log): (_, Messages) = serve(subscribed::route());
     send(&app, validation(Some("EVENTSUB2")))
         .await
@@ -223,11 +223,11 @@ async fn g1_d27_subscriptions_refuse_other_names_with_403() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Notifications: the publisher's objects (G1, D8, D27)
+// Notifications: the publisher's objects (G1, D8, G2)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn g1_d27_one_published_object_reaches_the_handler_as_published() {
+async fn g1_g2_one_published_object_reaches_the_handler_as_published() {
     let (app, log): (_, Messages) = serve(messages::route());
     send(&app, notification(array(&[published()])))
         .await
@@ -243,7 +243,7 @@ async fn g1_d27_one_published_object_reaches_the_handler_as_published() {
 }
 
 #[tokio::test]
-async fn g1_d23_d27_without_aeg_event_type_a_post_is_a_notification() {
+async fn g1_d23_g2_without_aeg_event_type_a_post_is_a_notification() {
     let (app, log): (_, Messages) = serve(messages::route());
     send(&app, grid(None, None, array(&[numbered(0)])))
         .await
@@ -252,7 +252,7 @@ async fn g1_d23_d27_without_aeg_event_type_a_post_is_a_notification() {
 }
 
 #[tokio::test]
-async fn g1_d27_a_body_that_is_one_object_is_a_delivery_of_that_object() {
+async fn g1_g2_a_body_that_is_one_object_is_a_delivery_of_that_object() {
     let (app, log): (_, Messages) = serve(messages::route());
     send(&app, notification(published().to_string()))
         .await
@@ -261,7 +261,7 @@ async fn g1_d27_a_body_that_is_one_object_is_a_delivery_of_that_object() {
 }
 
 #[tokio::test]
-async fn g1_d8_d27_several_objects_reach_the_handler_in_order() {
+async fn g1_d8_g2_several_objects_reach_the_handler_in_order() {
     let (app, log): (_, Messages) = serve(messages::route());
     let objects: Vec<Value> = (0..5).map(numbered).collect();
     send(&app, notification(array(&objects)))
@@ -274,7 +274,7 @@ async fn g1_d8_d27_several_objects_reach_the_handler_in_order() {
 }
 
 #[tokio::test]
-async fn g1_d8_d27_whole_array_handler_is_called_once() {
+async fn g1_d8_g2_whole_array_handler_is_called_once() {
     let (app, log): (_, Log<Vec<Message>>) = serve(whole::route());
     let objects: Vec<Value> = (0..3).map(numbered).collect();
     send(&app, notification(array(&objects)))
@@ -287,14 +287,14 @@ async fn g1_d8_d27_whole_array_handler_is_called_once() {
 }
 
 #[tokio::test]
-async fn g1_d8_d27_an_empty_array_calls_nothing() {
+async fn g1_d8_g2_an_empty_array_calls_nothing() {
     let (app, log): (_, Messages) = serve(messages::route());
     send(&app, notification("[]")).await.assert_delivered();
     log.assert_empty();
 }
 
 #[tokio::test]
-async fn g1_d8_d27_the_first_failure_answers_for_the_delivery() {
+async fn g1_d8_g2_the_first_failure_answers_for_the_delivery() {
     let (app, log): (_, Log<Value>) = serve(answering::route());
     let body = array(&[
         json!({ "n": 0 }),
@@ -308,7 +308,7 @@ async fn g1_d8_d27_the_first_failure_answers_for_the_delivery() {
 }
 
 #[tokio::test]
-async fn g1_d27_outcomes_are_answered_for_event_grid() {
+async fn g1_g2_outcomes_are_answered_for_event_grid() {
     let (app, _): (_, ()) = serve(deciding::route());
     for (outcome, status) in [
         ("ack", StatusCode::OK),
@@ -322,7 +322,7 @@ async fn g1_d27_outcomes_are_answered_for_event_grid() {
 }
 
 #[tokio::test]
-async fn g1_d8_d27_a_malformed_object_is_400_for_the_whole_delivery_and_no_call() {
+async fn g1_d8_g2_a_malformed_object_is_400_for_the_whole_delivery_and_no_call() {
     let (app, log): (_, Messages) = serve(messages::route());
     let missing_field = json!({ "myEventTypeField": "Created" });
     let wrong_type = json!({ "myEventTypeField": 7, "resource": "r" });
@@ -344,7 +344,7 @@ async fn g1_d8_d27_a_malformed_object_is_400_for_the_whole_delivery_and_no_call(
 }
 
 #[tokio::test]
-async fn g1_d27_the_aeg_headers_reach_the_extractor() {
+async fn g1_g2_the_aeg_headers_reach_the_extractor() {
     let (app, log): (_, Log<(Message, EventGridHeaders)>) = serve(with_headers::route());
     let headers = [
         ("content-type", JSON),
@@ -372,7 +372,7 @@ async fn g1_d27_the_aeg_headers_reach_the_extractor() {
 /// The objects carry no id the route knows of: with deduplication on, a redelivery is handed to
 /// the handler again rather than taken for a duplicate of something else.
 #[tokio::test]
-async fn g1_d8_d27_deduplication_has_no_key_and_hands_every_delivery_over() {
+async fn g1_d8_g2_deduplication_has_no_key_and_hands_every_delivery_over() {
     let dedup = Dedup::new(MemoryStore::new(100), Duration::from_secs(600));
     let (app, log): (_, Messages) =
         serve(messages::route_with(messages::config().with_dedup(dedup)));
@@ -385,11 +385,11 @@ async fn g1_d8_d27_deduplication_has_no_key_and_hands_every_delivery_over() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Limits, media type and methods (D9, D20, D23, D27)
+// Limits, media type and methods (D9, D20, D23, G2)
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn g1_d9_d27_a_body_over_the_limit_is_413() {
+async fn g1_d9_g2_a_body_over_the_limit_is_413() {
     let (app, log): (_, Log<Value>) = serve(small::route());
     let body = |len: usize| {
         let object = json!({ "pad": "" }).to_string();
@@ -415,7 +415,7 @@ async fn g1_d9_d27_a_body_over_the_limit_is_413() {
 }
 
 #[tokio::test]
-async fn g1_d8_d27_more_objects_than_max_events_is_413_and_no_call() {
+async fn g1_d8_g2_more_objects_than_max_events_is_413_and_no_call() {
     let (app, log): (_, Messages) =
         serve(messages::route_with(messages::config().with_max_events(2)));
     let objects: Vec<Value> = (0..3).map(numbered).collect();
@@ -430,7 +430,7 @@ async fn g1_d8_d27_more_objects_than_max_events_is_413_and_no_call() {
 }
 
 #[tokio::test]
-async fn g1_d20_d23_d27_other_media_types_are_415_and_options_405() {
+async fn g1_d20_d23_g2_other_media_types_are_415_and_options_405() {
     let (app, log): (_, Messages) = serve(messages::route());
     let headers = [
         ("content-type", "text/plain"),

@@ -24,7 +24,7 @@ const CLOUDEVENTS: &str = "application/cloudevents+json; charset=utf-8";
 
 type Messages = Log<Message>;
 
-/// A custom input schema subscription's route (D27).
+/// A custom input schema subscription's route (G2).
 #[webhook(schema = eventgrid)]
 async fn custom_input(message: CustomInput<Message>, State(log): State<Messages>) {
     log.push(message.into_data());

@@ -56,7 +56,7 @@ pub(crate) fn schema_mismatch(kind: &str, schema: Schema, plain: bool) -> Option
 /// The error for a handler without an event parameter, and where it goes: at a parameter whose
 /// type name is a near miss of an event type ("did you mean"); on an Event Grid route, at the
 /// first parameter, which is likely the event's data written without `EventGridEvent` or
-/// `CustomInput` (D27: the custom input schema is never assumed); otherwise at the parentheses.
+/// `CustomInput` (G2: the custom input schema is never assumed); otherwise at the parentheses.
 pub(crate) fn missing(sig: &Signature, schema: Option<(Schema, bool)>) -> (Span, String) {
     let (schema, plain) = schema.unwrap_or((Schema::CloudEvents, false));
     let ty = schema.event_type(plain);

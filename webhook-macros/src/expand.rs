@@ -164,7 +164,7 @@ fn companion(handler: &Handler, settings: &Settings) -> TokenStream {
             quote!(incoming_decoder),
         ),
         // The event type picks the decoder: the Event Grid schema, or the topic's custom input
-        // schema (G1), which only an explicit `CustomInput` asks for (D27).
+        // schema (G1), which only an explicit `CustomInput` asks for (G2).
         (Schema::EventGrid, _) => (
             quote!(eventgrid),
             quote!(<__S, #event_ty, #types_tuple, _, #future>),

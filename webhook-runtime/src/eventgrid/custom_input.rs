@@ -1,5 +1,5 @@
 //! The event a handler receives from a subscription that delivers in the topic's custom input
-//! schema (protocol.md G1, D27): the publisher's own JSON object, typed.
+//! schema (protocol.md G1, G2): the publisher's own JSON object, typed.
 
 /// One event of an Event Grid subscription whose delivery schema is the custom input schema: the
 /// JSON object the publisher posted to the topic, decoded into `T` (protocol.md G1).
@@ -12,7 +12,7 @@
 /// once per event of the delivered array, in order, stopping at the first answer that is not 2xx;
 /// `Vec<CustomInput<T>>` makes it run once with the whole array. Writing the wrapper is what says
 /// that the subscription delivers the custom input schema: a plain `Order` parameter is a compile
-/// error, so a misspelt `EventGridEvent` never turns a route into this one (D27).
+/// error, so a misspelt `EventGridEvent` never turns a route into this one (G2).
 ///
 /// ```
 /// use webhook_runtime::{CustomInput, webhook};

@@ -1,10 +1,10 @@
 //! Decoding a POST to a route whose subscription delivers in the topic's custom input schema
-//! (protocol.md G1, D27): `aeg-event-type` says what it is, as on every Event Grid route; a
+//! (protocol.md G1, G2): `aeg-event-type` says what it is, as on every Event Grid route; a
 //! validation or deletion is an Event Grid schema event, decoded as such; a notification is the
 //! publisher's objects, each typed and checked before anything is handed on (D8).
 //!
 //! These routes are not among the measured scenarios (D19), so each object is read twice, once
-//! for the check of D27 and once for the handler's type, for clarity rather than speed.
+//! for the check of G2 and once for the handler's type, for clarity rather than speed.
 
 use http::HeaderMap;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ pub type CustomInputDelivery<T> = Delivery<CustomInput<T>>;
 /// notification, D23) and checks it whole.
 ///
 /// A validation or deletion is decoded as [`decode`](super::decode) decodes it. A notification's
-/// body is a JSON array of the publisher's objects (or one object alone, D27), each decoded into
+/// body is a JSON array of the publisher's objects (or one object alone, G2), each decoded into
 /// `T` as event data is (D13): a `serde_json::Value` takes any, `bytes::Bytes` the object's JSON
 /// text. An object that does not decode, or one whose `eventType` is Event Grid's validation or
 /// deletion event, is a 400 for the whole delivery, naming its index.
@@ -63,7 +63,7 @@ pub fn decode_custom_input<T: DeserializeOwned>(
 }
 
 /// The published objects of a notification: the elements of a JSON array, or one JSON object
-/// alone (D27). Anything else is a 400.
+/// alone (G2). Anything else is a 400.
 fn published_objects(body: &[u8]) -> Result<Vec<&RawValue>, Rejection> {
     match body.trim_ascii_start().first() {
         Some(b'[') => {
@@ -80,7 +80,7 @@ fn published_objects(body: &[u8]) -> Result<Vec<&RawValue>, Rejection> {
     }
 }
 
-/// Only the member that tells Event Grid's own subscription events apart (D23, D27).
+/// Only the member that tells Event Grid's own subscription events apart (D23, G2).
 #[derive(Deserialize)]
 struct EventTypeOnly<'a> {
     #[serde(rename = "eventType", borrow)]
@@ -88,7 +88,7 @@ struct EventTypeOnly<'a> {
 }
 
 /// One published object typed for the handler. A validation or deletion event among the objects
-/// is refused (D27, as D23 refuses one inside a notification): never echoed, never handed to the
+/// is refused (G2, as D23 refuses one inside a notification): never echoed, never handed to the
 /// handler.
 fn typed<T: DeserializeOwned>(object: &RawValue) -> Result<CustomInput<T>, Rejection> {
     let text = object.get();
@@ -105,7 +105,7 @@ fn typed<T: DeserializeOwned>(object: &RawValue) -> Result<CustomInput<T>, Rejec
     }
     // No event type: the publisher's schema has none that the route knows of. A derived
     // event-type enum that skips such an event would drop every delivery unseen (and Event Grid
-    // would count them delivered), so a skip is refused instead (D27).
+    // would count them delivered), so a skip is refused instead (G2).
     match data::decode(DataSource::Json(text.as_bytes()), None, "")? {
         Some(data) => Ok(CustomInput::new(data)),
         None => Err(Rejection::bad_request(
@@ -140,7 +140,7 @@ mod tests {
     }
 
     #[test]
-    fn g1_d27_an_array_or_one_object_of_published_objects() {
+    fn g1_g2_an_array_or_one_object_of_published_objects() {
         let expected = Message {
             my_event_type_field: "Created".to_owned(),
             resource: "Users/example/Messages/1000".to_owned(),
@@ -157,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn g1_d27_a_bad_object_fails_the_delivery_naming_its_index() {
+    fn g1_g2_a_bad_object_fails_the_delivery_naming_its_index() {
         let body = format!(r#"[{PUBLISHED},{{"resource":"r"}}]"#);
         let error = notification::<Message>(&body).unwrap_err();
         assert!(error.reason().starts_with("event 1:"), "{}", error.reason());
@@ -168,7 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn g1_d23_d27_subscription_events_are_decoded_as_event_grid_events() {
+    fn g1_d23_g2_subscription_events_are_decoded_as_event_grid_events() {
         let validation = decode_custom_input::<Message>(
             &headers(Some("SubscriptionValidation")),
             SAMPLE.as_bytes(),

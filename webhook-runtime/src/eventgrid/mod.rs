@@ -1,6 +1,6 @@
 //! Azure Event Grid: the Event Grid event schema, subscription validation and deletion
 //! (protocol.md §3, §5, D23), and subscriptions that deliver the topic's custom input schema
-//! (G1, D27).
+//! (G1, G2).
 //!
 //! [`decode`] is a plain function over `http` types and bytes: it classifies a POST by its
 //! `aeg-event-type` header and checks it. [`decode_custom_input`] does the same for a custom

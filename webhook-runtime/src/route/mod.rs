@@ -118,7 +118,7 @@ where
 /// [`eventgrid()`] for a subscription whose delivery schema is the topic's custom input schema
 /// (protocol.md G1): the handler takes [`CustomInput<T>`] (or a `Vec` of them), the publisher's
 /// own objects. Validations and deletions, which still come in the Event Grid schema, are
-/// answered as on every Event Grid route; batches, outcomes and limits are the same (D27).
+/// answered as on every Event Grid route; batches, outcomes and limits are the same (G2).
 ///
 /// ```
 /// use axum::Router;
