@@ -1,6 +1,7 @@
-//! The endpoint probe (`examples/probe.rs`) run as a child process: against the quickstart over
-//! loopback, against deliberately broken endpoints served here (one per failure reason, D17),
-//! over https with a test certificate, and with bad command lines.
+//! The endpoint probe (the `webhook-probe` command) run as a child process: against the
+//! quickstart over loopback, against deliberately broken endpoints served here (one per failure
+//! reason, D17), over https with a test certificate, with OAuth2 client credentials from a token
+//! endpoint served here, and with bad command lines.
 
 pub mod common;
 
@@ -13,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{options, post};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
@@ -86,6 +88,7 @@ async fn probe_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .args(args)
         .env_remove("PROBE_PASSWORD")
         .env_remove("PROBE_BEARER")
+        .env_remove("PROBE_CLIENT_SECRET")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -465,15 +468,77 @@ async fn probe_over_https_with_a_test_ca_completes() {
 
 #[tokio::test]
 async fn probe_usage_errors_exit_2_with_the_usage() {
+    // clap words its own errors (a missing URL, an unknown value or option, a flag without the
+    // one it requires); the rest are the probe's, printed the same way.
     for (args, message) in [
-        (&[][..], "the URL to probe is missing"),
+        (&[][..], "<URL>"),
         (
             &["http://127.0.0.1:9/", "--sender", "kafka"][..],
-            "unknown sender",
+            "invalid value 'kafka' for '--sender <KIND>'",
         ),
         (
             &["http://127.0.0.1:9/", "--user", "u"][..],
             "--user needs --password",
+        ),
+        (
+            &["http://127.0.0.1:9/", "--password", "p"][..],
+            "--user <U>",
+        ),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--user",
+                "u",
+                "--password",
+                "p",
+                "--bearer",
+                "t",
+            ][..],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--token-url",
+                "http://127.0.0.1:9/token",
+            ][..],
+            "--client-id <ID>",
+        ),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--token-url",
+                "http://127.0.0.1:9/token",
+                "--client-id",
+                "c",
+            ][..],
+            "--client-id needs --client-secret",
+        ),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--token-url",
+                "http://127.0.0.1:9/token",
+                "--client-id",
+                "c",
+                "--client-secret",
+                "s",
+                "--bearer",
+                "t",
+            ][..],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--token-url",
+                "http://uaa.example.com/token",
+                "--client-id",
+                "c",
+                "--client-secret",
+                "s",
+            ][..],
+            "--token-url",
         ),
         (
             &["http://127.0.0.1:9/", "--rate", "0"][..],
@@ -483,7 +548,10 @@ async fn probe_usage_errors_exit_2_with_the_usage() {
             &["http://127.0.0.1:9/", "--timeout", "soon"][..],
             "--timeout",
         ),
-        (&["http://127.0.0.1:9/", "--bogus"][..], "unknown option"),
+        (
+            &["http://127.0.0.1:9/", "--bogus"][..],
+            "unexpected argument '--bogus'",
+        ),
         (&["ftp://127.0.0.1/"][..], "only http and https"),
         (
             &["http://127.0.0.1:9/", "--ca-cert", "/nonexistent/ca.pem"][..],
@@ -493,10 +561,111 @@ async fn probe_usage_errors_exit_2_with_the_usage() {
         let run = probe(args).await;
         assert_eq!(run.code, Some(2), "{args:?}: {run}");
         assert!(run.stderr.contains(message), "{args:?}: {run}");
-        assert!(run.stderr.contains("usage: probe <url>"), "{args:?}: {run}");
+        // clap prints a usage line with some errors (not with an invalid value) and points to
+        // the help with every one, the probe's own included.
+        assert!(
+            run.stderr.contains("For more information, try '--help'."),
+            "{args:?}: {run}"
+        );
         assert!(run.stdout.is_empty(), "{args:?}: {run}");
     }
     let help = probe(&["--help"]).await;
     assert_eq!(help.code, Some(0), "{help}");
-    assert!(help.stdout.starts_with("usage: probe <url>"), "{help}");
+    assert!(
+        help.stdout.contains("Usage: webhook-probe [OPTIONS] <URL>"),
+        "{help}"
+    );
+    for text in [
+        "--token-url <URL>",
+        "PROBE_PASSWORD",
+        "PROBE_BEARER",
+        "PROBE_CLIENT_SECRET",
+        "Exit status: 0 when the handshake status is Completed, 1 when it failed, 2 on a usage error.",
+    ] {
+        assert!(help.stdout.contains(text), "no {text:?} in {help}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth2 client credentials
+// ---------------------------------------------------------------------------------------------
+
+/// A token endpoint that grants `t0ken` to `sb-probe` with secret `s3cret` (HTTP Basic, as RFC
+/// 6749 §2.3.1 asks) and refuses anything else, and `/hook`, which consents only to that token.
+fn token_issuer() -> Router {
+    // base64("sb-probe:s3cret")
+    const CLIENT: &str = "Basic c2ItcHJvYmU6czNjcmV0";
+    Router::new()
+        .route(
+            "/token",
+            post(|headers: HeaderMap, body: String| async move {
+                let client = headers.get("authorization").and_then(|v| v.to_str().ok());
+                if client == Some(CLIENT) && body.contains("grant_type=client_credentials") {
+                    let scope_ok = !body.contains("scope=") || body.contains("scope=orders");
+                    if scope_ok {
+                        return (
+                            StatusCode::OK,
+                            axum::Json(json!({"access_token": "t0ken", "expires_in": 300})),
+                        );
+                    }
+                }
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(json!({"error": "invalid_client"})),
+                )
+            }),
+        )
+        .route(
+            "/hook",
+            options(|headers: HeaderMap| async move {
+                let token = headers.get("authorization").and_then(|v| v.to_str().ok());
+                if token == Some("Bearer t0ken") {
+                    consent(&requested_origin(&headers)).into_response()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response()
+                }
+            }),
+        )
+}
+
+#[tokio::test]
+async fn probe_eventmesh_with_client_credentials_fetches_and_sends_the_token() {
+    let base = serve(token_issuer()).await;
+    let hook = format!("{base}/hook");
+    let token_url = format!("{base}/token");
+    let args = [
+        &hook[..],
+        "--sender",
+        "eventmesh",
+        "--token-url",
+        &token_url,
+        "--client-id",
+        "sb-probe",
+    ];
+    let run = probe(
+        &[
+            &args[..],
+            &["--client-secret", "s3cret", "--scope", "orders"],
+        ]
+        .concat(),
+    )
+    .await;
+    run.assert_completed();
+    run.assert_line("> authorization: Bearer <redacted>");
+    assert!(
+        !run.stdout.contains("t0ken") && !run.stdout.contains("s3cret"),
+        "{run}"
+    );
+
+    // The secret can stay off the command line.
+    let run = probe_with_env(&args, &[("PROBE_CLIENT_SECRET", "s3cret")]).await;
+    run.assert_completed();
+
+    // A refused client leaves the handshake unsent: it fails, exit 1, not a usage error.
+    let run = probe(&[&args[..], &["--client-secret", "wrong"]].concat()).await;
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.status_line().starts_with("handshake status: Failed ("),
+        "{run}"
+    );
 }

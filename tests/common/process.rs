@@ -1,6 +1,6 @@
-//! Child processes run and stopped by the tests: the examples of this package built by cargo,
-//! and the quickstart example run on a free loopback port, with what it is known to allow and
-//! print.
+//! Child processes run and stopped by the tests: the examples of this package and the
+//! `webhook-probe` command built by cargo, and the quickstart example run on a free loopback
+//! port, with what it is known to allow and print.
 //!
 //! Every child is killed and reaped by its own handle: [`Quickstart::stop`] does it explicitly,
 //! and the `Drop` guard does it when a test panics first.
@@ -55,10 +55,39 @@ pub fn quickstart_binary() -> &'static Path {
     BINARY.get_or_init(|| build_example("quickstart"))
 }
 
-/// The probe example, built once per test process.
+/// The `webhook-probe` command (`cargo build -p webhook-probe --bin webhook-probe`, same
+/// manifest, same target directory), built once per test process: the binary that
+/// `cargo install` installs, rather than the `probe` example that wraps it.
 pub fn probe_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| build_example("probe"))
+    BINARY.get_or_init(|| {
+        let target = target_dir();
+        let output = Command::new(env!("CARGO"))
+            .args(["build", "-p", "webhook-probe", "--bin", "webhook-probe"])
+            .arg("--manifest-path")
+            .arg(manifest_dir().join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .current_dir(manifest_dir())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cargo could not be started to build webhook-probe: {e}"));
+        assert!(
+            output.status.success(),
+            "`cargo build -p webhook-probe` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let binary = target
+            .join("debug")
+            .join(format!("webhook-probe{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            binary.is_file(),
+            "the webhook-probe binary is not at {}",
+            binary.display()
+        );
+        binary
+    })
 }
 
 /// The command that runs the quickstart on a free loopback port (`PORT=0`, printed in its
