@@ -45,6 +45,8 @@ pub mod extract;
 mod guard;
 pub mod handshake;
 mod headers;
+#[cfg(any(feature = "validation-get", feature = "testing", feature = "jwt"))]
+mod http_client;
 mod interned;
 mod json;
 pub mod message;

@@ -119,7 +119,13 @@ fn prefix(value: &str, limit: usize) -> (&str, bool) {
     if value.len() <= limit {
         return (value, false);
     }
-    (&value[..value.floor_char_boundary(limit)], true)
+    // A UTF-8 character is at most 4 bytes, so a boundary is among the last four offsets.
+    // (`str::floor_char_boundary` does this from Rust 1.91, above the crate's rust-version.)
+    let end = (limit.saturating_sub(3)..=limit)
+        .rev()
+        .find(|&end| value.is_char_boundary(end))
+        .unwrap_or(0);
+    (&value[..end], true)
 }
 
 /// A value from the request, as a reason quotes it: between backticks, at most its first
@@ -280,6 +286,9 @@ mod tests {
         assert_eq!(quoted(&value).to_string(), format!("`{}…`", "a".repeat(62)));
         let value = "é".repeat(100);
         assert_eq!(quoted(&value).to_string(), format!("`{}…`", "é".repeat(32)));
+        // A 4-byte character straddling the limit, three of its bytes before it.
+        let value = format!("{}{}", "a".repeat(61), "𝄞".repeat(5));
+        assert_eq!(quoted(&value).to_string(), format!("`{}…`", "a".repeat(61)));
     }
 
     #[test]

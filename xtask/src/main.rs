@@ -4,11 +4,14 @@
 //!   `tools/azure-events/model.json` (see `tools/azure-events/README.md`). `--check` writes
 //!   nothing and fails when a committed file differs from what the generator makes, which is how
 //!   CI knows the committed output is the generator's.
+//! - `msrv`: fails when a published crate's `rust-version` is below what one of its dependencies
+//!   declares (see `msrv.rs` for how the rest of the version is checked).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod azure_events;
+mod msrv;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,7 +24,8 @@ fn main() -> ExitCode {
     {
         ["azure-events"] => azure_events::run(&root, false),
         ["azure-events", "--check"] => azure_events::run(&root, true),
-        _ => Err("usage: cargo xtask azure-events [--check]".to_owned()),
+        ["msrv"] => msrv::check(&root),
+        _ => Err("usage: cargo xtask azure-events [--check] | msrv".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,9 +8,11 @@ use axum::body::Body;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::BodyExt as _;
+use rustls::pki_types::CertificateDer;
 use tower::ServiceExt as _;
 
 use super::exchange::{Exchange, ReceivedAnswer, SentRequest, TransportError, has_access_token};
+use crate::http_client::{self, ExtraRoots};
 
 /// How long a sender waits for a whole answer unless told otherwise: 30 s, Event Grid's own
 /// limit for a validation answer (protocol.md §3).
@@ -23,7 +25,7 @@ const ANSWER_BODY_LIMIT: usize = 1024 * 1024;
 ///
 /// - [`Target::router`]: an axum `Router` called in process through
 ///   `tower::ServiceExt::oneshot`: no socket, no server.
-/// - [`Target::url`]: any `http` or `https` URL (rustls, the web PKI's roots plus any added with
+/// - [`Target::url`]: any `http` or `https` URL (rustls, the platform's roots plus any added with
 ///   [`Target::with_root_certificate_pem`]). Redirects are never followed: a 3xx is an answer,
 ///   and a failure (protocol.md §6, W6).
 ///
@@ -45,7 +47,7 @@ enum Transport {
     Url {
         client: reqwest::Client,
         url: reqwest::Url,
-        roots: Vec<reqwest::Certificate>,
+        roots: ExtraRoots,
     },
 }
 
@@ -103,7 +105,7 @@ impl Target {
             transport: Transport::Url {
                 client: client(&[])?,
                 url: parsed,
-                roots: Vec::new(),
+                roots: ExtraRoots::new(),
             },
             timeout: DEFAULT_TIMEOUT,
         })
@@ -122,9 +124,7 @@ impl Target {
             client: c, roots, ..
         } = &mut self.transport
         {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|error| TargetError(format!("not a PEM certificate: {error}")))?;
-            roots.push(certificate);
+            roots.extend(http_client::certificates_from_pem(pem).map_err(TargetError)?);
             *c = client(roots)?;
         }
         Ok(self)
@@ -283,14 +283,10 @@ fn keep(kept: &mut BytesMut, data: &[u8]) {
     kept.extend_from_slice(&data[..data.len().min(room)]);
 }
 
-/// An HTTP client that never follows redirects and trusts the web PKI plus `roots`.
-fn client(roots: &[reqwest::Certificate]) -> Result<reqwest::Client, TargetError> {
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-    for root in roots {
-        builder = builder.add_root_certificate(root.clone());
-    }
-    builder
-        .build()
+/// An HTTP client that never follows redirects and trusts the platform's roots plus `roots`.
+fn client(roots: &[CertificateDer<'static>]) -> Result<reqwest::Client, TargetError> {
+    http_client::builder(roots)
+        .and_then(|builder| builder.build().map_err(|error| error.to_string()))
         .map_err(|error| TargetError(format!("the HTTP client could not be built: {error}")))
 }
 

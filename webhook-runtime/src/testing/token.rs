@@ -116,9 +116,8 @@ impl ClientCredentials {
         basic.set_sensitive(true);
         // The token endpoint is never followed elsewhere: a redirect could carry the client
         // secret to another host.
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
+        let client = crate::http_client::builder(&[])
+            .and_then(|builder| builder.build().map_err(|e| e.to_string()))
             .map_err(|e| invalid(format!("the HTTP client could not be built: {e}")))?;
         Ok(Self {
             token_url: parsed,

@@ -210,13 +210,16 @@ impl KeyCache {
             KeySource::Keys(set) => set.clone(),
             _ => Arc::default(),
         };
-        let client = reqwest::Client::builder()
-            // A redirect could lead to plain http; the URLs are checked, their targets would not be.
-            .redirect(reqwest::redirect::Policy::none())
+        let no_client =
+            |e: String| JwtConfigError::new(format!("no HTTP client for the key server: {e}"));
+        // Redirects are not followed: one could lead to plain http; the URLs are checked, their
+        // targets would not be.
+        let client = crate::http_client::builder(&[])
+            .map_err(no_client)?
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| JwtConfigError::new(format!("no HTTP client for the key server: {e}")))?;
+            .map_err(|e| no_client(e.to_string()))?;
         Ok(Self {
             source,
             client,

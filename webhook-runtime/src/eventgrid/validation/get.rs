@@ -17,6 +17,7 @@ use reqwest::Url;
 use tokio::sync::oneshot;
 
 use super::ValidationRequest;
+use crate::http_client::{self, ExtraRoots};
 use crate::rejection::Rejection;
 
 /// The domains Event Grid's validation URLs live under: the public cloud and the sovereign clouds.
@@ -72,12 +73,14 @@ pub struct ValidationGet {
 /// Builds a [`ValidationGet`]; redirects are never followed, whatever is set here.
 #[derive(Debug)]
 pub struct ValidationGetBuilder {
-    builder: reqwest::ClientBuilder,
+    timeout: Duration,
+    extra_roots: ExtraRoots,
+    resolved: Vec<(String, SocketAddr)>,
 }
 
 /// Why a [`ValidationGet`] could not be built.
 #[derive(Debug)]
-pub struct ValidationGetError(reqwest::Error);
+pub struct ValidationGetError(String);
 
 impl std::fmt::Display for ValidationGetError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -88,7 +91,8 @@ impl std::fmt::Display for ValidationGetError {
 impl std::error::Error for ValidationGetError {}
 
 impl ValidationGet {
-    /// A client with the defaults: the web PKI's roots, a 10 s timeout, no redirects.
+    /// A client with the defaults: the platform's root certificates, a 10 s timeout, no
+    /// redirects.
     pub fn new() -> Result<Self, ValidationGetError> {
         Self::builder().build()
     }
@@ -96,10 +100,9 @@ impl ValidationGet {
     /// A builder, for a different timeout, a private root certificate or a fixed address.
     pub fn builder() -> ValidationGetBuilder {
         ValidationGetBuilder {
-            builder: reqwest::Client::builder()
-                .https_only(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(10)),
+            timeout: Duration::from_secs(10),
+            extra_roots: ExtraRoots::new(),
+            resolved: Vec::new(),
         }
     }
 
@@ -123,29 +126,36 @@ impl ValidationGet {
 impl ValidationGetBuilder {
     /// The whole request's time limit (default 10 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.builder = self.builder.timeout(timeout);
+        self.timeout = timeout;
         self
     }
 
     /// Trusts one more root certificate (PEM), e.g. a corporate TLS proxy's.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, ValidationGetError> {
-        let certificate = reqwest::Certificate::from_pem(pem).map_err(ValidationGetError)?;
-        self.builder = self.builder.add_root_certificate(certificate);
+        let certificates = http_client::certificates_from_pem(pem).map_err(ValidationGetError)?;
+        self.extra_roots.extend(certificates);
         Ok(self)
     }
 
     /// Connects to `address` for `host` instead of resolving it (TLS still checks `host`).
     pub fn resolve(mut self, host: &str, address: SocketAddr) -> Self {
-        self.builder = self.builder.resolve(host, address);
+        self.resolved.push((host.to_owned(), address));
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<ValidationGet, ValidationGetError> {
-        self.builder
+        let mut builder = http_client::builder(&self.extra_roots)
+            .map_err(ValidationGetError)?
+            .https_only(true)
+            .timeout(self.timeout);
+        for (host, address) in &self.resolved {
+            builder = builder.resolve(host, *address);
+        }
+        builder
             .build()
             .map(|client| ValidationGet { client })
-            .map_err(ValidationGetError)
+            .map_err(|error| ValidationGetError(error.to_string()))
     }
 }
 
