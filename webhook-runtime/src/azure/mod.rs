@@ -13,7 +13,10 @@
 //! - a field is an `Option` unless Azure's definition marks it as always sent and the samples
 //!   Azure publishes carry it; unknown fields are ignored, as Azure adds fields;
 //! - numbers are read from JSON numbers or from numeric text (some of Azure's samples send
-//!   them so), and written as numbers;
+//!   them so), and written as numbers; the text fields that Azure's samples send as numbers
+//!   read a number as its text, and are written as text;
+//! - a field Azure's samples send under another name than its definition's (Machine Learning's
+//!   `ModelName` for `modelName`) is read under either, and written under the definition's;
 //! - date-times are [`time::OffsetDateTime`] (RFC 3339; a time without an offset is taken as
 //!   UTC), except inside arrays and maps, where they stay text;
 //! - string enums keep a value they do not list in their `Other` variant, and an event type the
@@ -22,5 +25,6 @@
 mod datetime;
 mod generated;
 mod number;
+mod text;
 
 pub use self::generated::*;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::curated::{Aliases, NumbersAsText};
 use super::model::{EnumType, Model, Service, Type, reach, services};
 use super::names::{event_variant, field_name, pascal_case, screaming_case};
 use super::samples::roundtrip_code;
@@ -14,6 +15,8 @@ use super::{HEADER, OUTPUT, ROUNDTRIP};
 pub(super) fn generate(
     model: &Model,
     always: &BTreeMap<String, BTreeSet<String>>,
+    aliases: &Aliases,
+    numbers_as_text: &NumbersAsText,
 ) -> Result<BTreeMap<String, String>, String> {
     let services = services(model)?;
     // Which services use each model and enum.
@@ -53,7 +56,7 @@ pub(super) fn generate(
     let mut common_users = BTreeSet::new();
     let mut bodies = vec![String::new(); services.len()];
     for (name, users) in &model_users {
-        let code = model_code(model, name, always)?;
+        let code = model_code(model, name, always, aliases, numbers_as_text)?;
         match owner(users) {
             Some(index) => bodies[index].push_str(&code),
             None => {
@@ -152,6 +155,8 @@ fn model_code(
     model: &Model,
     name: &str,
     always: &BTreeMap<String, BTreeSet<String>>,
+    aliases: &Aliases,
+    numbers_as_text: &NumbersAsText,
 ) -> Result<String, String> {
     let found = &model.models[name];
     let events: Vec<&str> = model
@@ -214,25 +219,44 @@ fn model_code(
         if property.required {
             doc.push_str(": always sent, by Azure's definition");
         }
-        writeln!(code, "    /// {doc}.").unwrap();
-        let mut serde = vec![format!(
-            "rename = \"{}\"",
-            property.wire.replace('"', "\\\"")
-        )];
-        // Numbers may come as text (see webhook-runtime/src/azure/number.rs).
-        let number = match &property.ty {
-            Type::Integer {} => Some("i64"),
-            Type::Number {} => Some("f64"),
+        let also = aliases
+            .get(&(name.to_owned(), property.wire.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if !also.is_empty() {
+            let listed: Vec<String> = also.iter().map(|a| format!("`{a}`")).collect();
+            write!(
+                doc,
+                "; also read from {}, as Azure's samples send it",
+                listed.join(" or ")
+            )
+            .unwrap();
+        }
+        let mut serde = vec![format!("rename = {}", quoted(&property.wire))];
+        // Other names Azure sends (tools/azure-events/aliases.json); written under the model's.
+        for alias in also {
+            serde.push(format!("alias = {}", quoted(alias)));
+        }
+        // Numbers may come as text (webhook-runtime/src/azure/number.rs); text comes as numbers
+        // in the fields of numbers-as-text.json (webhook-runtime/src/azure/text.rs says why not
+        // in every string field).
+        let number_as_text = numbers_as_text.contains(&(name.to_owned(), property.wire.clone()));
+        let reader = match &property.ty {
+            Type::Integer {} => Some("crate::azure::number::i64"),
+            Type::Number {} => Some("crate::azure::number::f64"),
+            Type::String { .. } if number_as_text => Some("crate::azure::text::string"),
             _ => None,
         };
+        if number_as_text {
+            doc.push_str("; a number is read as its text, as Azure's samples send one");
+        }
+        writeln!(code, "    /// {doc}.").unwrap();
         if always_sent {
             if datetime {
                 serde.push("with = \"crate::azure::datetime\"".to_owned());
             }
-            if let Some(number) = number {
-                serde.push(format!(
-                    "deserialize_with = \"crate::azure::number::{number}\""
-                ));
+            if let Some(reader) = reader {
+                serde.push(format!("deserialize_with = \"{reader}\""));
             }
             writeln!(code, "    #[serde({})]", serde.join(", ")).unwrap();
             writeln!(code, "    pub {field}: {ty},").unwrap();
@@ -242,9 +266,10 @@ fn model_code(
             if datetime {
                 serde.push("with = \"crate::azure::datetime::option\"".to_owned());
             }
-            if let Some(number) = number {
+            if let Some(reader) = reader {
+                let (module, function) = reader.rsplit_once("::").expect("a path");
                 serde.push(format!(
-                    "deserialize_with = \"crate::azure::number::option_{number}\""
+                    "deserialize_with = \"{module}::option_{function}\""
                 ));
             }
             writeln!(code, "    #[serde({})]", serde.join(", ")).unwrap();
@@ -253,6 +278,11 @@ fn model_code(
     }
     code.push_str("}\n\n");
     Ok(code)
+}
+
+/// A Rust string literal of `text`.
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// The Rust type of a property, and whether it is a time (which needs its serde module).

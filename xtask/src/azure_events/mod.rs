@@ -3,7 +3,9 @@
 //! Input: `tools/azure-events/model.json` (made by `tools/azure-events/extract.mjs` from the npm
 //! package `@azure/eventgrid` and our facts file; no description text) and
 //! `tools/azure-events/always-present.json` (the fields that are typed `T` rather than
-//! `Option<T>`). Output, under `webhook-runtime/`: `src/azure/generated/` (a module per service,
+//! `Option<T>`), `tools/azure-events/aliases.json` (other JSON names Azure sends for a field,
+//! read as well as the model's) and `tools/azure-events/numbers-as-text.json` (string fields Azure
+//! sends as numbers). Output, under `webhook-runtime/`: `src/azure/generated/` (a module per service,
 //! `common.rs` for types several services share, `mod.rs`) and the `azure-*` features between
 //! the markers in `Cargo.toml`.
 //!
@@ -17,16 +19,20 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+mod curated;
 mod emit;
 mod model;
 mod names;
 mod samples;
 
+use self::curated::{Alias, NumberAsText, check_aliases, check_numbers_as_text};
 use self::emit::generate;
 use self::model::{Model, Service, services};
 
 const MODEL: &str = "tools/azure-events/model.json";
 const ALWAYS_PRESENT: &str = "tools/azure-events/always-present.json";
+const ALIASES: &str = "tools/azure-events/aliases.json";
+const NUMBERS_AS_TEXT: &str = "tools/azure-events/numbers-as-text.json";
 const OUTPUT: &str = "webhook-runtime/src/azure/generated";
 /// The round-trip test of every generated type.
 const ROUNDTRIP: &str = "webhook-runtime/tests/azure_roundtrip.rs";
@@ -42,7 +48,11 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     let model: Model = read_json(&root.join(MODEL))?;
     let always: BTreeMap<String, BTreeSet<String>> = read_json(&root.join(ALWAYS_PRESENT))?;
     check_always_present(&model, &always)?;
-    let files = generate(&model, &always)?;
+    let aliases: Vec<Alias> = read_json(&root.join(ALIASES))?;
+    let aliases = check_aliases(&model, &aliases)?;
+    let numbers_as_text: Vec<NumberAsText> = read_json(&root.join(NUMBERS_AS_TEXT))?;
+    let numbers_as_text = check_numbers_as_text(&model, &numbers_as_text)?;
+    let files = generate(&model, &always, &aliases, &numbers_as_text)?;
     let manifest_path = root.join(MANIFEST);
     let manifest = fs::read_to_string(&manifest_path)
         .map_err(|e| format!("{}: {e}", manifest_path.display()))?;

@@ -3331,8 +3331,13 @@ pub struct AcsSmsDeliveryReportReceivedEventData {
         with = "crate::azure::datetime::option"
     )]
     pub received_timestamp: Option<OffsetDateTime>,
-    /// `tag`.
-    #[serde(rename = "tag", default, skip_serializing_if = "Option::is_none")]
+    /// `tag`; also read from `Tag`, as Azure's samples send it.
+    #[serde(
+        rename = "tag",
+        alias = "Tag",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tag: Option<String>,
 }
 

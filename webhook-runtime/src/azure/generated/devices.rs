@@ -57,12 +57,18 @@ pub struct DeviceConnectionStateEventInfo {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceTwin {
-    /// `metadata`.
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    /// `metadata`; also read from `$metadata`, as Azure's samples send it.
+    #[serde(
+        rename = "metadata",
+        alias = "$metadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub metadata: Option<DeviceTwinMetadata>,
-    /// `version`: always sent, by Azure's definition.
+    /// `version`: always sent, by Azure's definition; also read from `$version`, as Azure's samples send it.
     #[serde(
         rename = "version",
+        alias = "$version",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::azure::number::option_f64"
@@ -156,9 +162,10 @@ pub struct DeviceTwinInfoX509Thumbprint {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeviceTwinMetadata {
-    /// `lastUpdated`: always sent, by Azure's definition.
+    /// `lastUpdated`: always sent, by Azure's definition; also read from `$lastUpdated`, as Azure's samples send it.
     #[serde(
         rename = "lastUpdated",
+        alias = "$lastUpdated",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -49,56 +49,68 @@ pub mod event_types {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MachineLearningServicesDatasetDriftDetectedEventData {
-    /// `dataDriftId`: always sent, by Azure's definition.
+    /// `dataDriftId`: always sent, by Azure's definition; also read from `DataDriftId`, as Azure's samples send it.
     #[serde(
         rename = "dataDriftId",
+        alias = "DataDriftId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub data_drift_id: Option<String>,
-    /// `dataDriftName`: always sent, by Azure's definition.
+    /// `dataDriftName`: always sent, by Azure's definition; also read from `DataDriftName`, as Azure's samples send it.
     #[serde(
         rename = "dataDriftName",
+        alias = "DataDriftName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub data_drift_name: Option<String>,
-    /// `runId`: always sent, by Azure's definition.
-    #[serde(rename = "runId", default, skip_serializing_if = "Option::is_none")]
+    /// `runId`: always sent, by Azure's definition; also read from `RunId`, as Azure's samples send it.
+    #[serde(
+        rename = "runId",
+        alias = "RunId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub run_id: Option<String>,
-    /// `baseDatasetId`: always sent, by Azure's definition.
+    /// `baseDatasetId`: always sent, by Azure's definition; also read from `BaseDatasetId`, as Azure's samples send it.
     #[serde(
         rename = "baseDatasetId",
+        alias = "BaseDatasetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub base_dataset_id: Option<String>,
-    /// `targetDatasetId`: always sent, by Azure's definition.
+    /// `targetDatasetId`: always sent, by Azure's definition; also read from `TargetDatasetId`, as Azure's samples send it.
     #[serde(
         rename = "targetDatasetId",
+        alias = "TargetDatasetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub target_dataset_id: Option<String>,
-    /// `driftCoefficient`: always sent, by Azure's definition.
+    /// `driftCoefficient`: always sent, by Azure's definition; also read from `DriftCoefficient`, as Azure's samples send it.
     #[serde(
         rename = "driftCoefficient",
+        alias = "DriftCoefficient",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::azure::number::option_f64"
     )]
     pub drift_coefficient: Option<f64>,
-    /// `startTime`: always sent, by Azure's definition.
+    /// `startTime`: always sent, by Azure's definition; also read from `StartTime`, as Azure's samples send it.
     #[serde(
         rename = "startTime",
+        alias = "StartTime",
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::azure::datetime::option"
     )]
     pub start_time: Option<OffsetDateTime>,
-    /// `endTime`: always sent, by Azure's definition.
+    /// `endTime`: always sent, by Azure's definition; also read from `EndTime`, as Azure's samples send it.
     #[serde(
         rename = "endTime",
+        alias = "EndTime",
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::azure::datetime::option"
@@ -110,33 +122,42 @@ pub struct MachineLearningServicesDatasetDriftDetectedEventData {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MachineLearningServicesModelDeployedEventData {
-    /// `serviceName`: always sent, by Azure's definition.
+    /// `serviceName`: always sent, by Azure's definition; also read from `ServiceName`, as Azure's samples send it.
     #[serde(
         rename = "serviceName",
+        alias = "ServiceName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_name: Option<String>,
-    /// `serviceComputeType`: always sent, by Azure's definition.
+    /// `serviceComputeType`: always sent, by Azure's definition; also read from `ServiceComputeType`, as Azure's samples send it.
     #[serde(
         rename = "serviceComputeType",
+        alias = "ServiceComputeType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_compute_type: Option<String>,
-    /// `modelIds`: always sent, by Azure's definition.
-    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    /// `modelIds`: always sent, by Azure's definition; also read from `ModelIds`, as Azure's samples send it.
+    #[serde(
+        rename = "modelIds",
+        alias = "ModelIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_ids: Option<String>,
-    /// `serviceTags`: always sent, by Azure's definition.
+    /// `serviceTags`: always sent, by Azure's definition; also read from `ServiceTags`, as Azure's samples send it.
     #[serde(
         rename = "serviceTags",
+        alias = "ServiceTags",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_tags: Option<Value>,
-    /// `serviceProperties`: always sent, by Azure's definition.
+    /// `serviceProperties`: always sent, by Azure's definition; also read from `ServiceProperties`, as Azure's samples send it.
     #[serde(
         rename = "serviceProperties",
+        alias = "ServiceProperties",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -147,22 +168,35 @@ pub struct MachineLearningServicesModelDeployedEventData {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MachineLearningServicesModelRegisteredEventData {
-    /// `modelName`: always sent, by Azure's definition.
-    #[serde(rename = "modelName", default, skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<String>,
-    /// `modelVersion`: always sent, by Azure's definition.
+    /// `modelName`: always sent, by Azure's definition; also read from `ModelName`, as Azure's samples send it.
     #[serde(
-        rename = "modelVersion",
+        rename = "modelName",
+        alias = "ModelName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    pub model_name: Option<String>,
+    /// `modelVersion`: always sent, by Azure's definition; also read from `ModelVersion`, as Azure's samples send it; a number is read as its text, as Azure's samples send one.
+    #[serde(
+        rename = "modelVersion",
+        alias = "ModelVersion",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::text::option_string"
+    )]
     pub model_version: Option<String>,
-    /// `modelTags`: always sent, by Azure's definition.
-    #[serde(rename = "modelTags", default, skip_serializing_if = "Option::is_none")]
+    /// `modelTags`: always sent, by Azure's definition; also read from `ModelTags`, as Azure's samples send it.
+    #[serde(
+        rename = "modelTags",
+        alias = "ModelTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_tags: Option<Value>,
-    /// `modelProperties`: always sent, by Azure's definition.
+    /// `modelProperties`: always sent, by Azure's definition; also read from `ModelProperties`, as Azure's samples send it.
     #[serde(
         rename = "modelProperties",
+        alias = "ModelProperties",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -604,11 +604,12 @@ pub struct MediaLiveEventConnectionRejectedEventData {
     /// `encoderIp`: always sent, by Azure's definition.
     #[serde(rename = "encoderIp", default, skip_serializing_if = "Option::is_none")]
     pub encoder_ip: Option<String>,
-    /// `encoderPort`: always sent, by Azure's definition.
+    /// `encoderPort`: always sent, by Azure's definition; a number is read as its text, as Azure's samples send one.
     #[serde(
         rename = "encoderPort",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::text::option_string"
     )]
     pub encoder_port: Option<String>,
     /// `resultCode`: always sent, by Azure's definition.
@@ -675,8 +676,13 @@ pub struct MediaLiveEventEncoderDisconnectedEventData {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MediaLiveEventIncomingDataChunkDroppedEventData {
-    /// `timestamp`: always sent, by Azure's definition.
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+    /// `timestamp`: always sent, by Azure's definition; a number is read as its text, as Azure's samples send one.
+    #[serde(
+        rename = "timestamp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::text::option_string"
+    )]
     pub timestamp: Option<String>,
     /// `trackType`: always sent, by Azure's definition.
     #[serde(rename = "trackType", default, skip_serializing_if = "Option::is_none")]
@@ -689,8 +695,13 @@ pub struct MediaLiveEventIncomingDataChunkDroppedEventData {
         deserialize_with = "crate::azure::number::option_f64"
     )]
     pub bitrate: Option<f64>,
-    /// `timescale`: always sent, by Azure's definition.
-    #[serde(rename = "timescale", default, skip_serializing_if = "Option::is_none")]
+    /// `timescale`: always sent, by Azure's definition; a number is read as its text, as Azure's samples send one.
+    #[serde(
+        rename = "timescale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::text::option_string"
+    )]
     pub timescale: Option<String>,
     /// `resultCode`: always sent, by Azure's definition.
     #[serde(

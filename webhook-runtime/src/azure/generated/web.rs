@@ -112,9 +112,10 @@ pub struct AppServicePlanEventTypeDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebAppServicePlanUpdatedEventData {
-    /// `appServicePlanEventTypeDetail`.
+    /// `appServicePlanEventTypeDetail`; also read from `serverFarmEventTypeDetail`, as Azure's samples send it.
     #[serde(
         rename = "appServicePlanEventTypeDetail",
+        alias = "serverFarmEventTypeDetail",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -149,17 +150,38 @@ pub struct WebAppServicePlanUpdatedEventDataSku {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `Tier`.
-    #[serde(rename = "Tier", default, skip_serializing_if = "Option::is_none")]
+    /// `Tier`; also read from `tier`, as Azure's samples send it.
+    #[serde(
+        rename = "Tier",
+        alias = "tier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tier: Option<String>,
-    /// `Size`.
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
+    /// `Size`; also read from `size`, as Azure's samples send it.
+    #[serde(
+        rename = "Size",
+        alias = "size",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<String>,
-    /// `Family`.
-    #[serde(rename = "Family", default, skip_serializing_if = "Option::is_none")]
+    /// `Family`; also read from `family`, as Azure's samples send it.
+    #[serde(
+        rename = "Family",
+        alias = "family",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub family: Option<String>,
-    /// `Capacity`.
-    #[serde(rename = "Capacity", default, skip_serializing_if = "Option::is_none")]
+    /// `Capacity`; also read from `capacity`, as Azure's samples send it; a number is read as its text, as Azure's samples send one.
+    #[serde(
+        rename = "Capacity",
+        alias = "capacity",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::azure::text::option_string"
+    )]
     pub capacity: Option<String>,
 }
 
@@ -174,8 +196,13 @@ pub struct WebAppUpdatedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -213,8 +240,13 @@ pub struct WebBackupOperationCompletedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -252,8 +284,13 @@ pub struct WebBackupOperationFailedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -291,8 +328,13 @@ pub struct WebBackupOperationStartedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -330,8 +372,13 @@ pub struct WebRestoreOperationCompletedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -369,8 +416,13 @@ pub struct WebRestoreOperationFailedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -408,8 +460,13 @@ pub struct WebRestoreOperationStartedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -447,8 +504,13 @@ pub struct WebSlotSwapCompletedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -486,8 +548,13 @@ pub struct WebSlotSwapFailedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -525,8 +592,13 @@ pub struct WebSlotSwapStartedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -564,8 +636,13 @@ pub struct WebSlotSwapWithPreviewCancelledEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
@@ -603,8 +680,13 @@ pub struct WebSlotSwapWithPreviewStartedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_event_type_detail: Option<AppEventTypeDetail>,
-    /// `name`: always sent, by Azure's definition.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    /// `name`: always sent, by Azure's definition; also read from `siteName`, as Azure's samples send it.
+    #[serde(
+        rename = "name",
+        alias = "siteName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// `clientRequestId`: always sent, by Azure's definition.
     #[serde(
