@@ -122,7 +122,7 @@ pub(super) fn generate(
     }
     files.insert(
         ROUNDTRIP.to_owned(),
-        roundtrip_code(model, &model_users, &services),
+        roundtrip_code(model, &model_users, &services, aliases, numbers_as_text),
     );
     let source = format!("{} {}", model.source.package, model.source.version);
     files.insert(
