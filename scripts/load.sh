@@ -16,10 +16,15 @@
 # With wrk every request carries a fresh id (thread-request counter) and the Lua script stops
 # each wrk thread once its share of responses has arrived.
 #
-# Reports requests sent, non-2xx responses, transport errors, requests/s, p50/p99 latency and
-# the JSON lines the server printed on stdout; exits 0 only if no response was non-2xx, no
-# request failed, and lines printed == requests sent × events per request. Timings are reported,
-# never checked.
+# Reports requests sent, non-2xx responses, transport errors, requests/s, p50/p99 latency, the
+# JSON lines the server printed on stdout, and the server's resident memory sampled through the
+# run (VmRSS every 0.2 s: idle, after 10% and 50% of the events, at the end, peak). Exits 0 only
+# if no response was non-2xx, no request failed, lines printed == requests sent × events per
+# request, with wrk every event id was printed exactly once, and the memory at the end is at
+# most twice what it was after the first 10% (so it does not grow with the event count).
+# Timings are reported, never checked.
+#
+#   scripts/load.sh -n 1000000 --loadgen wrk   # one million structured events, each id once
 #
 # Environment: RUST_LOG for the server (default here: warn, so that per-event logs on stderr are
 # not part of the measurement; RUST_LOG=info is the quickstart's default),
@@ -111,10 +116,15 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/webhook-load.XXXXXX")"
 server_pid=
 gen_pid=
+sampler_pid=
 passed=0
 # Only the processes this script started are stopped, by their own PIDs, on every exit path.
 cleanup() {
     local status=$?
+    if [ -n "$sampler_pid" ] && kill -0 "$sampler_pid" 2> /dev/null; then
+        kill -TERM "$sampler_pid" 2> /dev/null || true
+        wait "$sampler_pid" 2> /dev/null || true
+    fi
     if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2> /dev/null; then
         kill -TERM "$gen_pid" 2> /dev/null || true
         wait "$gen_pid" 2> /dev/null || true
@@ -157,6 +167,19 @@ if [ -z "$port" ]; then
     exit 1
 fi
 url="http://127.0.0.1:$port$path"
+
+# The server's resident memory, sampled every 0.2 s through the run beside how much it has
+# printed (bytes of stdout, read from the file's size: counting lines would read the whole file
+# each time). Each line: "<VmRSS kB> <stdout bytes>".
+sample_memory() {
+    local rss
+    while rss="$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status" 2> /dev/null)" && [ -n "$rss" ]; do
+        echo "$rss $(stat -c %s "$work/server.stdout")"
+        sleep 0.2
+    done
+}
+sample_memory > "$work/memory" &
+sampler_pid=$!
 echo "load.sh: quickstart (pid $server_pid) on $url; $loadgen: $requests requests, $concurrency connections, $batch event(s) each" >&2
 
 sent=0
@@ -318,6 +341,12 @@ EOF
 
 if [ "$loadgen" = oha ]; then run_oha; else run_wrk; fi
 
+# One last sample with everything printed, then the sampler stops.
+sleep 0.3
+kill -TERM "$sampler_pid" 2> /dev/null || true
+wait "$sampler_pid" 2> /dev/null || true
+sampler_pid=
+
 # Stop the server (SIGINT: its graceful shutdown; SIGTERM if it has not exited within 10 s),
 # then count what it printed. Every line is printed before the delivery is answered.
 kill -INT "$server_pid" 2> /dev/null || true
@@ -342,6 +371,21 @@ echo "  requests/s:          $rps"
 echo "  latency p50:         $p50_ms ms"
 echo "  latency p99:         $p99_ms ms"
 echo "  JSON lines printed:  $lines (expected $expected; $endpoint_lines for $path; $distinct_ids distinct ids)"
+# Resident memory: before the first event, after a tenth of the output, after half, at the end,
+# and the peak. Growth with the event count would show as a rise from the tenth to the end.
+memory="$(awk -v total="$(stat -c %s "$work/server.stdout")" '
+    NR == 1 { first = $1 }
+    { if ($1 > peak) peak = $1; last = $1 }
+    tenth == "" && $2 >= total / 10 { tenth = $1 }
+    half == "" && $2 >= total / 2 { half = $1 }
+    END {
+        if (tenth == "") tenth = last
+        if (half == "") half = last
+        printf "samples=%d start_kb=%d tenth_kb=%d half_kb=%d end_kb=%d peak_kb=%d\n", NR, first, tenth, half, last, peak
+    }' "$work/memory")"
+eval "$memory"
+mib() { awk -v kb="$1" 'BEGIN { printf "%.1f MiB", kb / 1024 }'; }
+echo "  server memory (RSS): $(mib "$start_kb") idle, $(mib "$tenth_kb") after 10% of the events, $(mib "$half_kb") at 50%, $(mib "$end_kb") at the end, peak $(mib "$peak_kb") ($samples samples)"
 
 failures=()
 [ "$sent" -eq "$requests" ] || failures+=("sent $sent requests, not $requests")
@@ -350,6 +394,15 @@ failures=()
 [ "$unanswered" -eq 0 ] || failures+=("$unanswered requests without a response")
 [ "$lines" -eq "$expected" ] || failures+=("$lines lines printed, not $expected")
 [ "$endpoint_lines" -eq "$lines" ] || failures+=("$((lines - endpoint_lines)) lines not from $path")
+# wrk sends every event with an id of its own, so each id must be printed exactly once.
+if [ "$loadgen" = wrk ] && [ "$distinct_ids" -ne "$expected" ]; then
+    failures+=("$distinct_ids distinct ids printed, not $expected")
+fi
+# Memory that keeps rising with the events: the end above twice the level after the first tenth
+# (a generous bound: the allocator keeps freed pages, and buffers settle during the first tenth).
+if [ "$end_kb" -gt $((2 * tenth_kb)) ]; then
+    failures+=("resident memory grew from $(mib "$tenth_kb") to $(mib "$end_kb") over the run")
+fi
 if [ "${#failures[@]}" -gt 0 ]; then
     printf '  FAIL: %s\n' "${failures[@]}"
     exit 1
