@@ -20,6 +20,13 @@ use std::fmt;
 pub const MAX_ORIGIN_LEN: usize = 253;
 
 /// One entry of an allow-list of origins.
+///
+/// ```
+/// use webhook_core::{OriginPattern, parse_pattern};
+///
+/// assert_eq!(parse_pattern("*"), Ok(OriginPattern::Any));
+/// assert_eq!(parse_pattern("eventemitter.example.com:8443"), Ok(OriginPattern::Exact("eventemitter.example.com:8443")));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OriginPattern<'a> {
     /// `*`: any origin; the consent answers `*` and never reflects the request.
@@ -31,6 +38,15 @@ pub enum OriginPattern<'a> {
 }
 
 /// Why a string is not a valid allow-list entry.
+///
+/// ```
+/// use webhook_core::{PatternError, parse_pattern};
+///
+/// // A URL pasted where a host name belongs: the error names the fix.
+/// let error = parse_pattern("https://eventemitter.example.com/hooks").unwrap_err();
+/// assert_eq!(error, PatternError::Url { host: "eventemitter.example.com".into() });
+/// assert!(error.to_string().contains("write `eventemitter.example.com`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PatternError {
     /// The entry is the empty string.
@@ -84,6 +100,13 @@ impl fmt::Display for PatternError {
 impl std::error::Error for PatternError {}
 
 /// Parses one allow-list entry: `*`, `*.domain`, or a host name with an optional `:port`.
+///
+/// ```
+/// use webhook_core::{OriginPattern, PatternError, parse_pattern};
+///
+/// assert_eq!(parse_pattern("*.example.com"), Ok(OriginPattern::Subdomains("example.com")));
+/// assert_eq!(parse_pattern("a.*.example.com"), Err(PatternError::MisplacedWildcard));
+/// ```
 pub fn parse_pattern(entry: &str) -> Result<OriginPattern<'_>, PatternError> {
     if entry.is_empty() {
         return Err(PatternError::Empty);
@@ -145,6 +168,13 @@ fn check_name(name: &str) -> Result<(), PatternError> {
 /// Whether a request's `WebHook-Request-Origin` value has the syntax of D21: non-empty, at most
 /// [`MAX_ORIGIN_LEN`] bytes, ASCII letters, digits, `-` and `.`, and an optional `:port` of 1 to 5
 /// digits. Only such a value is ever echoed back.
+///
+/// ```
+/// use webhook_core::is_host_origin;
+///
+/// assert!(is_host_origin(b"eventemitter.example.com:443"));
+/// assert!(!is_host_origin(b"https://eventemitter.example.com"));
+/// ```
 pub fn is_host_origin(value: &[u8]) -> bool {
     if value.is_empty() || value.len() > MAX_ORIGIN_LEN {
         return false;
@@ -164,12 +194,29 @@ pub fn is_host_origin(value: &[u8]) -> bool {
 
 /// Whether `value` is non-empty visible ASCII (`!` to `~`): what an allow-list of `*` consents to
 /// when the value is not a host name (D21).
+///
+/// ```
+/// use webhook_core::is_visible_ascii;
+///
+/// assert!(is_visible_ascii(b"urn:example:emitter"));
+/// // A space or a control character could split a header line.
+/// assert!(!is_visible_ascii(b"a b"));
+/// assert!(!is_visible_ascii(b""));
+/// ```
 pub fn is_visible_ascii(value: &[u8]) -> bool {
     !value.is_empty() && value.iter().all(|b| b.is_ascii_graphic())
 }
 
 /// Whether `name` is a valid Event Grid event subscription name: 3 to 64 ASCII letters, digits
 /// and `-` (compared case-insensitively with `aeg-subscription-name`).
+///
+/// ```
+/// use webhook_core::is_subscription_name;
+///
+/// assert!(is_subscription_name("orders-to-webhook"));
+/// assert!(!is_subscription_name("ab"));
+/// assert!(!is_subscription_name("orders_to_webhook"));
+/// ```
 pub fn is_subscription_name(name: &str) -> bool {
     (3..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
