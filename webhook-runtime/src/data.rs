@@ -29,6 +29,14 @@ pub(crate) enum DataSource<'a> {
 }
 
 /// Whether a media type is JSON: `application/json`, `text/json` or `*/*+json` (D22).
+///
+/// ```
+/// use webhook_runtime::cloudevents::is_json_media_type;
+///
+/// assert!(is_json_media_type("application/json; charset=utf-8"));
+/// assert!(is_json_media_type("application/vnd.shop.order+json"));
+/// assert!(!is_json_media_type("application/xml"));
+/// ```
 pub fn is_json_media_type(content_type: &str) -> bool {
     // The usual value, without parameters, decided without splitting.
     if content_type.eq_ignore_ascii_case("application/json") {

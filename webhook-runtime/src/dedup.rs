@@ -44,18 +44,73 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 ///
 /// Keys are opaque strings made by the route (at most [`MAX_KEY_LEN`] bytes). Each method is one
 /// atomic step: a store shared by replicas must make `claim` atomic across them.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::dedup::{Claim, DedupStore, MemoryStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let store = MemoryStore::new(10);
+/// let lease = Duration::from_secs(60);
+/// assert_eq!(store.claim("/orders id A1", lease).await, Ok(Claim::Claimed));
+/// // A second delivery while the first is handled waits for it.
+/// assert_eq!(store.claim("/orders id A1", lease).await, Ok(Claim::InFlight));
+/// # });
+/// ```
 pub trait DedupStore: Send + Sync + 'static {
     /// Claims `key` for handling: [`Claim::Claimed`] when nobody holds it (the claim lapses after
     /// `lease` if never completed or released), [`Claim::Done`] when it completed within its
     /// window, [`Claim::InFlight`] while another claim holds it.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Claim, DedupStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::new(10);
+    /// assert_eq!(store.claim("A1", Duration::from_secs(60)).await, Ok(Claim::Claimed));
+    /// # });
+    /// ```
     fn claim<'a>(&'a self, key: &'a str, lease: Duration) -> StoreFuture<'a, Claim>;
     /// Records `key` as handled for `window`.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Claim, DedupStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let (store, minute) = (MemoryStore::new(10), Duration::from_secs(60));
+    /// store.claim("A1", minute).await.unwrap();
+    /// store.complete("A1", minute).await.unwrap();
+    /// assert_eq!(store.claim("A1", minute).await, Ok(Claim::Done));
+    /// # });
+    /// ```
     fn complete<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, ()>;
     /// Drops the claim on `key` (its handler failed), so a redelivery is handled again.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Claim, DedupStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let (store, minute) = (MemoryStore::new(10), Duration::from_secs(60));
+    /// store.claim("A1", minute).await.unwrap();
+    /// store.release("A1").await.unwrap();
+    /// assert_eq!(store.claim("A1", minute).await, Ok(Claim::Claimed));
+    /// # });
+    /// ```
     fn release<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()>;
 }
 
 /// The state of a key when claimed.
+///
+/// ```
+/// use webhook_runtime::dedup::Claim;
+///
+/// // Only a fresh claim calls the handler; the others are answered without it.
+/// let call_handler = |claim: Claim| claim == Claim::Claimed;
+/// assert!(!call_handler(Claim::Done));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
     /// The caller holds the key now and handles the event.
@@ -67,6 +122,13 @@ pub enum Claim {
 }
 
 /// A store that failed (e.g. its server is unreachable); the delivery is answered 503.
+///
+/// ```
+/// use webhook_runtime::dedup::StoreError;
+///
+/// let error = StoreError("connection refused".to_owned());
+/// assert_eq!(error.to_string(), "deduplication store failed: connection refused");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);
 
@@ -88,6 +150,14 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(300);
 
 /// The deduplication settings of a route: a store, how long handled events are remembered, and
 /// how long a claim lasts.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::dedup::{Dedup, MemoryStore};
+///
+/// let dedup = Dedup::new(MemoryStore::new(10_000), Duration::from_secs(600));
+/// assert_eq!(dedup.window(), Duration::from_secs(600));
+/// ```
 #[derive(Clone)]
 pub struct Dedup {
     pub(crate) store: Arc<dyn DedupStore>,
@@ -97,11 +167,30 @@ pub struct Dedup {
 
 impl Dedup {
     /// Remembers handled events in `store` for `window`.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Dedup, MemoryStore};
+    ///
+    /// // Event Grid retries for up to 24 hours.
+    /// let dedup = Dedup::new(MemoryStore::new(100_000), Duration::from_secs(24 * 3600));
+    /// ```
     pub fn new(store: impl DedupStore, window: Duration) -> Self {
         Self::shared(Arc::new(store), window)
     }
 
     /// [`Dedup::new`] with a store shared with other routes (keys include the route's path).
+    ///
+    /// ```
+    /// use std::{sync::Arc, time::Duration};
+    /// use webhook_runtime::CloudEventsConfig;
+    /// use webhook_runtime::dedup::{Dedup, MemoryStore};
+    ///
+    /// let store = Arc::new(MemoryStore::new(100_000));
+    /// let window = Duration::from_secs(600);
+    /// let orders = CloudEventsConfig::new().with_dedup(Dedup::shared(store.clone(), window));
+    /// let refunds = CloudEventsConfig::new().with_dedup(Dedup::shared(store, window));
+    /// ```
     pub fn shared(store: Arc<dyn DedupStore>, window: Duration) -> Self {
         Self {
             store,
@@ -115,12 +204,29 @@ impl Dedup {
     /// Make it longer than the handler can take: once a claim has lapsed, a redelivery of the
     /// event is handled beside the first delivery. A delivery that fails after its lease leaves
     /// the key alone (a redelivery may hold it by then); a success is still recorded.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Dedup, MemoryStore};
+    ///
+    /// // A handler that may take several minutes (a slow downstream system).
+    /// let dedup = Dedup::new(MemoryStore::new(1_000), Duration::from_secs(3600))
+    ///     .with_lease(Duration::from_secs(15 * 60));
+    /// ```
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
     }
 
     /// How long handled events are remembered.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{Dedup, MemoryStore};
+    ///
+    /// let dedup = Dedup::new(MemoryStore::new(10), Duration::from_secs(60));
+    /// assert_eq!(dedup.window().as_secs(), 60);
+    /// ```
     pub fn window(&self) -> Duration {
         self.window
     }
@@ -158,6 +264,20 @@ pub(crate) fn key(route: &str, source: Option<&str>, id: Option<&str>) -> Option
 /// Holds at most `capacity` keys: when full, the oldest entry is forgotten first (an event
 /// redelivered after that is handled again, which at-least-once delivery allows), so memory stays
 /// bounded under a flood of unique ids (at most `capacity` × ([`MAX_KEY_LEN`] + overhead)).
+///
+/// ```
+/// # use std::time::Duration;
+/// use webhook_runtime::dedup::{Claim, DedupStore, MemoryStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let (store, minute) = (MemoryStore::new(1), Duration::from_secs(60));
+/// store.claim("A1", minute).await.unwrap();
+/// store.claim("A2", minute).await.unwrap();
+/// // Full: A1 was forgotten to make room for A2.
+/// assert_eq!(store.len(), 1);
+/// assert_eq!(store.claim("A1", minute).await, Ok(Claim::Claimed));
+/// # });
+/// ```
 pub struct MemoryStore {
     capacity: usize,
     inner: Mutex<Entries>,
@@ -185,6 +305,12 @@ enum State {
 
 impl MemoryStore {
     /// A store of at most `capacity` keys (at least 1).
+    ///
+    /// ```
+    /// use webhook_runtime::dedup::MemoryStore;
+    ///
+    /// assert_eq!(format!("{:?}", MemoryStore::new(0)), "MemoryStore { capacity: 1, len: 0 }");
+    /// ```
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
@@ -193,11 +319,28 @@ impl MemoryStore {
     }
 
     /// Keys held now (expired ones included until they are evicted or claimed again).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// use webhook_runtime::dedup::{DedupStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::new(10);
+    /// store.claim("A1", Duration::from_secs(60)).await.unwrap();
+    /// assert_eq!(store.len(), 1);
+    /// # });
+    /// ```
     pub fn len(&self) -> usize {
         self.lock().map.len()
     }
 
     /// No key is held.
+    ///
+    /// ```
+    /// use webhook_runtime::dedup::MemoryStore;
+    ///
+    /// assert!(MemoryStore::new(10).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -52,6 +52,20 @@ static EVENTGRID_HEADERS: [HeaderName; 3] = [
 
 /// Every event of a CloudEvents delivery, whatever its mode (structured and binary give one,
 /// a batch all of its events, all checked before the handler runs, D8).
+///
+/// ```
+/// use axum::{body::Body, extract::FromRequest, http::Request};
+/// use webhook_runtime::extract::CloudEventBatch;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = Request::post("/orders")
+///     .header("content-type", "application/cloudevents-batch+json")
+///     .body(Body::from(r#"[{"specversion":"1.0","id":"1","source":"/s","type":"t","data":5}]"#))
+///     .unwrap();
+/// let CloudEventBatch(events) = CloudEventBatch::<u32>::from_request(request, &()).await.unwrap();
+/// assert_eq!(*events[0].data(), 5);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloudEventBatch<T = serde_json::Value>(pub Vec<CloudEvent<T>>);
 
@@ -60,6 +74,18 @@ pub struct CloudEventBatch<T = serde_json::Value>(pub Vec<CloudEvent<T>>);
 /// A subscription validation is answered by the extractor itself (its rejection is the 200 with
 /// `{"validationResponse": …}`), as is a subscription deletion (200), so the handler only sees
 /// notifications.
+///
+/// ```
+/// use axum::{body::Body, extract::FromRequest, http::Request};
+/// use webhook_runtime::extract::EventGridEvents;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let body = r#"[{"id":"1","subject":"s","eventType":"t","eventTime":"2026-01-01T00:00:00Z","dataVersion":"1","data":5}]"#;
+/// let request = Request::post("/grid").header("content-type", "application/json").body(Body::from(body)).unwrap();
+/// let EventGridEvents(events) = EventGridEvents::<u32>::from_request(request, &()).await.unwrap();
+/// assert_eq!(*events[0].data(), 5);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventGridEvents<T = serde_json::Value>(pub Vec<EventGridEvent<T>>);
 

@@ -45,6 +45,16 @@ pub const WEBHOOK_ALLOWED_RATE: HeaderName = HeaderName::from_static("webhook-al
 pub const ALLOW: HeaderValue = HeaderValue::from_static("OPTIONS, POST");
 
 /// The outcome of an OPTIONS request that passed every check.
+///
+/// ```
+/// use webhook_runtime::AllowedOrigins;
+/// use webhook_runtime::handshake::{HandshakeAnswer, evaluate};
+///
+/// let origins = AllowedOrigins::parse(["*"]).unwrap();
+/// // A plain OPTIONS request, e.g. a CORS preflight or a probe.
+/// let answer = evaluate(&origins, None, &http::HeaderMap::new()).unwrap();
+/// assert_eq!(answer, HandshakeAnswer::NotAHandshake);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandshakeAnswer {
     /// No `WebHook-Request-Origin`: not a handshake (D2). Answered 204 with `Allow` only.
@@ -62,6 +72,16 @@ pub enum HandshakeAnswer {
 
 /// A `WebHook-Request-Callback` offered in a granted handshake, handed to the hook of
 /// [`CloudEventsConfig::on_callback`](crate::CloudEventsConfig::on_callback).
+///
+/// ```
+/// use webhook_runtime::CloudEventsConfig;
+/// use webhook_runtime::handshake::CallbackOffer;
+///
+/// // Record the offer for an operator to confirm by hand; never fetch it from here.
+/// let config = CloudEventsConfig::new().on_callback(|offer: &CallbackOffer<'_>| {
+///     tracing::info!(origin = offer.origin, callback = offer.callback, "handshake callback offered");
+/// });
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CallbackOffer<'a> {
     /// The requesting origin, as sent.
@@ -75,6 +95,19 @@ pub struct CallbackOffer<'a> {
 /// Checks run in the order of D1 (authentication, which comes first, is applied by the route):
 /// several `WebHook-Request-Origin` headers (400), origin not allowed (403), invalid
 /// `WebHook-Request-Rate` (400), then consent.
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use http::{HeaderMap, StatusCode};
+/// use webhook_runtime::AllowedOrigins;
+/// use webhook_runtime::handshake::{WEBHOOK_REQUEST_ORIGIN, evaluate};
+///
+/// let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert(WEBHOOK_REQUEST_ORIGIN, "intruder.example.com".parse().unwrap());
+/// let refused = evaluate(&origins, NonZeroU32::new(120), &headers).unwrap_err();
+/// assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+/// ```
 pub fn evaluate(
     origins: &AllowedOrigins,
     rate: Option<NonZeroU32>,

@@ -15,6 +15,18 @@ use crate::data::{self, DataSource};
 use crate::rejection::Rejection;
 
 /// A plain (non-CloudEvents) message: its typed body and its `Content-Type`.
+///
+/// ```
+/// use webhook_runtime::{Incoming, Message};
+///
+/// // A handler taking `Incoming<T>` can be unit-tested with either kind of input.
+/// async fn orders(incoming: Incoming<u32>) -> u32 {
+///     *incoming.data()
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(orders(Incoming::Message(Message::new(7))).await, 7);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message<T = serde_json::Value> {
     pub(crate) content_type: Option<String>,
@@ -23,6 +35,13 @@ pub struct Message<T = serde_json::Value> {
 
 impl<T> Message<T> {
     /// A message, to unit-test a handler.
+    ///
+    /// ```
+    /// use webhook_runtime::Message;
+    ///
+    /// let message = Message::new(serde_json::json!({"order_id": "A1"}));
+    /// assert_eq!(message.data()["order_id"], "A1");
+    /// ```
     pub fn new(data: T) -> Self {
         Self {
             content_type: None,
@@ -31,16 +50,35 @@ impl<T> Message<T> {
     }
 
     /// The body's `Content-Type`, when sent.
+    ///
+    /// ```
+    /// use webhook_runtime::Message;
+    ///
+    /// assert_eq!(Message::new(()).content_type(), None);
+    /// ```
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
 
     /// The typed body.
+    ///
+    /// ```
+    /// use webhook_runtime::Message;
+    ///
+    /// assert_eq!(Message::new("hello").data(), &"hello");
+    /// ```
     pub fn data(&self) -> &T {
         &self.data
     }
 
     /// Takes the typed body.
+    ///
+    /// ```
+    /// use webhook_runtime::Message;
+    ///
+    /// let body: String = Message::new("hello".to_owned()).into_data();
+    /// assert_eq!(body, "hello");
+    /// ```
     pub fn into_data(self) -> T {
         self.data
     }
@@ -73,6 +111,14 @@ pub enum Incoming<T = serde_json::Value> {
 
 impl<T> Incoming<T> {
     /// The typed data, whichever it is.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, Incoming, Message};
+    ///
+    /// let event = Incoming::Event(CloudEvent::new("A1", "/shop", "order", 5));
+    /// let message = Incoming::Message(Message::new(5));
+    /// assert_eq!(event.data(), message.data());
+    /// ```
     pub fn data(&self) -> &T {
         match self {
             Incoming::Event(event) => event.data(),
@@ -81,6 +127,13 @@ impl<T> Incoming<T> {
     }
 
     /// Takes the typed data.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, Incoming};
+    ///
+    /// let incoming = Incoming::Event(CloudEvent::new("A1", "/shop", "order", vec![1, 2]));
+    /// assert_eq!(incoming.into_data(), vec![1, 2]);
+    /// ```
     pub fn into_data(self) -> T {
         match self {
             Incoming::Event(event) => event.into_data(),
@@ -91,6 +144,21 @@ impl<T> Incoming<T> {
 
 /// Decodes a delivery of a route that takes plain messages: `mode` is `None` for a body that is
 /// not a CloudEvent.
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::cloudevents::{CloudEventsDelivery, Mode};
+/// use webhook_runtime::message::decode_incoming;
+/// use webhook_runtime::Incoming;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("content-type", "application/json".parse().unwrap());
+/// let mode = Mode::detect_or_plain(&headers).unwrap();
+/// let Ok(CloudEventsDelivery::Events(incoming)) = decode_incoming::<serde_json::Value>(mode, &headers, br#"{"n":1}"#) else {
+///     panic!("not decoded");
+/// };
+/// assert!(matches!(&incoming[0], Incoming::Message(m) if m.data()["n"] == 1));
+/// ```
 pub fn decode_incoming<T: DeserializeOwned>(
     mode: Option<Mode>,
     headers: &HeaderMap,

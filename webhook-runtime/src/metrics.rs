@@ -14,6 +14,29 @@
 //!
 //! The keys of a route's counters (name and labels) are made once, at its first request, so a
 //! counted request allocates nothing for them.
+//!
+//! ```
+//! use axum::{Router, body::Body, http::Request};
+//! use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+//! use tower::ServiceExt;
+//! use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+//!
+//! // An application installs its exporter (Prometheus, StatsD...); a debugging recorder here.
+//! let recorder = DebuggingRecorder::new();
+//! let snapshotter = recorder.snapshotter();
+//! let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+//! let app: Router = Router::new().route("/orders", route::cloudevents(config, |_: CloudEvent<u32>| async {}));
+//! let request = Request::post("/orders")
+//!     .header("content-type", "application/cloudevents+json")
+//!     .body(Body::from(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":1}"#))
+//!     .unwrap();
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! metrics::with_local_recorder(&recorder, || runtime.block_on(app.oneshot(request))).unwrap();
+//! let events = snapshotter.snapshot().into_vec().into_iter()
+//!     .find(|(key, ..)| key.key().name() == "webhook_events_total")
+//!     .map(|(.., value)| value);
+//! assert!(matches!(events, Some(DebugValue::Counter(1))));
+//! ```
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 

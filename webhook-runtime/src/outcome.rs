@@ -41,6 +41,18 @@ use http::{HeaderValue, StatusCode, header};
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// A handler's verdict on an event: done, try later, or give up.
+///
+/// ```
+/// use webhook_runtime::Outcome;
+///
+/// fn outcome_of(stored: Result<(), std::io::Error>) -> Outcome {
+///     match stored {
+///         Ok(()) => Outcome::Ack,
+///         Err(_) => Outcome::retry(),
+///     }
+/// }
+/// assert_eq!(outcome_of(Ok(())), Outcome::Ack);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Processed: the sender can forget the event.
@@ -60,16 +72,38 @@ pub enum Outcome {
 
 impl Outcome {
     /// [`Outcome::Retry`] without a delay of its own.
+    ///
+    /// ```
+    /// use webhook_runtime::Outcome;
+    ///
+    /// assert_eq!(Outcome::retry(), Outcome::Retry { after: None });
+    /// ```
     pub fn retry() -> Self {
         Outcome::Retry { after: None }
     }
 
     /// [`Outcome::Retry`] after `after`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_runtime::Outcome;
+    ///
+    /// // The database is down: ask again in a minute rather than at the sender's default pace.
+    /// let outcome = Outcome::retry_after(Duration::from_secs(60));
+    /// assert_eq!(outcome, Outcome::Retry { after: Some(Duration::from_secs(60)) });
+    /// ```
     pub fn retry_after(after: Duration) -> Self {
         Outcome::Retry { after: Some(after) }
     }
 
     /// [`Outcome::Reject`] with a reason.
+    ///
+    /// ```
+    /// use webhook_runtime::Outcome;
+    ///
+    /// let outcome = Outcome::reject(format!("unknown currency {}", "XYZ"));
+    /// assert_eq!(outcome, Outcome::Reject { reason: "unknown currency XYZ".into() });
+    /// ```
     pub fn reject(reason: impl Into<Cow<'static, str>>) -> Self {
         Outcome::Reject {
             reason: reason.into(),
@@ -78,6 +112,20 @@ impl Outcome {
 
     /// The answer `sender` acts on as this outcome says. A `Reject` for SAP Event Mesh is
     /// acknowledged here: the route hands the event to the dead-letter hook.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use webhook_runtime::{Outcome, Sender};
+    ///
+    /// let reject = Outcome::reject("bad order");
+    /// assert_eq!(reject.response_for(Sender::CloudEvents).status(), StatusCode::BAD_REQUEST);
+    /// // SAP Event Mesh would redeliver a 400 forever.
+    /// assert_eq!(reject.response_for(Sender::SapEventMesh).status(), StatusCode::NO_CONTENT);
+    ///
+    /// let retry = Outcome::retry().response_for(Sender::EventGrid);
+    /// assert_eq!(retry.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(retry.headers()["retry-after"], "30");
+    /// ```
     pub fn response_for(&self, sender: Sender) -> Response {
         match self {
             Outcome::Ack if sender == Sender::EventGrid => StatusCode::OK.into_response(),
@@ -126,6 +174,15 @@ impl IntoResponse for Outcome {
 pub(crate) struct Returned(pub(crate) Outcome);
 
 /// Who delivers to a route, which decides what its answers mean (protocol.md §6).
+///
+/// ```
+/// use webhook_runtime::Sender;
+///
+/// // Read from the environment or a config file by the same names the attribute uses.
+/// let sender: Sender = "sap_event_mesh".parse().unwrap();
+/// assert_eq!(sender, Sender::SapEventMesh);
+/// assert_eq!(Sender::default(), Sender::CloudEvents);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 #[non_exhaustive]
 pub enum Sender {
@@ -141,6 +198,13 @@ pub enum Sender {
 
 impl Sender {
     /// The name used in the attribute, the environment and logs.
+    ///
+    /// ```
+    /// use webhook_runtime::Sender;
+    ///
+    /// assert_eq!(Sender::EventGrid.as_str(), "eventgrid");
+    /// assert_eq!(Sender::EventGrid.to_string(), "eventgrid");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Sender::CloudEvents => "cloudevents",
@@ -170,6 +234,13 @@ impl FromStr for Sender {
 }
 
 /// A sender name that is not `cloudevents`, `eventgrid` or `sap_event_mesh`.
+///
+/// ```
+/// use webhook_runtime::Sender;
+/// use webhook_runtime::outcome::UnknownSender;
+///
+/// assert_eq!("azure".parse::<Sender>(), Err(UnknownSender));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownSender;
 
@@ -184,6 +255,19 @@ impl std::error::Error for UnknownSender {}
 /// An event its handler rejected on a route whose sender cannot be told (SAP Event Mesh): it was
 /// acknowledged, and is handed to [`CloudEventsConfig::on_dead_letter`](crate::CloudEventsConfig::on_dead_letter) to
 /// be kept or reported.
+///
+/// ```
+/// use webhook_runtime::outcome::DeadLetter;
+///
+/// // A hook that keeps enough to find the event again in the sender's logs.
+/// fn describe(letter: &DeadLetter<'_>) -> String {
+///     format!("event {} rejected: {}", letter.event.id.unwrap_or("?"), letter.reason)
+/// }
+/// # let body = bytes::Bytes::new();
+/// # let event = webhook_runtime::outcome::EventRef { id: Some("A1"), ..Default::default() };
+/// # let letter = DeadLetter { reason: "bad order", event, content_type: None, body: &body };
+/// assert_eq!(describe(&letter), "event A1 rejected: bad order");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DeadLetter<'a> {
     /// The reason the handler gave.
@@ -198,6 +282,13 @@ pub struct DeadLetter<'a> {
 }
 
 /// Which event of a delivery: its position and identifying attributes, when it has them.
+///
+/// ```
+/// use webhook_runtime::outcome::EventRef;
+///
+/// let third = EventRef { index: 2, id: Some("A3"), ..EventRef::default() };
+/// assert_eq!(third.source, None);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EventRef<'a> {
     /// Position in the delivery (0 for a single event).

@@ -57,6 +57,14 @@ impl fmt::Debug for Secret {
 }
 
 /// How a request proved who it is; `QueryToken` makes the answer `Cache-Control: private` (D15).
+///
+/// ```
+/// use webhook_runtime::auth::{Authenticated, Credentials};
+///
+/// let credentials = Credentials::new().bearer("t0ken");
+/// let by_query = credentials.check(&http::HeaderMap::new(), Some("access_token=t0ken"));
+/// assert_eq!(by_query, Some(Authenticated::QueryToken));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Authenticated {
     /// By a header (`Authorization` or an API-key header), or by a custom [`Authenticate`].
@@ -66,6 +74,21 @@ pub enum Authenticated {
 }
 
 /// What an authentication check concluded (D25): the answers a refused request gets.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::auth::AuthVerdict;
+///
+/// // A key server that did not answer: the sender should retry, not drop the events.
+/// fn verdict(keys: Option<&[&str]>, kid: &str) -> AuthVerdict {
+///     match keys {
+///         None => AuthVerdict::Unavailable { retry_after: Duration::from_secs(10) },
+///         Some(keys) => keys.contains(&kid).into(),
+///     }
+/// }
+/// assert_eq!(verdict(Some(&["k1"]), "k1"), AuthVerdict::Accepted);
+/// assert_eq!(verdict(Some(&["k1"]), "k2"), AuthVerdict::Unauthenticated);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthVerdict {
     /// The request is authenticated.
@@ -115,6 +138,25 @@ impl From<bool> for AuthVerdict {
 pub trait Authenticate: Send + Sync + 'static {
     /// Whether the request is authenticated, and if not, what it is answered ([`AuthVerdict`];
     /// a `bool` converts with `.into()`). Read what you need from `request`; do not log secrets.
+    ///
+    /// ```
+    /// use std::{future::Future, pin::Pin};
+    /// use http::request::Parts;
+    /// use webhook_runtime::auth::{AuthVerdict, Authenticate};
+    ///
+    /// struct Nobody;
+    ///
+    /// impl Authenticate for Nobody {
+    ///     fn authenticate<'a>(&'a self, _: &'a Parts) -> Pin<Box<dyn Future<Output = AuthVerdict> + Send + 'a>> {
+    ///         Box::pin(async { AuthVerdict::Forbidden })
+    ///     }
+    /// }
+    ///
+    /// let (request, ()) = http::Request::new(()).into_parts();
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(Nobody.authenticate(&request).await, AuthVerdict::Forbidden);
+    /// # });
+    /// ```
     fn authenticate<'a>(
         &'a self,
         request: &'a Parts,
@@ -129,6 +171,14 @@ pub trait Authenticate: Send + Sync + 'static {
 /// whether Event Grid sends its Entra ID token on the CloudEvents-schema handshake is not
 /// documented, so for [`Sender::EventGrid`](crate::Sender::EventGrid) they are
 /// [`CheckedWhenPresent`](Self::CheckedWhenPresent).
+///
+/// ```
+/// use webhook_runtime::auth::HandshakeAuth;
+///
+/// let auth: HandshakeAuth = "when_present".parse().unwrap();
+/// assert_eq!(auth, HandshakeAuth::CheckedWhenPresent);
+/// assert!("sometimes".parse::<HandshakeAuth>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HandshakeAuth {
     /// The handshake must carry accepted credentials (401 otherwise).
@@ -143,6 +193,12 @@ pub enum HandshakeAuth {
 
 impl HandshakeAuth {
     /// The name used in the environment: `required`, `when_present` or `not_checked`.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::HandshakeAuth;
+    ///
+    /// assert_eq!(HandshakeAuth::NotChecked.as_str(), "not_checked");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Required => "required",
@@ -166,6 +222,16 @@ impl std::str::FromStr for HandshakeAuth {
 }
 
 /// The accepted credentials of a route; any one of them authenticates a request.
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue};
+/// use webhook_runtime::auth::{Authenticated, Credentials};
+///
+/// let credentials = Credentials::new().api_key("x-api-key", "k-1").unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-api-key", HeaderValue::from_static("k-1"));
+/// assert_eq!(credentials.check(&headers, None), Some(Authenticated::Header));
+/// ```
 #[derive(Clone, Default)]
 pub struct Credentials {
     basic: Vec<(Secret, Secret)>,
@@ -174,6 +240,13 @@ pub struct Credentials {
 }
 
 /// An API-key header name that is not a valid header name.
+///
+/// ```
+/// use webhook_runtime::auth::Credentials;
+///
+/// let error = Credentials::new().api_key("x api key", "k-1").unwrap_err();
+/// assert_eq!(error.to_string(), r#""x api key" is not a valid header name"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidHeaderName(String);
 
@@ -187,23 +260,60 @@ impl std::error::Error for InvalidHeaderName {}
 
 impl Credentials {
     /// No credentials: nothing is accepted until some are added.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::Credentials;
+    ///
+    /// let none = Credentials::new();
+    /// assert!(none.is_empty());
+    /// assert_eq!(none.check(&http::HeaderMap::new(), None), None);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Accepts HTTP Basic with this user and password.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+    /// use webhook_runtime::auth::Credentials;
+    ///
+    /// let credentials = Credentials::new().basic("eventmesh", "s3cret");
+    /// let mut headers = HeaderMap::new();
+    /// // base64 of "eventmesh:s3cret"
+    /// headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic ZXZlbnRtZXNoOnMzY3JldA=="));
+    /// assert!(credentials.check(&headers, None).is_some());
+    /// ```
     pub fn basic(mut self, user: impl AsRef<[u8]>, password: impl AsRef<[u8]>) -> Self {
         self.basic.push((Secret::new(user), Secret::new(password)));
         self
     }
 
     /// Accepts `Authorization: Bearer <token>` and the `access_token` query parameter.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+    /// use webhook_runtime::auth::Credentials;
+    ///
+    /// let credentials = Credentials::new().bearer("token-2026");
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer token-2026"));
+    /// assert!(credentials.check(&headers, None).is_some());
+    /// ```
     pub fn bearer(mut self, token: impl AsRef<[u8]>) -> Self {
         self.bearer.push(Secret::new(token));
         self
     }
 
     /// Accepts the header `name` with this value.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::Credentials;
+    ///
+    /// // An Event Grid subscription's custom delivery header.
+    /// let credentials = Credentials::new().api_key("x-grid-key", "k-1").unwrap();
+    /// assert!(!credentials.is_empty());
+    /// ```
     pub fn api_key(
         mut self,
         name: &str,
@@ -216,6 +326,13 @@ impl Credentials {
     }
 
     /// Whether no credential is configured.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::Credentials;
+    ///
+    /// assert!(Credentials::new().is_empty());
+    /// assert!(!Credentials::new().bearer("t").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.basic.is_empty() && self.bearer.is_empty() && self.api_keys.is_empty()
     }
@@ -234,6 +351,17 @@ impl Credentials {
 
     /// Checks a request's headers and query. Every configured credential is compared, so the
     /// time taken does not tell which one came close.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+    /// use webhook_runtime::auth::{Authenticated, Credentials};
+    ///
+    /// let credentials = Credentials::new().bearer("good");
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer bad"));
+    /// assert_eq!(credentials.check(&headers, None), None);
+    /// assert_eq!(credentials.check(&headers, Some("access_token=good")), Some(Authenticated::QueryToken));
+    /// ```
     pub fn check(&self, headers: &HeaderMap, query: Option<&str>) -> Option<Authenticated> {
         let mut by_header = false;
         let authorization = single(headers, &header::AUTHORIZATION);
@@ -346,6 +474,13 @@ pub(crate) fn access_token(query: &str) -> Option<String> {
 
 /// Whether a query string carries an `access_token` (whose answer must be `Cache-Control:
 /// private`, and which must never be logged).
+///
+/// ```
+/// use webhook_runtime::auth::has_access_token;
+///
+/// assert!(has_access_token(Some("a=1&access_token=t")));
+/// assert!(!has_access_token(Some("a=1")));
+/// ```
 pub fn has_access_token(query: Option<&str>) -> bool {
     query.is_some_and(|q| {
         q.split('&')

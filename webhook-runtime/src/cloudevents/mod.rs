@@ -42,6 +42,15 @@ const CE_SPECVERSION: HeaderName = HeaderName::from_static("ce-specversion");
 const CE_TYPE: HeaderName = HeaderName::from_static("ce-type");
 
 /// The content mode of a CloudEvents delivery (H4).
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::cloudevents::Mode;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("content-type", "application/cloudevents-batch+json".parse().unwrap());
+/// assert_eq!(Mode::detect(&headers).unwrap(), Mode::Batch);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `application/cloudevents+json`: one event as a JSON object.
@@ -56,6 +65,18 @@ impl Mode {
     /// Detects the mode from the headers: by Content-Type (case-insensitive, parameters ignored,
     /// batch tested first), else binary when `ce-specversion` is present; anything else is not a
     /// CloudEvent (415, D7), as is an event format other than JSON.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode};
+    /// use webhook_runtime::cloudevents::Mode;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("ce-specversion", "1.0".parse().unwrap());
+    /// assert_eq!(Mode::detect(&headers).unwrap(), Mode::Binary);
+    /// headers.clear();
+    /// headers.insert("content-type", "application/json".parse().unwrap());
+    /// assert_eq!(Mode::detect(&headers).unwrap_err().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    /// ```
     pub fn detect(headers: &HeaderMap) -> Result<Mode, Rejection> {
         Self::detect_or_plain(headers)?.ok_or_else(|| {
             Rejection::unsupported_media_type(
@@ -67,6 +88,17 @@ impl Mode {
 
     /// [`Mode::detect`], with `None` for a body that is not a CloudEvent at all (a plain
     /// message); an unsupported event format is still 415.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use webhook_runtime::cloudevents::Mode;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("content-type", "text/plain".parse().unwrap());
+    /// assert_eq!(Mode::detect_or_plain(&headers).unwrap(), None);
+    /// headers.insert("content-type", "application/cloudevents+xml".parse().unwrap());
+    /// assert!(Mode::detect_or_plain(&headers).is_err());
+    /// ```
     pub fn detect_or_plain(headers: &HeaderMap) -> Result<Option<Mode>, Rejection> {
         let content_type = headers.get(CONTENT_TYPE);
         // The usual structured type first, the whole value without parameters: one comparison
@@ -111,6 +143,16 @@ fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
 
 /// Decodes a delivery in the given mode into its events (one, or a whole batch). Events that a
 /// derived event-type enum skips are left out.
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::cloudevents::{Mode, decode};
+///
+/// let body = br#"[{"specversion":"1.0","id":"1","source":"/s","type":"t","data":1},
+///                {"specversion":"1.0","id":"2","source":"/s","type":"t","data":2}]"#;
+/// let events = decode::<u32>(Mode::Batch, &HeaderMap::new(), body).unwrap();
+/// assert_eq!(events.iter().map(|e| *e.data()).sum::<u32>(), 3);
+/// ```
 pub fn decode<T: DeserializeOwned>(
     mode: Mode,
     headers: &HeaderMap,
@@ -125,6 +167,17 @@ pub fn decode<T: DeserializeOwned>(
 
 /// A CloudEvents delivery as the route sees it; `Ev` is what the handler's events are made of
 /// (`CloudEvent<T>`, or `Incoming<T>` on a route that also takes plain messages).
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::cloudevents::{CloudEventsDelivery, Mode, decode_delivery};
+///
+/// let body = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":"hi"}"#;
+/// match decode_delivery::<String>(Mode::Structured, &HeaderMap::new(), body).unwrap() {
+///     CloudEventsDelivery::Events(events) => assert_eq!(events[0].data(), "hi"),
+///     CloudEventsDelivery::EventGridValidation(_) => unreachable!(),
+/// }
+/// ```
 #[derive(Debug)]
 pub enum CloudEventsDelivery<Ev> {
     /// Events for the handler.
@@ -135,6 +188,17 @@ pub enum CloudEventsDelivery<Ev> {
 
 /// [`decode`], recognising an Event Grid validation event (structured, or binary by `ce-type`)
 /// before the data is typed.
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::cloudevents::{CloudEventsDelivery, Mode, decode_delivery};
+///
+/// // Event Grid's subscription validation, sent as a CloudEvent: its data is not the route's type.
+/// let body = br#"{"specversion":"1.0","id":"1","source":"/grid","type":"Microsoft.EventGrid.SubscriptionValidationEvent",
+///     "data":{"validationCode":"512d38b6-c7b8-40c8-89fe-f46f9e9622b6"}}"#;
+/// let delivery = decode_delivery::<u64>(Mode::Structured, &HeaderMap::new(), body).unwrap();
+/// assert!(matches!(delivery, CloudEventsDelivery::EventGridValidation(_)));
+/// ```
 pub fn decode_delivery<T: DeserializeOwned>(
     mode: Mode,
     headers: &HeaderMap,

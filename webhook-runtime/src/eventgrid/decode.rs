@@ -27,6 +27,20 @@ use crate::rejection::{Rejection, quoted};
 /// What an Event Grid POST carries: events `Ev` for the handler, or one of Event Grid's own
 /// subscription events, which come in the Event Grid schema whatever the subscription's delivery
 /// schema (protocol.md §3, G1).
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::eventgrid::{Delivery, decode};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("aeg-event-type", "SubscriptionDeletion".parse().unwrap());
+/// let body = br#"[{"id":"1","subject":"","eventType":"Microsoft.EventGrid.SubscriptionDeletedEvent",
+///     "eventTime":"2026-01-01T00:00:00Z","dataVersion":"1","data":{"eventSubscriptionId":"/subs/orders"}}]"#;
+/// let Delivery::Deletion(notice) = decode::<serde_json::Value>(&headers, body).unwrap() else {
+///     panic!("not a deletion");
+/// };
+/// assert_eq!(notice.event_subscription_id.as_deref(), Some("/subs/orders"));
+/// ```
 #[derive(Debug)]
 pub enum Delivery<Ev> {
     /// Events for the handler (`aeg-event-type: Notification`, or no such header: D23).
@@ -175,6 +189,22 @@ impl<D> RawGridEvent<'_, D> {
 /// A validation or deletion delivery holds exactly one event of the matching type; a
 /// notification holds events for the handler, and a validation or deletion event inside it is a
 /// 400 (D23), never echoed and never handed to the handler. Errors name the event's index.
+///
+/// ```
+/// use http::HeaderMap;
+/// use webhook_runtime::eventgrid::{Delivery, decode};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order { id: u32 }
+///
+/// let body = br#"[{"id":"e1","subject":"orders/1","eventType":"Shop.OrderPlaced",
+///     "eventTime":"2026-01-01T00:00:00Z","dataVersion":"1","data":{"id":7}}]"#;
+/// let Delivery::Notification(events) = decode::<Order>(&HeaderMap::new(), body).unwrap() else {
+///     panic!("not a notification");
+/// };
+/// assert_eq!(events[0].data().id, 7);
+/// assert_eq!(events[0].event_type(), "Shop.OrderPlaced");
+/// ```
 pub fn decode<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],

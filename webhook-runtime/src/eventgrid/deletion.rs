@@ -7,6 +7,15 @@ use serde::Deserialize;
 pub const DELETION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionDeletedEvent";
 
 /// A subscription deletion event's data.
+///
+/// ```
+/// use webhook_runtime::EventGridConfig;
+/// use webhook_runtime::eventgrid::DeletionNotice;
+///
+/// let config = EventGridConfig::new().on_deletion(|notice: &DeletionNotice, subscription: Option<&str>| {
+///     tracing::warn!(?subscription, id = ?notice.event_subscription_id, "Event Grid subscription deleted");
+/// });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionNotice {

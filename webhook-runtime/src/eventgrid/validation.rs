@@ -28,6 +28,15 @@ pub const VALIDATION_EVENT_TYPE: &str = "Microsoft.EventGrid.SubscriptionValidat
 
 /// A subscription validation event's data. Its `Debug` output hides the code and the URL (which
 /// carries the code too): they prove ownership of the endpoint and never reach a log (D15).
+///
+/// ```
+/// use webhook_runtime::eventgrid::ValidationRequest;
+///
+/// let request: ValidationRequest = serde_json::from_str(r#"{"validationCode":"512d38b6"}"#).unwrap();
+/// assert_eq!(request.validation_code, "512d38b6");
+/// // The code proves ownership of the endpoint: it stays out of logs.
+/// assert!(!format!("{request:?}").contains("512d38b6"));
+/// ```
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationRequest {
@@ -61,6 +70,15 @@ struct ValidationResponse<'a> {
 impl ValidationRequest {
     /// The synchronous answer (protocol.md §3): **200** with `{"validationResponse": "<code>"}` (202
     /// would fail the validation).
+    ///
+    /// ```
+    /// use webhook_runtime::eventgrid::ValidationRequest;
+    ///
+    /// let request = ValidationRequest { validation_code: "512d38b6".into(), validation_url: None };
+    /// let response = request.respond();
+    /// assert_eq!(response.status(), http::StatusCode::OK);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
     pub fn respond(&self) -> Response {
         let body = serde_json::to_vec(&ValidationResponse {
             validation_response: &self.validation_code,
@@ -91,6 +109,18 @@ impl ValidationRequest {
 
 /// An Event Grid subscription validation left to the application (see
 /// [`EventGridConfig::on_manual_validation`](crate::EventGridConfig::on_manual_validation)).
+///
+/// ```
+/// use webhook_runtime::EventGridConfig;
+/// use webhook_runtime::eventgrid::ManualValidation;
+///
+/// // Hand the URL to an operator, who opens it once the subscription is confirmed as expected.
+/// let config = EventGridConfig::new().on_manual_validation(|validation: &ManualValidation<'_>| {
+///     let name = validation.subscription_name.unwrap_or("?");
+///     let url = validation.request.validation_url.as_deref().unwrap_or("");
+///     # let _ = (name, url);
+/// });
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ManualValidation<'a> {
     /// The `aeg-subscription-name` of the request, as sent.

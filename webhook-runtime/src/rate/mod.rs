@@ -9,6 +9,31 @@
 //! delivery is never refused for Redis's sake (that would stall every sender during an outage),
 //! and the rate stays bounded (at most N times the grant across N replicas) until Redis is back.
 //! The fallback is logged at `warn` on each admission it decides.
+//!
+//! ```
+//! use axum::{Router, body::Body, http::{Request, StatusCode}};
+//! use tower::ServiceExt;
+//! use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+//!
+//! let config = CloudEventsConfig::new()
+//!     .with_origins(AllowedOrigins::parse(["*"]).unwrap())
+//!     .with_rate(1)
+//!     .with_rate_enforcement();
+//! let app: Router = Router::new().route("/orders", route::cloudevents(config, |_: CloudEvent<u32>| async {}));
+//! let post = || {
+//!     Request::post("/orders")
+//!         .header("content-type", "application/cloudevents+json")
+//!         .body(Body::from(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":1}"#))
+//!         .unwrap()
+//! };
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! assert_eq!(app.clone().oneshot(post()).await.unwrap().status(), StatusCode::NO_CONTENT);
+//! // One delivery a minute was granted: the second is told when to come back.
+//! let refused = app.oneshot(post()).await.unwrap();
+//! assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+//! assert!(refused.headers().contains_key("retry-after"));
+//! # });
+//! ```
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -16,25 +16,82 @@ use crate::message::Incoming;
 ///
 /// `CloudEvent<T>`, `Incoming<T>`, `EventGridEvent<T>` and `CustomInput<T>` are called once per
 /// event, in order; a `Vec` of one of them once with all of them.
+///
+/// ```
+/// use webhook_runtime::{CloudEvent, route::EventParam};
+///
+/// let events = || (1..=3).map(|n| CloudEvent::new(n.to_string(), "/shop", "order", n)).collect();
+/// // Three calls of a per-event handler, one of a batch handler.
+/// assert_eq!(CloudEvent::<i32>::calls(events()).len(), 3);
+/// assert_eq!(Vec::<CloudEvent<i32>>::calls(events()).len(), 1);
+/// ```
 pub trait EventParam: Sized + Send + 'static {
     /// The event type this parameter is made of.
     type Event: DeliveredEvent;
     /// The calls a delivery makes.
     type Calls: ExactSizeIterator<Item = Self> + Send;
     /// Splits a delivery's events into the arguments of successive calls.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, route::EventParam};
+    ///
+    /// let events = vec![CloudEvent::new("1", "/shop", "order", ()), CloudEvent::new("2", "/shop", "order", ())];
+    /// let mut calls = Vec::<CloudEvent<()>>::calls(events);
+    /// assert_eq!(calls.next().map(|batch| batch.len()), Some(2));
+    /// assert!(calls.next().is_none());
+    /// ```
     fn calls(events: Vec<Self::Event>) -> Self::Calls;
     /// How many events this argument holds.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, route::EventParam};
+    ///
+    /// let event = CloudEvent::new("1", "/shop", "order", ());
+    /// assert_eq!(event.count(), 1);
+    /// assert_eq!(vec![event.clone(), event].count(), 2);
+    /// ```
     fn count(&self) -> usize;
 }
 
 /// What the route reads of an event before the handler gets it: the attributes that identify it
 /// (for deduplication, logs and the dead-letter hook).
+///
+/// ```
+/// use webhook_runtime::{CloudEvent, route::DeliveredEvent};
+///
+/// // One log line for any kind of event.
+/// fn label(event: &impl DeliveredEvent) -> String {
+///     format!("{} {}", event.event_type_name().unwrap_or("-"), event.event_id().unwrap_or("-"))
+/// }
+/// assert_eq!(label(&CloudEvent::new("A1", "/shop", "order.created", ())), "order.created A1");
+/// ```
 pub trait DeliveredEvent: Send + 'static {
     /// The event's `id`, if it has one.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, CustomInput, route::DeliveredEvent};
+    ///
+    /// assert_eq!(CloudEvent::new("A1", "/shop", "order", ()).event_id(), Some("A1"));
+    /// // A publisher's own object has no id the route knows of.
+    /// assert_eq!(CustomInput::new(()).event_id(), None);
+    /// ```
     fn event_id(&self) -> Option<&str>;
     /// The CloudEvents `source` (none for Event Grid events and plain messages).
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, Incoming, Message, route::DeliveredEvent};
+    ///
+    /// assert_eq!(CloudEvent::new("A1", "/shop", "order", ()).event_source(), Some("/shop"));
+    /// assert_eq!(Incoming::Message(Message::new(())).event_source(), None);
+    /// ```
     fn event_source(&self) -> Option<&str>;
     /// The event's type.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEvent, route::DeliveredEvent};
+    ///
+    /// assert_eq!(CloudEvent::new("A1", "/shop", "order", ()).event_type_name(), Some("order"));
+    /// ```
     fn event_type_name(&self) -> Option<&str>;
 }
 
@@ -132,6 +189,19 @@ event_params!(CloudEvent, Incoming, EventGridEvent, CustomInput);
 /// request parts, and it returns anything `IntoResponse` (an [`Outcome`](crate::Outcome) included).
 ///
 /// `X` is the tuple of the extractor types; it is inferred from the function.
+///
+/// ```
+/// use axum::extract::State;
+/// use webhook_runtime::{CloudEvent, Outcome, route::WebhookHandler};
+///
+/// async fn orders(_event: CloudEvent<String>, State(_db): State<()>) -> Outcome {
+///     Outcome::Ack
+/// }
+///
+/// // What the route builders ask of `orders`.
+/// fn check<E, X, H: WebhookHandler<E, X, ()>>(_handler: H) {}
+/// check(orders);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a webhook handler",
     label = "expected an async fn taking the event first, then axum `FromRequestParts` extractors",
@@ -143,6 +213,22 @@ pub trait WebhookHandler<E, X, S>: Clone + Send + Sync + 'static {
     /// The handler's future.
     type Future: Future<Output = Self::Output> + Send;
     /// Calls the handler with an event argument and the extracted parameters.
+    ///
+    /// ```
+    /// use axum::extract::State;
+    /// use webhook_runtime::{CloudEvent, route::WebhookHandler};
+    ///
+    /// async fn orders(event: CloudEvent<u32>, State(factor): State<u32>) -> String {
+    ///     (event.data() * factor).to_string()
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let event = CloudEvent::new("A1", "/shop", "order", 21);
+    /// // The tuple is the extractors, as the route extracts them from the request.
+    /// let answer = WebhookHandler::<_, _, u32>::call(&orders, event, (State(2),)).await;
+    /// assert_eq!(answer, "42");
+    /// # });
+    /// ```
     fn call(&self, event: E, extractors: X) -> Self::Future;
 }
 

@@ -17,6 +17,21 @@ const PRINTED_BODY: usize = 2048;
 /// Its `Debug` and `Display` never show a secret: credential headers are marked sensitive, and
 /// [`Display`](fmt::Display) also redacts the `access_token` query parameter and a password in
 /// the URL (D15).
+///
+/// ```
+/// use bytes::Bytes;
+/// use http::{HeaderMap, Method};
+/// use webhook_runtime::testing::SentRequest;
+///
+/// let request = SentRequest {
+///     method: Method::POST,
+///     url: "/orders?access_token=s3cret".into(),
+///     headers: HeaderMap::new(),
+///     body: Bytes::new(),
+/// };
+/// // Safe to print in a failing test's message.
+/// assert!(!request.to_string().contains("s3cret"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct SentRequest {
     /// The method: `OPTIONS` for a handshake, `POST` for everything else.
@@ -33,12 +48,37 @@ pub struct SentRequest {
 impl SentRequest {
     /// The URL with the `access_token` query parameter and any password replaced by
     /// `<redacted>`.
+    ///
+    /// ```
+    /// # use bytes::Bytes;
+    /// # use http::{HeaderMap, Method};
+    /// use webhook_runtime::testing::SentRequest;
+    ///
+    /// let request = SentRequest {
+    ///     method: Method::POST,
+    ///     url: "/orders?access_token=s3cret".into(),
+    ///     headers: HeaderMap::new(),
+    ///     body: Bytes::new(),
+    /// };
+    /// assert_eq!(request.redacted_url(), "/orders?access_token=<redacted>");
+    /// ```
     pub fn redacted_url(&self) -> String {
         redact_url(&self.url)
     }
 
     /// The headers in order, with the values of credential headers (`Authorization` keeps its
     /// scheme) replaced by `<redacted>`.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, header::AUTHORIZATION};
+    /// use webhook_runtime::testing::SentRequest;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    /// let request = SentRequest { method: Method::OPTIONS, url: "/orders".into(), headers, body: Default::default() };
+    /// let (name, value) = &request.redacted_headers()[0];
+    /// assert_eq!((name.as_str(), value.as_str()), ("authorization", "Bearer <redacted>"));
+    /// ```
     pub fn redacted_headers(&self) -> Vec<(String, String)> {
         redacted_headers(&self.headers)
     }
@@ -55,6 +95,16 @@ impl fmt::Display for SentRequest {
 }
 
 /// An HTTP answer as the simulated sender received it.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode};
+/// use webhook_runtime::testing::ReceivedAnswer;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", "30".parse().unwrap());
+/// let answer = ReceivedAnswer { status: StatusCode::SERVICE_UNAVAILABLE, headers, body: Default::default() };
+/// assert_eq!(answer.header("Retry-After"), Some("30"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReceivedAnswer {
     /// The status code.
@@ -67,11 +117,32 @@ pub struct ReceivedAnswer {
 
 impl ReceivedAnswer {
     /// The first value of a header as text, when it is visible ASCII.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode};
+    /// use webhook_runtime::testing::ReceivedAnswer;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("webhook-allowed-rate", "120".parse().unwrap());
+    /// let answer = ReceivedAnswer { status: StatusCode::OK, headers, body: Default::default() };
+    /// assert_eq!(answer.header("webhook-allowed-rate"), Some("120"));
+    /// assert_eq!(answer.header("webhook-allowed-origin"), None);
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The headers in order, with secrets (`Set-Cookie` and the like) redacted.
+    ///
+    /// ```
+    /// use http::{HeaderMap, StatusCode};
+    /// use webhook_runtime::testing::ReceivedAnswer;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("set-cookie", "session=s3cret".parse().unwrap());
+    /// let answer = ReceivedAnswer { status: StatusCode::OK, headers, body: Default::default() };
+    /// assert!(!format!("{:?}", answer.redacted_headers()).contains("s3cret"));
+    /// ```
     pub fn redacted_headers(&self) -> Vec<(String, String)> {
         redacted_headers(&self.headers)
     }
@@ -88,6 +159,15 @@ impl fmt::Display for ReceivedAnswer {
 }
 
 /// Why no answer came.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::testing::{Failure, TransportError};
+///
+/// // A handshake without an answer fails the same way.
+/// let error = TransportError::Timeout(Duration::from_secs(30));
+/// assert_eq!(Failure::from(error), Failure::Timeout(Duration::from_secs(30)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
     /// No complete answer within the target's timeout.
@@ -116,6 +196,14 @@ impl std::error::Error for TransportError {}
 
 /// Why a sender using OAuth2 client credentials has no access token to send. The messages name
 /// the token endpoint (scheme, host and path only) and never a secret.
+///
+/// ```
+/// use webhook_runtime::testing::{Authorization, TokenError};
+///
+/// let error = Authorization::client_credentials("http://auth.example.com/oauth/token", "id", "s3cret").unwrap_err();
+/// assert!(matches!(error, TokenError::InvalidUrl { .. }));
+/// assert!(!error.to_string().contains("s3cret"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenError {
@@ -203,6 +291,16 @@ impl fmt::Display for TokenError {
 impl std::error::Error for TokenError {}
 
 /// One request and its answer (or why there was none).
+///
+/// ```
+/// use http::{Method, StatusCode};
+/// use webhook_runtime::testing::{Exchange, ReceivedAnswer, SentRequest, TransportError};
+///
+/// let request = SentRequest { method: Method::OPTIONS, url: "/orders".into(), headers: Default::default(), body: Default::default() };
+/// let answer = ReceivedAnswer { status: StatusCode::OK, headers: Default::default(), body: Default::default() };
+/// let exchange = Exchange { request, answer: Ok(answer) };
+/// assert_eq!(exchange.status(), Some(StatusCode::OK));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Exchange {
     /// What was sent.
@@ -213,6 +311,15 @@ pub struct Exchange {
 
 impl Exchange {
     /// The answer's status, when an answer came.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use webhook_runtime::testing::{Exchange, SentRequest, TransportError};
+    ///
+    /// let request = SentRequest { method: Method::POST, url: "/orders".into(), headers: Default::default(), body: Default::default() };
+    /// let exchange = Exchange { request, answer: Err(TransportError::Unreachable("connection refused".into())) };
+    /// assert_eq!(exchange.status(), None);
+    /// ```
     pub fn status(&self) -> Option<StatusCode> {
         self.answer.as_ref().ok().map(|answer| answer.status)
     }

@@ -22,6 +22,14 @@ use crate::handshake::WEBHOOK_REQUEST_ORIGIN;
 
 /// The credentials a sender presents, on the handshake as on deliveries (Event Grid's
 /// validation event included). `Debug` never shows the secret.
+///
+/// ```
+/// use webhook_runtime::testing::{Authorization, SimulatedSender};
+///
+/// let sender = SimulatedSender::event_mesh("eventmesh.example.com")
+///     .with_authorization(Authorization::basic("eventmesh", "s3cret"));
+/// assert!(!format!("{sender:?}").contains("s3cret"));
+/// ```
 #[derive(Clone)]
 pub struct Authorization(Credential);
 
@@ -126,6 +134,24 @@ impl fmt::Debug for Authorization {
 /// | [`SimulatedSender::event_grid`] | the validation event POSTed (Event Grid schema), with the Entra ID bearer token if given | Event Grid |
 /// | [`SimulatedSender::event_grid_cloudevents`] | OPTIONS from `eventgrid.azure.net` with `WebHook-Request-Callback`, with the Entra ID bearer token if given | Event Grid |
 /// | [`SimulatedSender::event_mesh`] | OPTIONS with the subscription's `Authorization` (Basic, API key, or a bearer token from OAuth2 client credentials) | SAP Event Mesh, QoS 1 |
+///
+/// ```
+/// use axum::Router;
+/// use webhook_runtime::testing::{SimulatedDelivery, NextAction, SimulatedSender, Target};
+/// use webhook_runtime::{EventGridConfig, EventGridEvent, route};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let app = Router::new().route("/grid", route::eventgrid(EventGridConfig::new(), |_: EventGridEvent<u32>| async {}));
+/// let target = Target::router(app, "/grid");
+/// let sender = SimulatedSender::event_grid("orders");
+/// assert!(sender.handshake(&target).await.is_completed());
+/// // Data the handler cannot take: Event Grid dead-letters it rather than retry.
+/// let delivery = SimulatedDelivery::event_grid([serde_json::json!({"id": "1", "subject": "s",
+///     "eventType": "t", "eventTime": "2026-01-01T00:00:00Z", "dataVersion": "1", "data": "x"})]);
+/// assert_eq!(sender.deliver(&target, &delivery).await.next(), &NextAction::DeadLetter);
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct SimulatedSender {
     kind: Kind,

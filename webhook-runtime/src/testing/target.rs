@@ -32,6 +32,22 @@ const ANSWER_BODY_LIMIT: usize = 1024 * 1024;
 /// Every exchange is bounded by the target's timeout ([`DEFAULT_TIMEOUT`] unless set with
 /// [`Target::with_timeout`]); an endpoint that does not answer in time gets the verdict a
 /// sender gives it.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_runtime::testing::{SimulatedSender, Target};
+///
+/// # use axum::Router;
+/// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+/// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+///
+/// let target = Target::router(app, "/orders").with_timeout(Duration::from_secs(2));
+/// assert!(SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await.is_completed());
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Target {
     transport: Transport,
@@ -52,6 +68,13 @@ enum Transport {
 }
 
 /// A [`Target`] that could not be made.
+///
+/// ```
+/// use webhook_runtime::testing::Target;
+///
+/// let error = Target::url("hooks.example.com/orders").err().unwrap();
+/// assert!(error.to_string().contains("not a URL"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetError(String);
 

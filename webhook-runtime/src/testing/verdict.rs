@@ -15,6 +15,16 @@ use super::exchange::{Exchange, TokenError, TransportError, seconds, status_line
 /// [`NotInitiated`](Self::NotInitiated) and [`Exempted`](Self::Exempted) are states of a
 /// [`Subscription`](super::Subscription): "not run yet" and "handshake skipped by the
 /// subscription".
+///
+/// ```
+/// use http::StatusCode;
+/// use webhook_runtime::testing::{Failure, HandshakeStatus};
+///
+/// assert!(HandshakeStatus::Exempted.allows_delivery());
+/// let failed = HandshakeStatus::Failed(Failure::NoConsent { status: StatusCode::FORBIDDEN });
+/// assert!(!failed.allows_delivery());
+/// assert_eq!(failed.to_string(), format!("Failed ({})", failed.failure().unwrap()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandshakeStatus {
     /// The sender has not started the handshake yet.
@@ -32,11 +42,28 @@ pub enum HandshakeStatus {
 impl HandshakeStatus {
     /// Whether deliveries may be sent: [`Completed`](Self::Completed) or
     /// [`Exempted`](Self::Exempted).
+    ///
+    /// ```
+    /// use webhook_runtime::testing::HandshakeStatus;
+    ///
+    /// // A sender holds its deliveries until the handshake completes.
+    /// assert!(!HandshakeStatus::Requested.allows_delivery());
+    /// assert!(HandshakeStatus::Completed.allows_delivery());
+    /// ```
     pub fn allows_delivery(&self) -> bool {
         matches!(self, HandshakeStatus::Completed | HandshakeStatus::Exempted)
     }
 
     /// The failure, when the handshake failed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_runtime::testing::{Failure, HandshakeStatus};
+    ///
+    /// let status = HandshakeStatus::Failed(Failure::Timeout(Duration::from_secs(30)));
+    /// assert_eq!(status.failure(), Some(&Failure::Timeout(Duration::from_secs(30))));
+    /// assert_eq!(HandshakeStatus::Completed.failure(), None);
+    /// ```
     pub fn failure(&self) -> Option<&Failure> {
         match self {
             HandshakeStatus::Failed(failure) => Some(failure),
@@ -58,6 +85,22 @@ impl fmt::Display for HandshakeStatus {
 }
 
 /// Why a handshake failed, by the sender's rules (protocol.md §2–§3).
+///
+/// ```
+/// use webhook_runtime::testing::{Failure, HandshakeStatus, SimulatedSender, Target};
+///
+/// # use axum::Router;
+/// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+/// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+/// let target = Target::router(app, "/orders");
+/// // An origin the endpoint does not allow gets no consent header.
+/// let report = SimulatedSender::cloudevents("intruder.example.com").handshake(&target).await;
+/// assert!(matches!(report.status().failure(), Some(Failure::NoConsent { .. })));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
@@ -165,6 +208,13 @@ impl fmt::Display for Failure {
 
 /// A departure from the protocol that does not change what the sender does next, but that a
 /// stricter sender may hold against the endpoint.
+///
+/// ```
+/// use webhook_runtime::testing::Violation;
+///
+/// // Each names the rule it breaks, for a test's failure message.
+/// assert!(Violation::RetryAfterMissing.to_string().starts_with("W11"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Violation {
@@ -219,6 +269,21 @@ impl fmt::Display for Violation {
 
 /// The outcome of one handshake run: the verdict, the exchange it was drawn from, and any
 /// violation seen on the way.
+///
+/// ```
+/// use webhook_runtime::testing::{SimulatedSender, Target};
+///
+/// # use axum::Router;
+/// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+/// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+/// let target = Target::router(app, "/orders");
+/// let report = SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await;
+/// assert!(report.is_completed(), "{:?}", report.exchange());
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct HandshakeReport {
     pub(crate) status: HandshakeStatus,
@@ -228,21 +293,82 @@ pub struct HandshakeReport {
 
 impl HandshakeReport {
     /// The verdict: [`HandshakeStatus::Completed`] or [`HandshakeStatus::Failed`].
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{HandshakeStatus, SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+    /// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+    /// let target = Target::router(app, "/orders");
+    /// let report = SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await;
+    /// assert_eq!(report.status(), &HandshakeStatus::Completed);
+    /// # }
+    /// ```
     pub fn status(&self) -> &HandshakeStatus {
         &self.status
     }
 
     /// Whether the handshake completed.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+    /// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+    /// let target = Target::router(app, "/orders");
+    /// assert!(SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await.is_completed());
+    /// # }
+    /// ```
     pub fn is_completed(&self) -> bool {
         self.status == HandshakeStatus::Completed
     }
 
     /// The request sent and the answer received.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+    /// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+    /// let target = Target::router(app, "/orders");
+    /// let report = SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await;
+    /// assert_eq!(report.exchange().request.method, http::Method::OPTIONS);
+    /// assert_eq!(report.exchange().status(), Some(http::StatusCode::OK));
+    /// # }
+    /// ```
     pub fn exchange(&self) -> &Exchange {
         &self.exchange
     }
 
     /// Departures from the protocol that did not decide the verdict.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let origins = AllowedOrigins::parse(["eventemitter.example.com"]).unwrap();
+    /// # let app = Router::new().route("/orders", route::cloudevents(CloudEventsConfig::new().with_origins(origins), |_: CloudEvent<u32>| async {}));
+    /// let target = Target::router(app, "/orders");
+    /// let sender = SimulatedSender::cloudevents("eventemitter.example.com").with_rate(60);
+    /// let report = sender.handshake(&target).await;
+    /// assert!(report.violations().is_empty(), "{:?}", report.violations());
+    /// # }
+    /// ```
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }

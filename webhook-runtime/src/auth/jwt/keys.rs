@@ -23,6 +23,14 @@ use crate::auth::fetch_url::{FetchUrlError, https_or_loopback};
 const MAX_DOCUMENT: usize = 512 * 1024;
 
 /// Where a verifier gets the issuer's public keys.
+///
+/// ```
+/// use webhook_runtime::auth::jwt::{JwtPolicy, KeySource};
+///
+/// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders")
+///     .keys(KeySource::discovery("https://issuer.example.com"));
+/// assert!(policy.build().is_ok());
+/// ```
 #[derive(Clone)]
 pub enum KeySource {
     /// OpenID Connect discovery: `<issuer>/.well-known/openid-configuration` names the key set
@@ -36,16 +44,40 @@ pub enum KeySource {
 
 impl KeySource {
     /// OpenID Connect discovery from the issuer URL (https, or http on a loopback host).
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::{JwtPolicy, KeySource};
+    ///
+    /// // A test issuer on this machine may use plain http.
+    /// let keys = KeySource::discovery("http://127.0.0.1:8080/issuer");
+    /// assert!(JwtPolicy::oidc("http://127.0.0.1:8080/issuer", "orders").keys(keys).build().is_ok());
+    /// ```
     pub fn discovery(issuer: impl Into<String>) -> Self {
         Self::Discovery(issuer.into())
     }
 
     /// A JWKS URL (https, or http on a loopback host).
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::{JwtPolicy, KeySource};
+    ///
+    /// let keys = KeySource::jwks_url("http://keys.example.com/jwks.json");
+    /// assert!(JwtPolicy::oidc("https://issuer.example.com", "orders").keys(keys).build().is_err());
+    /// ```
     pub fn jwks_url(url: impl Into<String>) -> Self {
         Self::JwksUrl(url.into())
     }
 
     /// The keys of a JWKS document (`{"keys": [...]}`), e.g. from a file.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::KeySource;
+    ///
+    /// let jwks = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// assert!(KeySource::jwks(jwks).is_ok());
+    /// // A set without a usable key would refuse every token.
+    /// assert!(KeySource::jwks(r#"{"keys": []}"#).is_err());
+    /// ```
     pub fn jwks(document: &str) -> Result<Self, JwtConfigError> {
         let set = KeySet::parse(document.as_bytes()).map_err(JwtConfigError::new)?;
         if set.is_empty() {
@@ -96,6 +128,13 @@ pub(crate) struct VerificationKey {
 }
 
 /// The usable keys of a JWKS, by `kid`; keys without a `kid` apart.
+///
+/// ```
+/// use webhook_runtime::auth::jwt::KeySource;
+///
+/// let source = KeySource::jwks(r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#).unwrap();
+/// assert_eq!(format!("{source:?}"), "Keys(1 keys)");
+/// ```
 #[derive(Default)]
 pub struct KeySet {
     by_kid: HashMap<String, Arc<VerificationKey>>,

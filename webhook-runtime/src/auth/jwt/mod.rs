@@ -118,6 +118,11 @@ impl SigningAlgorithm {
 }
 
 /// A policy that cannot be built into a verifier (a URL that is not https, no audience...).
+///
+/// ```
+/// # use webhook_runtime::auth::jwt::JwtPolicy;
+/// assert!(JwtPolicy::oidc("http://issuer.example.com", "orders").build().is_err()); // not https
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwtConfigError(String);
 
@@ -137,6 +142,11 @@ impl std::error::Error for JwtConfigError {}
 
 /// Which bearer tokens a route accepts. Build it into a [`JwtVerifier`] with
 /// [`build`](Self::build).
+///
+/// ```
+/// # use webhook_runtime::auth::jwt::JwtPolicy;
+/// let verifier = JwtPolicy::oidc("https://issuer.example.com", "orders").require_role("Deliver").build().unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct JwtPolicy {
     issuers: Vec<String>,
@@ -157,6 +167,11 @@ pub struct JwtPolicy {
 impl JwtPolicy {
     /// Tokens of any OpenID Connect issuer: `iss` is `issuer`, `aud` holds `audience`, keys by
     /// discovery from the issuer. RS256 only unless [`algorithms`](Self::algorithms) says more.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// assert!(JwtPolicy::oidc("https://issuer.example.com", "").build().is_err());
+    /// ```
     pub fn oidc(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
         Self {
             issuers: vec![issuer.into()],
@@ -175,12 +190,22 @@ impl JwtPolicy {
     }
 
     /// Also accepts this issuer.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let moving = JwtPolicy::oidc("https://old.example.com", "orders").issuer("https://new.example.com");
+    /// ```
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
         self
     }
 
     /// Also accepts this audience (`aud` must hold one of them).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "api://orders").audience("0b6a5f7e");
+    /// ```
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
         self
@@ -188,6 +213,11 @@ impl JwtPolicy {
 
     /// Where the keys come from, instead of the preset's (discovery from the first issuer for
     /// [`oidc`](Self::oidc)).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::{JwtPolicy, KeySource};
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders").keys(KeySource::jwks_url("https://keys.example.com/jwks.json"));
+    /// ```
     pub fn keys(mut self, source: KeySource) -> Self {
         self.keys = Some(source);
         self
@@ -195,12 +225,22 @@ impl JwtPolicy {
 
     /// The accepted signing algorithms (default RS256, what Entra ID, XSUAA and SAP Cloud
     /// Identity sign with).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::{JwtPolicy, SigningAlgorithm};
+    /// let elliptic = JwtPolicy::oidc("https://issuer.example.com", "orders").algorithms([SigningAlgorithm::ES256]);
+    /// ```
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
         self.algorithms = algorithms.into_iter().collect();
         self
     }
 
     /// Clock skew allowed on `exp` and `nbf` (default [`DEFAULT_LEEWAY`]).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders").leeway(std::time::Duration::from_secs(5));
+    /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -208,12 +248,22 @@ impl JwtPolicy {
 
     /// Requires this scope (in `scp` or `scope`, a space-separated string or an array); each
     /// required scope must be there. A token without it is answered 403.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::sap_xsuaa("https://acme.example.com", "orders!t42").require_scope("orders!t42.deliver");
+    /// ```
     pub fn require_scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
 
     /// Requires this role (in `roles`); each required role must be there (403 otherwise).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders").require_role("Orders.Deliver");
+    /// ```
     pub fn require_role(mut self, role: impl Into<String>) -> Self {
         self.roles.push(role.into());
         self
@@ -221,12 +271,22 @@ impl JwtPolicy {
 
     /// The applications allowed to call (`azp`, else `appid`, else `client_id`, else `cid`),
     /// replacing the preset's; empty allows any. Another caller is answered 403.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::{EVENT_GRID_APP_ID, JwtPolicy};
+    /// let public_cloud_only = JwtPolicy::entra_id_for_event_grid("contoso.com", "api://orders").callers([EVENT_GRID_APP_ID]);
+    /// ```
     pub fn callers<I: IntoIterator<Item = T>, T: Into<String>>(mut self, callers: I) -> Self {
         self.callers = callers.into_iter().map(Into::into).collect();
         self
     }
 
     /// How long a fetched key set is used (default [`DEFAULT_KEY_LIFETIME`]).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders").key_lifetime(std::time::Duration::from_secs(15 * 60));
+    /// ```
     pub fn key_lifetime(mut self, lifetime: Duration) -> Self {
         self.key_lifetime = lifetime;
         self
@@ -235,6 +295,11 @@ impl JwtPolicy {
     /// The least time between two fetches of the key set (default
     /// [`DEFAULT_REFRESH_INTERVAL`]): a token with an unknown `kid` fetches it only if the last
     /// fetch is older.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let policy = JwtPolicy::oidc("https://issuer.example.com", "orders").refresh_interval(std::time::Duration::from_secs(120));
+    /// ```
     pub fn refresh_interval(mut self, interval: Duration) -> Self {
         self.refresh_interval = interval;
         self
@@ -242,12 +307,22 @@ impl JwtPolicy {
 
     /// How many verified tokens are remembered (default [`DEFAULT_REMEMBERED_TOKENS`]; 0 checks
     /// every token's signature).
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// let every_signature_checked = JwtPolicy::oidc("https://issuer.example.com", "orders").remember(0);
+    /// ```
     pub fn remember(mut self, tokens: usize) -> Self {
         self.remembered = tokens;
         self
     }
 
     /// The verifier of this policy; its keys are fetched on the first token.
+    ///
+    /// ```
+    /// # use webhook_runtime::auth::jwt::JwtPolicy;
+    /// assert!(JwtPolicy::entra_id_for_event_grid("contoso/evil", "api://orders").build().is_err());
+    /// ```
     pub fn build(self) -> Result<JwtVerifier, JwtConfigError> {
         if let Some(problem) = self.problem {
             return Err(JwtConfigError::new(problem));
@@ -302,6 +377,11 @@ impl JwtPolicy {
 
 /// Verifies bearer JWTs by a [`JwtPolicy`]; cheap to clone (the key cache and the remembered
 /// tokens are shared).
+///
+/// ```
+/// # use webhook_runtime::auth::jwt::JwtPolicy;
+/// let for_two_routes = JwtPolicy::oidc("https://issuer.example.com", "orders").build().unwrap().clone();
+/// ```
 #[derive(Clone)]
 pub struct JwtVerifier(Arc<Verifier>);
 
@@ -320,6 +400,14 @@ struct Verifier {
 
 /// Why a token was refused, and what the request is answered ([`AuthVerdict`]). The reason
 /// names the check that failed, never a claim's value.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # let verifier = webhook_runtime::auth::jwt::JwtPolicy::oidc("https://issuer.example.com", "orders").build().unwrap();
+/// let refusal = verifier.verify("not-a-jwt").await.unwrap_err();
+/// assert_eq!(refusal.verdict(), webhook_runtime::auth::AuthVerdict::Unauthenticated);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRefusal {
     verdict: AuthVerdict,
@@ -363,6 +451,13 @@ impl std::error::Error for TokenRefusal {}
 impl JwtVerifier {
     /// Verifies a bearer token: its signature, then the policy's claims. A token verified
     /// before and not yet expired is taken from memory.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let verifier = webhook_runtime::auth::jwt::JwtPolicy::oidc("https://issuer.example.com", "orders").build().unwrap();
+    /// assert!(verifier.verify("not-a-jwt").await.is_err());
+    /// # });
+    /// ```
     pub async fn verify(&self, token: &str) -> Result<Arc<VerifiedToken>, TokenRefusal> {
         match self.remembered(token)? {
             Ok(known) => Ok(known),

@@ -13,6 +13,14 @@ pub const EVENT_GRID_ROLE: &str = "AzureEventGridSecureWebhookSubscriber";
 
 /// The Azure cloud whose Entra ID issues the tokens: it decides the login host (keys, v2
 /// issuer) and the v1 issuer host.
+///
+/// ```
+/// use webhook_runtime::auth::jwt::{EntraCloud, JwtPolicy};
+///
+/// let cloud: EntraCloud = "us_government".parse().unwrap();
+/// let policy = JwtPolicy::entra_id_for_event_grid_in(cloud, "contoso.onmicrosoft.us", "api://orders");
+/// assert!(policy.build().is_ok());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum EntraCloud {
@@ -47,6 +55,12 @@ impl EntraCloud {
     }
 
     /// The name used in the environment: `public`, `us_government` or `china`.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::EntraCloud;
+    ///
+    /// assert_eq!(EntraCloud::default().as_str(), "public");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Public => "public",
@@ -85,11 +99,27 @@ impl JwtPolicy {
     /// id), caller Event Grid's application ([`EVENT_GRID_APP_ID`] or
     /// [`EVENT_GRID_APP_ID_US_GOVERNMENT`]), role [`EVENT_GRID_ROLE`]; keys by discovery from
     /// the v2 issuer.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::JwtPolicy;
+    ///
+    /// let verifier = JwtPolicy::entra_id_for_event_grid("72f988bf-86f1-41af-91ab-2d7cd011db47", "api://orders")
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = verifier;
+    /// ```
     pub fn entra_id_for_event_grid(tenant: &str, audience: impl Into<String>) -> Self {
         Self::entra_id_for_event_grid_in(EntraCloud::Public, tenant, audience)
     }
 
     /// [`entra_id_for_event_grid`](Self::entra_id_for_event_grid) in another cloud.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::{EntraCloud, JwtPolicy};
+    ///
+    /// let policy = JwtPolicy::entra_id_for_event_grid_in(EntraCloud::China, "contoso.partner.onmschina.cn", "api://orders");
+    /// assert!(policy.build().is_ok());
+    /// ```
     pub fn entra_id_for_event_grid_in(
         cloud: EntraCloud,
         tenant: &str,
@@ -119,6 +149,15 @@ impl JwtPolicy {
     /// `<url>/oauth/token` of the receiver's XSUAA instance): issuer `<url>/oauth/token`, keys
     /// from `<url>/token_keys`, audience `audience` (the client id or the `xsappname`). Add the
     /// scope Event Mesh is granted with [`require_scope`](Self::require_scope).
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::JwtPolicy;
+    ///
+    /// // Issuer `.../oauth/token`, keys from `.../token_keys`.
+    /// let policy = JwtPolicy::sap_xsuaa("https://acme.authentication.eu10.hana.ondemand.com/", "orders!t42")
+    ///     .require_scope("orders!t42.deliver");
+    /// assert!(policy.build().is_ok());
+    /// ```
     pub fn sap_xsuaa(url: &str, audience: impl Into<String>) -> Self {
         let url = url.trim_end_matches('/');
         Self::oidc(format!("{url}/oauth/token"), audience)
@@ -127,6 +166,13 @@ impl JwtPolicy {
 
     /// OAuth2 tokens of SAP Cloud Identity Services (`https://<tenant>.accounts.ondemand.com`),
     /// an OpenID Connect issuer: keys by discovery, audience the client id.
+    ///
+    /// ```
+    /// use webhook_runtime::auth::jwt::JwtPolicy;
+    ///
+    /// let policy = JwtPolicy::sap_cloud_identity("https://acme.accounts.ondemand.com", "7f0c2b8e-client");
+    /// assert!(policy.build().is_ok());
+    /// ```
     pub fn sap_cloud_identity(issuer: impl Into<String>, client_id: impl Into<String>) -> Self {
         Self::oidc(issuer, client_id)
     }
