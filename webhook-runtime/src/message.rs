@@ -5,6 +5,14 @@
 //! `#[webhook(..., plain = true)]`): a CloudEvent arrives as [`Incoming::Event`], anything else as
 //! [`Incoming::Message`] whose data is the whole body, typed like event data (JSON unless the
 //! `Content-Type` says otherwise; an empty body is "no data").
+//!
+//! ```
+//! use webhook_runtime::{Incoming, Message};
+//!
+//! // A handler's logic tested with a plain message, as a queue without CloudEvents delivers it.
+//! let incoming = Incoming::Message(Message::new(serde_json::json!({"order_id": "o-1"})));
+//! assert_eq!(incoming.data()["order_id"], "o-1");
+//! ```
 
 use http::HeaderMap;
 use http::header::CONTENT_TYPE;

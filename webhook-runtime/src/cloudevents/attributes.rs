@@ -29,6 +29,14 @@ impl Carrier {
 }
 
 /// Whether `name` is a valid attribute name: lower-case ASCII letters and digits, non-empty.
+///
+/// ```
+/// use webhook_runtime::cloudevents::is_attribute_name;
+///
+/// assert!(is_attribute_name("traceparent"));
+/// assert!(!is_attribute_name("traceParent"));
+/// assert!(!is_attribute_name("trace-parent"));
+/// ```
 pub fn is_attribute_name(name: &str) -> bool {
     !name.is_empty()
         && name

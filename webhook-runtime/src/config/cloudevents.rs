@@ -13,6 +13,15 @@ use crate::outcome::{DeadLetter, Sender};
 
 /// What only a CloudEvents route has: the handshake's origins and rate, their enforcement on
 /// deliveries, the sender and its dead letters. Set through [`CloudEventsConfig`](crate::CloudEventsConfig).
+///
+/// ```
+/// use webhook_runtime::{AllowedOrigins, CloudEventsConfig, Sender};
+///
+/// let config = CloudEventsConfig::new()
+///     .with_origins(AllowedOrigins::parse(["*.eventmesh.example.com"]).unwrap())
+///     .with_sender(Sender::SapEventMesh);
+/// assert_eq!(config.sender(), Some(Sender::SapEventMesh));
+/// ```
 #[derive(Clone, Default)]
 pub struct CloudEventsSettings {
     origins: AllowedOrigins,
@@ -29,6 +38,12 @@ pub struct CloudEventsSettings {
 
 impl Config<CloudEventsSettings> {
     /// Sets the origins granted in the OPTIONS handshake.
+    ///
+    /// ```
+    /// use webhook_runtime::{AllowedOrigins, CloudEventsConfig};
+    ///
+    /// let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["eventemitter.example.com"]).unwrap());
+    /// ```
     pub fn with_origins(mut self, origins: AllowedOrigins) -> Self {
         self.schema.origins = origins;
         self
@@ -40,6 +55,13 @@ impl Config<CloudEventsSettings> {
     }
 
     /// Sets the rate (requests per minute) granted in `WebHook-Allowed-Rate`; `0` means unlimited.
+    ///
+    /// ```
+    /// use webhook_runtime::CloudEventsConfig;
+    ///
+    /// assert_eq!(CloudEventsConfig::new().with_rate(120).rate().map(|r| r.get()), Some(120));
+    /// assert_eq!(CloudEventsConfig::new().with_rate(0).rate(), None);
+    /// ```
     pub fn with_rate(mut self, per_minute: u32) -> Self {
         self.schema.rate = NonZeroU32::new(per_minute);
         self
@@ -69,6 +91,13 @@ impl Config<CloudEventsSettings> {
 
     /// Requires deliveries to carry `WebHook-Request-Origin` (spec v1.0.2) or `Origin` (v1.0,
     /// v1.0.1) matching the allowed origins (W4/P5): 403 otherwise.
+    ///
+    /// ```
+    /// use webhook_runtime::CloudEventsConfig;
+    ///
+    /// let config = CloudEventsConfig::new().with_origin_enforcement();
+    /// assert!(config.enforces_origins());
+    /// ```
     pub fn with_origin_enforcement(mut self) -> Self {
         self.schema.enforce_origins = true;
         self
@@ -82,6 +111,13 @@ impl Config<CloudEventsSettings> {
     /// Enforces the granted rate: beyond `rate` deliveries per minute, 429 with `Retry-After`
     /// (W11). The count is per process (and per route): replicas behind a load balancer each allow
     /// the full rate, unless they share it with `with_shared_rate` (feature `redis`).
+    ///
+    /// ```
+    /// use webhook_runtime::CloudEventsConfig;
+    ///
+    /// let config = CloudEventsConfig::new().with_rate(600).with_rate_enforcement();
+    /// assert!(config.enforces_rate());
+    /// ```
     pub fn with_rate_enforcement(mut self) -> Self {
         self.schema.enforce_rate = true;
         self
@@ -110,6 +146,13 @@ impl Config<CloudEventsSettings> {
     /// Says who delivers to this route, which decides how an [`Outcome`](crate::Outcome) is
     /// answered (protocol.md §6). Default: [`Sender::CloudEvents`]. (An Event Grid schema route
     /// always serves [`Sender::EventGrid`].)
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEventsConfig, Sender};
+    ///
+    /// // Event Grid delivering in the CloudEvents schema: its own retry rules apply.
+    /// let config = CloudEventsConfig::new().with_sender(Sender::EventGrid);
+    /// ```
     pub fn with_sender(mut self, sender: Sender) -> Self {
         self.schema.sender = Some(sender);
         self
@@ -122,6 +165,14 @@ impl Config<CloudEventsSettings> {
 
     /// How the OPTIONS handshake is authenticated (D26), instead of the default of the route's
     /// sender ([`HandshakeAuth`]).
+    ///
+    /// ```
+    /// use webhook_runtime::CloudEventsConfig;
+    /// use webhook_runtime::auth::HandshakeAuth;
+    ///
+    /// let config = CloudEventsConfig::new().with_handshake_auth(HandshakeAuth::NotChecked);
+    /// assert_eq!(config.handshake_auth(), HandshakeAuth::NotChecked);
+    /// ```
     pub fn with_handshake_auth(mut self, policy: HandshakeAuth) -> Self {
         self.schema.handshake_auth = Some(policy);
         self
@@ -129,6 +180,14 @@ impl Config<CloudEventsSettings> {
 
     /// How the OPTIONS handshake is authenticated: as set, else [`HandshakeAuth::CheckedWhenPresent`]
     /// for [`Sender::EventGrid`] and [`HandshakeAuth::Required`] for the others.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEventsConfig, Sender};
+    /// use webhook_runtime::auth::HandshakeAuth;
+    ///
+    /// let grid = CloudEventsConfig::new().with_sender(Sender::EventGrid);
+    /// assert_eq!(grid.handshake_auth(), HandshakeAuth::CheckedWhenPresent);
+    /// ```
     pub fn handshake_auth(&self) -> HandshakeAuth {
         self.schema
             .handshake_auth
@@ -141,6 +200,14 @@ impl Config<CloudEventsSettings> {
     /// Calls `hook` with each event its handler rejected ([`Outcome::Reject`](crate::Outcome))
     /// on a route whose sender redelivers every refusal (SAP Event Mesh): the event is
     /// acknowledged, and the hook keeps or reports it. Default: one `warn` log line.
+    ///
+    /// ```
+    /// use webhook_runtime::{CloudEventsConfig, Sender};
+    ///
+    /// let config = CloudEventsConfig::new()
+    ///     .with_sender(Sender::SapEventMesh)
+    ///     .on_dead_letter(|letter| eprintln!("dead letter {:?}: {}", letter.event.id, letter.reason));
+    /// ```
     pub fn on_dead_letter(
         mut self,
         hook: impl Fn(&DeadLetter<'_>) + Send + Sync + 'static,

@@ -9,6 +9,13 @@ use crate::eventgrid::{DeletionNotice, ManualValidation, ValidationSettings};
 
 /// What only an Event Grid route has: the subscriptions it expects, how it answers validations,
 /// and the deletion hook. Set through [`EventGridConfig`](crate::EventGridConfig).
+///
+/// ```
+/// use webhook_runtime::EventGridConfig;
+///
+/// let config = EventGridConfig::new().with_subscriptions(["orders", "refunds"]);
+/// assert!(config.accepts_subscription(Some(b"Orders")));
+/// ```
 #[derive(Clone, Default)]
 pub struct EventGridSettings {
     subscriptions: Box<[Box<str>]>,
@@ -20,6 +27,13 @@ impl Config<EventGridSettings> {
     /// Restricts the route to these subscriptions (`aeg-subscription-name`, compared ASCII
     /// case-insensitively): others are refused with 403, validations included, so someone who
     /// learns the URL cannot subscribe it to their own topic. Empty: any subscription.
+    ///
+    /// ```
+    /// use webhook_runtime::EventGridConfig;
+    ///
+    /// let config = EventGridConfig::new().with_subscriptions(["orders"]);
+    /// assert!(!config.accepts_subscription(Some(b"someone-elses")));
+    /// ```
     pub fn with_subscriptions<I>(mut self, names: I) -> Self
     where
         I: IntoIterator,
@@ -35,6 +49,13 @@ impl Config<EventGridSettings> {
     }
 
     /// Whether an `aeg-subscription-name` value is accepted.
+    ///
+    /// ```
+    /// use webhook_runtime::EventGridConfig;
+    ///
+    /// // No list: any subscription, even a request without the header.
+    /// assert!(EventGridConfig::new().accepts_subscription(None));
+    /// ```
     pub fn accepts_subscription(&self, name: Option<&[u8]>) -> bool {
         let subscriptions = &self.schema.subscriptions;
         subscriptions.is_empty()

@@ -57,6 +57,27 @@ pub use self::handler::{DeliveredEvent, EventParam, WebhookHandler};
 /// sent as 204 (D6); the first answer that is not 2xx stops a per-event batch and answers for it
 /// (D8). The configuration adds authentication, limits, the sender's outcome mapping and
 /// deduplication.
+///
+/// ```
+/// use axum::{Router, body::Body, http::{Request, StatusCode}};
+/// use tower::ServiceExt;
+/// use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, Outcome, route};
+///
+/// async fn orders(event: CloudEvent<i64>) -> Outcome {
+///     if *event.data() < 0 { Outcome::reject("negative amount") } else { Outcome::Ack }
+/// }
+///
+/// let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+/// let app: Router = Router::new().route("/orders", route::cloudevents(config, orders));
+/// let post = |amount: i64| {
+///     let body = format!(r#"{{"specversion":"1.0","id":"1","source":"/s","type":"t","data":{amount}}}"#);
+///     Request::post("/orders").header("content-type", "application/cloudevents+json").body(Body::from(body)).unwrap()
+/// };
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// assert_eq!(app.clone().oneshot(post(5)).await.unwrap().status(), StatusCode::NO_CONTENT);
+/// assert_eq!(app.oneshot(post(-5)).await.unwrap().status(), StatusCode::BAD_REQUEST);
+/// # });
+/// ```
 pub fn cloudevents<S, E, T, X, H>(config: CloudEventsConfig, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -72,6 +93,31 @@ where
 
 /// [`cloudevents()`] for a route that also takes plain messages (the handler takes
 /// [`Incoming<T>`]): a body that is not a CloudEvent is typed as a whole (D7, SAP Event Mesh).
+///
+/// ```
+/// use axum::{Router, body::Body, http::{Request, StatusCode}};
+/// use tower::ServiceExt;
+/// use webhook_runtime::{AllowedOrigins, CloudEventsConfig, Incoming, route};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order { order_id: String }
+///
+/// let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+/// let app: Router = Router::new().route(
+///     "/orders",
+///     route::cloudevents_or_plain(config, |incoming: Incoming<Order>| async move {
+///         assert_eq!(incoming.data().order_id, "o-1");
+///     }),
+/// );
+/// // A queue fed by a publisher that does not use CloudEvents: the body is the data.
+/// let request = Request::post("/orders")
+///     .header("content-type", "application/json")
+///     .body(Body::from(r#"{"order_id":"o-1"}"#))
+///     .unwrap();
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// assert_eq!(app.oneshot(request).await.unwrap().status(), StatusCode::NO_CONTENT);
+/// # });
+/// ```
 pub fn cloudevents_or_plain<S, E, T, X, H>(config: CloudEventsConfig, handler: H) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
