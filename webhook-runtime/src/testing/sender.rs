@@ -46,6 +46,13 @@ enum Credential {
 
 impl Authorization {
     /// HTTP Basic (SAP Event Mesh "Basic").
+    ///
+    /// ```
+    /// use webhook_runtime::testing::Authorization;
+    ///
+    /// let basic = Authorization::basic("eventmesh", "s3cret");
+    /// assert_eq!(format!("{basic:?}"), r#"Authorization { header: "authorization", value: "<redacted>" }"#);
+    /// ```
     pub fn basic(user: &str, password: &str) -> Self {
         let encoded =
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -58,6 +65,22 @@ impl Authorization {
     /// # Panics
     ///
     /// If the token cannot be a header value.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{Authorization, SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap()).with_credentials(webhook_runtime::auth::Credentials::new().bearer("t0ken"));
+    /// # let target = Target::router(Router::new().route("/hooks", route::cloudevents(config, |_: CloudEvent<u32>| async {})), "/hooks");
+    /// let sender = SimulatedSender::cloudevents("eventemitter.example.com");
+    /// assert!(!sender.handshake(&target).await.is_completed());
+    /// let sender = sender.with_authorization(Authorization::bearer("t0ken"));
+    /// assert!(sender.handshake(&target).await.is_completed());
+    /// # }
+    /// ```
     pub fn bearer(token: &str) -> Self {
         Self::header_of(&format!("Bearer {token}"))
     }
@@ -67,6 +90,18 @@ impl Authorization {
     /// first request that needs one, and again shortly before it expires (see
     /// [`ClientCredentials`], which also takes a scope and further form parameters). An error
     /// when the URL is not https, or plain http to a loopback host.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{Authorization, SimulatedSender};
+    ///
+    /// let credentials = Authorization::client_credentials(
+    ///     "https://acme.authentication.eu10.hana.ondemand.com/oauth/token",
+    ///     "sb-orders",
+    ///     "s3cret",
+    /// )
+    /// .unwrap();
+    /// let sender = SimulatedSender::event_mesh("eventmesh.example.com").with_authorization(credentials);
+    /// ```
     pub fn client_credentials(
         token_url: &str,
         client_id: &str,
@@ -80,6 +115,13 @@ impl Authorization {
     /// # Panics
     ///
     /// If `name` or `value` is not valid in a header.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::Authorization;
+    ///
+    /// let key = Authorization::api_key("x-api-key", "k-1");
+    /// assert!(!format!("{key:?}").contains("k-1"));
+    /// ```
     pub fn api_key(name: &str, value: &str) -> Self {
         let name = http::HeaderName::from_bytes(name.as_bytes())
             .unwrap_or_else(|_| panic!("{name:?} is not a header name"));
@@ -183,6 +225,21 @@ impl SimulatedSender {
 
     /// Any CloudEvents webhook sender, identifying itself as `origin` (a DNS name such as
     /// `eventemitter.example.com`).
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{HandshakeStatus, SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+    /// # let target = Target::router(Router::new().route("/hooks", route::cloudevents(config, |_: CloudEvent<u32>| async {})), "/hooks");
+    /// let report = SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await;
+    /// assert_eq!(report.exchange().request.headers["webhook-request-origin"], "eventemitter.example.com");
+    /// assert_eq!(report.status(), &HandshakeStatus::Completed);
+    /// # }
+    /// ```
     pub fn cloudevents(origin: &str) -> Self {
         Self::new(Kind::CloudEvents, origin)
     }
@@ -228,6 +285,21 @@ impl SimulatedSender {
     }
 
     /// Requests a rate (`WebHook-Request-Rate`, requests per minute) in the handshake.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap()).with_rate(120);
+    /// # let target = Target::router(Router::new().route("/hooks", route::cloudevents(config, |_: CloudEvent<u32>| async {})), "/hooks");
+    /// let report = SimulatedSender::cloudevents("eventemitter.example.com").with_rate(600).handshake(&target).await;
+    /// // The endpoint grants no more than it was configured with.
+    /// assert_eq!(report.exchange().answer.as_ref().unwrap().header("webhook-allowed-rate"), Some("120"));
+    /// # }
+    /// ```
     pub fn with_rate(mut self, rate: u32) -> Self {
         self.rate = Some(rate);
         self
@@ -235,6 +307,21 @@ impl SimulatedSender {
 
     /// Offers a `WebHook-Request-Callback` URL in the handshake (Event Grid's CloudEvents
     /// sender offers one of its own unless given this).
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+    /// # let target = Target::router(Router::new().route("/hooks", route::cloudevents(config, |_: CloudEvent<u32>| async {})), "/hooks");
+    /// let sender = SimulatedSender::cloudevents("eventemitter.example.com").with_callback("https://eventemitter.example.com/confirm");
+    /// let report = sender.handshake(&target).await;
+    /// assert_eq!(report.exchange().request.headers["webhook-request-callback"], "https://eventemitter.example.com/confirm");
+    /// # }
+    /// ```
     pub fn with_callback(mut self, url: &str) -> Self {
         self.callback = Some(url.to_owned());
         self
@@ -249,12 +336,41 @@ impl SimulatedSender {
 
     /// The Event Grid subscription name (`aeg-subscription-name`, sent upper-cased as Event
     /// Grid does).
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = EventGridConfig::new();
+    /// # let target = Target::router(Router::new().route("/hooks", route::eventgrid(config, |_: EventGridEvent<u32>| async {})), "/hooks");
+    /// let report = SimulatedSender::event_grid("x").with_subscription("orders").handshake(&target).await;
+    /// assert_eq!(report.exchange().request.headers["aeg-subscription-name"], "ORDERS");
+    /// # }
+    /// ```
     pub fn with_subscription(mut self, name: &str) -> Self {
         self.subscription = name.to_owned();
         self
     }
 
     /// A fixed validation code instead of a fresh one per validation event.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    ///
+    /// # use axum::Router;
+    /// # use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, EventGridConfig, EventGridEvent, route};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let config = EventGridConfig::new();
+    /// # let target = Target::router(Router::new().route("/hooks", route::eventgrid(config, |_: EventGridEvent<u32>| async {})), "/hooks");
+    /// let report = SimulatedSender::event_grid("orders").with_validation_code("512d38b6").handshake(&target).await;
+    /// let answer = report.exchange().answer.as_ref().unwrap();
+    /// assert_eq!(answer.body, r#"{"validationResponse":"512d38b6"}"#);
+    /// # }
+    /// ```
     pub fn with_validation_code(mut self, code: &str) -> Self {
         self.validation_code = Some(code.to_owned());
         self
@@ -268,6 +384,13 @@ impl SimulatedSender {
     }
 
     /// The sender's name, e.g. `"SAP Event Mesh"`.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::SimulatedSender;
+    ///
+    /// assert_eq!(SimulatedSender::event_mesh("eventmesh.example.com").name(), "SAP Event Mesh");
+    /// assert_eq!(SimulatedSender::event_grid_cloudevents().name(), "Azure Event Grid (CloudEvents schema)");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self.kind {
             Kind::CloudEvents => "CloudEvents webhook sender",

@@ -93,6 +93,21 @@ impl Target {
     /// # Panics
     ///
     /// If `path` is not a valid request target (`/hooks/orders`, `/hooks?access_token=x`).
+    ///
+    /// ```
+    /// use axum::Router;
+    /// use webhook_runtime::testing::{SimulatedSender, Target};
+    /// use webhook_runtime::{AllowedOrigins, CloudEvent, CloudEventsConfig, route};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let config = CloudEventsConfig::new().with_origins(AllowedOrigins::parse(["*"]).unwrap());
+    /// let app = Router::new().route("/hooks/orders", route::cloudevents(config, |_: CloudEvent<u32>| async {}));
+    /// // No socket: the request goes through the router's tower service.
+    /// let target = Target::router(app, "/hooks/orders");
+    /// assert!(SimulatedSender::cloudevents("eventemitter.example.com").handshake(&target).await.is_completed());
+    /// # }
+    /// ```
     pub fn router(router: Router, path: &str) -> Self {
         let uri = path
             .parse::<Uri>()
@@ -135,6 +150,14 @@ impl Target {
     }
 
     /// The same target with another time limit for each whole exchange (request and answer).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_runtime::testing::Target;
+    ///
+    /// // A CI job with a slow endpoint under test.
+    /// let target = Target::url("https://hooks.example.com/orders").unwrap().with_timeout(Duration::from_secs(60));
+    /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -142,6 +165,14 @@ impl Target {
 
     /// Trusts one more root certificate (PEM) for an `https` URL, e.g. a test CA. Has no effect
     /// on a router target.
+    ///
+    /// ```
+    /// use webhook_runtime::testing::Target;
+    ///
+    /// let target = Target::url("https://hooks.internal.example.com/orders").unwrap();
+    /// // A file that holds no certificate is refused, not silently ignored.
+    /// assert!(target.with_root_certificate_pem(b"not a certificate").is_err());
+    /// ```
     pub fn with_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, TargetError> {
         if let Transport::Url {
             client: c, roots, ..
