@@ -334,6 +334,11 @@ impl<S: Schema> Config<S> {
     /// the handler is called: the request is too large for this endpoint, and no sender retries
     /// a 413 unchanged (Event Grid dead-letters it; Event Grid itself never sends more than
     /// 5,000). `0` is taken as 1.
+    ///
+    /// ```
+    /// # use webhook_runtime::CloudEventsConfig;
+    /// assert_eq!(CloudEventsConfig::new().with_max_events(0).max_events(), 1);
+    /// ```
     pub fn with_max_events(mut self, max: usize) -> Self {
         self.max_events = Some(max.max(1));
         self
@@ -346,6 +351,11 @@ impl<S: Schema> Config<S> {
 
     /// Requires one of these credentials on every request, the OPTIONS handshake included (SAP
     /// Event Mesh sends its Authorization there too): 401 otherwise, checked before anything else.
+    ///
+    /// ```
+    /// # use webhook_runtime::{CloudEventsConfig, auth::Credentials};
+    /// let config = CloudEventsConfig::new().with_credentials(Credentials::new().basic("eventmesh", "s3cret"));
+    /// ```
     pub fn with_credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = credentials;
         self
