@@ -5,6 +5,9 @@ pub use axum;
 pub use serde;
 
 pub use crate::data::{EVENT_TYPES_ENUM, SKIP_EVENT, UNKNOWN_EVENT_TYPE};
+/// The differential check of the `sonic-rs` one pass, for the fuzz target and the tests.
+#[cfg(feature = "sonic-rs")]
+pub use crate::sonic_differential::{Agreement, sonic_agrees};
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};

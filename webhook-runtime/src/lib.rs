@@ -60,6 +60,8 @@ mod rejection;
 pub mod route;
 #[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "sonic-rs")]
+mod sonic_differential;
 mod span;
 #[cfg(feature = "testing")]
 pub mod testing;

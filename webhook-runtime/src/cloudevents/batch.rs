@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use super::event::CloudEvent;
 use super::one_pass;
 use super::raw_event::RawEvent;
-use crate::json::{IndexedArray, malformed};
+use crate::json::{IndexedArray, Parser, malformed};
 use crate::rejection::Rejection;
 
 /// Decodes a batch-mode body: a JSON array of structured events (`[]` is valid). The whole batch
@@ -15,7 +15,15 @@ use crate::rejection::Rejection;
 pub(crate) fn decode_batch<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Vec<CloudEvent<T>>, Rejection> {
-    if let Some(events) = one_pass::array::<T>(body) {
+    decode_batch_with(Parser::ONE_PASS, body)
+}
+
+/// [`decode_batch`], its one pass parsed by `parser`.
+pub(crate) fn decode_batch_with<T: DeserializeOwned>(
+    parser: Parser,
+    body: &[u8],
+) -> Result<Vec<CloudEvent<T>>, Rejection> {
+    if let Some(events) = one_pass::array::<T>(parser, body) {
         return Ok(events);
     }
     let IndexedArray(raw) =

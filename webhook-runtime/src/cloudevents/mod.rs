@@ -32,6 +32,8 @@ use crate::data::media_type_essence;
 pub use attributes::is_attribute_name;
 pub use binary::{HeaderValueError, decode_header_value};
 pub use event::{CloudEvent, ExtensionValue, SpecVersion};
+#[cfg(feature = "sonic-rs")]
+pub(crate) use {batch::decode_batch_with, structured::decode_structured_with};
 
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::rejection::{Rejection, quoted};

@@ -13,7 +13,7 @@ use super::event::CloudEvent;
 use super::raw_event::{DataCapture, RawEvent};
 use crate::data::{GIVE_UP, Typed, TypedSeed, is_json_media_type};
 use crate::eventgrid::VALIDATION_EVENT_TYPE;
-use crate::json::{OnePass, OnePassArray};
+use crate::json::{OnePass, OnePassArray, Parser};
 
 /// A structured event decoded in one pass: the data is decoded into `T` as the event is parsed,
 /// instead of being kept as JSON text and parsed again. `None` whenever the general decoder must
@@ -21,17 +21,18 @@ use crate::json::{OnePass, OnePassArray};
 /// data type that needs the raw text or the event type before it came, an event the data type
 /// skips, and the Event Grid validation event. It then gives exactly what the general decoder
 /// gives for the same body.
-pub(super) fn event<T: DeserializeOwned>(body: &[u8]) -> Option<CloudEvent<T>> {
-    serde_json::from_slice::<RawEvent<'_, Typed<T>>>(body)
-        .ok()?
-        .decided()
+pub(super) fn event<T: DeserializeOwned>(parser: Parser, body: &[u8]) -> Option<CloudEvent<T>> {
+    parser.one_pass::<RawEvent<'_, Typed<T>>>(body)?.decided()
 }
 
 /// A batch decoded in one pass: every event as [`event`] decides it, or `None` as soon as one
 /// is not.
-pub(super) fn array<T: DeserializeOwned>(body: &[u8]) -> Option<Vec<CloudEvent<T>>> {
-    serde_json::from_slice::<OnePassArray<RawEvent<'_, Typed<T>>>>(body)
-        .ok()
+pub(super) fn array<T: DeserializeOwned>(
+    parser: Parser,
+    body: &[u8],
+) -> Option<Vec<CloudEvent<T>>> {
+    parser
+        .one_pass::<OnePassArray<RawEvent<'_, Typed<T>>>>(body)
         .map(|OnePassArray(events)| events)
 }
 
@@ -103,15 +104,28 @@ mod tests {
             .flatten()
     }
 
-    /// The one pass either gives up or gives exactly what the general decoder gives.
+    /// The one pass, with each parser, either gives up or gives exactly what the general decoder
+    /// gives; the parsers decide the same bodies.
     fn agrees<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &str) -> bool {
-        match event::<T>(body.as_bytes()) {
-            Some(fast) => {
-                assert_eq!(Some(&fast), general::<T>(body).as_ref(), "{body}");
-                true
-            }
-            None => false,
-        }
+        let decided = Parser::ALL
+            .iter()
+            .map(|&parser| match event::<T>(parser, body.as_bytes()) {
+                Some(fast) => {
+                    assert_eq!(
+                        Some(&fast),
+                        general::<T>(body).as_ref(),
+                        "{parser:?}: {body}"
+                    );
+                    true
+                }
+                None => false,
+            });
+        let decided: Vec<bool> = decided.collect();
+        assert!(
+            decided.iter().all(|&d| d == decided[0]),
+            "{decided:?}: {body}"
+        );
+        decided[0]
     }
 
     #[derive(Debug, PartialEq, Deserialize)]
@@ -175,7 +189,9 @@ mod tests {
         }
         // The raw text of the data is not available in one pass.
         let body = format!(r#"{{{HEAD},"data":{{"a":1}}}}"#);
-        assert!(event::<bytes::Bytes>(body.as_bytes()).is_none());
+        for &parser in Parser::ALL {
+            assert!(event::<bytes::Bytes>(parser, body.as_bytes()).is_none());
+        }
         assert!(general::<bytes::Bytes>(&body).is_some());
     }
 
@@ -186,10 +202,12 @@ mod tests {
         let batch = |events: &[&str]| format!("[{}]", events.join(","));
         type Batch<'a> = OnePassArray<RawEvent<'a, Typed<Order>>>;
         let body = batch(&[&good, &good]);
-        let OnePassArray(events) = serde_json::from_str::<Batch<'_>>(&body).unwrap();
-        assert_eq!(events.len(), 2);
-        let body = batch(&[&good, &bad]);
-        assert!(serde_json::from_str::<Batch<'_>>(&body).is_err());
+        for &parser in Parser::ALL {
+            let OnePassArray(events) = parser.one_pass::<Batch<'_>>(body.as_bytes()).unwrap();
+            assert_eq!(events.len(), 2);
+            let body = batch(&[&good, &bad]);
+            assert!(parser.one_pass::<Batch<'_>>(body.as_bytes()).is_none());
+        }
         // The general decoder still decides it (here: 415, the data is not JSON).
         let err = decode_batch::<Order>(batch(&[&good, &bad]).as_bytes()).unwrap_err();
         assert!(err.reason().starts_with("event 1:"), "{}", err.reason());

@@ -8,7 +8,7 @@ use super::event::CloudEvent;
 use super::one_pass;
 use super::raw_event::RawEvent;
 use crate::eventgrid::{VALIDATION_EVENT_TYPE, ValidationRequest};
-use crate::json::malformed;
+use crate::json::{Parser, malformed};
 use crate::rejection::Rejection;
 
 /// Decodes a structured-mode body: one JSON object holding every attribute and the data; `None`
@@ -16,7 +16,15 @@ use crate::rejection::Rejection;
 pub(crate) fn decode_structured<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<Option<CloudEvent<T>>, Rejection> {
-    if let Some(event) = one_pass::event::<T>(body) {
+    decode_structured_with(Parser::ONE_PASS, body)
+}
+
+/// [`decode_structured`], its one pass parsed by `parser`.
+pub(crate) fn decode_structured_with<T: DeserializeOwned>(
+    parser: Parser,
+    body: &[u8],
+) -> Result<Option<CloudEvent<T>>, Rejection> {
+    if let Some(event) = one_pass::event::<T>(parser, body) {
         return Ok(Some(event));
     }
     serde_json::from_slice::<RawEvent<'_>>(body)
@@ -29,7 +37,7 @@ pub(crate) fn decode_structured<T: DeserializeOwned>(
 pub(crate) fn decode_structured_or_validation<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<CloudEventsDelivery<CloudEvent<T>>, Rejection> {
-    if let Some(event) = one_pass::event::<T>(body) {
+    if let Some(event) = one_pass::event::<T>(Parser::ONE_PASS, body) {
         return Ok(CloudEventsDelivery::Events(vec![event]));
     }
     let raw = serde_json::from_slice::<RawEvent<'_>>(body).map_err(malformed)?;

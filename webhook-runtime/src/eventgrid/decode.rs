@@ -21,7 +21,7 @@ use super::one_pass::OnePassEvent;
 use super::validation::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::data::{self, DataSource};
 use crate::interned::interned;
-use crate::json::{IndexedArray, OnePassArray, Text, malformed, one_pass_from_slice};
+use crate::json::{IndexedArray, OnePassArray, Parser, Text, malformed};
 use crate::rejection::{Rejection, quoted};
 
 /// What an Event Grid POST carries: events `Ev` for the handler, or one of Event Grid's own
@@ -209,10 +209,19 @@ pub fn decode<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<EventGridDelivery<T>, Rejection> {
+    decode_with(Parser::ONE_PASS, headers, body)
+}
+
+/// [`decode`], its one pass parsed by `parser`.
+pub(crate) fn decode_with<T: DeserializeOwned>(
+    parser: Parser,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<EventGridDelivery<T>, Rejection> {
     let kind = kind(headers)?;
     if kind == Kind::Notification
         && let Some(OnePassArray(events)) =
-            one_pass_from_slice::<OnePassArray<OnePassEvent<'_, T>>>(body)
+            parser.one_pass::<OnePassArray<OnePassEvent<'_, T>>>(body)
     {
         return Ok(EventGridDelivery::Notification(events));
     }

@@ -33,6 +33,8 @@ pub(crate) mod validation;
 use http::HeaderName;
 
 pub use custom_input::CustomInput;
+#[cfg(feature = "sonic-rs")]
+pub(crate) use decode::decode_with;
 pub use decode::{Delivery, EventGridDelivery, decode};
 pub use decode_custom::{CustomInputDelivery, decode_custom_input};
 pub use deletion::{DELETION_EVENT_TYPE, DeletionNotice};

@@ -71,7 +71,7 @@ mod tests {
     use super::*;
     use crate::eventgrid::decode::tests::{SAMPLE, headers};
     use crate::eventgrid::decode::{EventGridDelivery, RawGridEvent, decode};
-    use crate::json::{IndexedArray, OnePassArray, one_pass_from_slice};
+    use crate::json::{IndexedArray, OnePassArray, Parser};
 
     const EVENT: &str = r#"{"id":"1","topic":"/t","subject":"s","eventType":"Shop.Order","eventTime":"2024-05-01T12:00:00Z","dataVersion":"1","data":{"orderId":"o\u00e9"}}"#;
 
@@ -84,16 +84,26 @@ mod tests {
             .collect()
     }
 
-    /// The one pass (with `sonic-rs` when the feature is on) either gives up or gives exactly
-    /// what the general decoder gives.
+    /// The one pass, with each parser (`sonic-rs` too when the feature is on), either gives up
+    /// or gives exactly what the general decoder gives; the parsers decide the same bodies.
     fn agrees<T: DeserializeOwned + PartialEq + std::fmt::Debug>(body: &str) -> bool {
-        match one_pass_from_slice::<OnePassArray<OnePassEvent<'_, T>>>(body.as_bytes()) {
-            Some(OnePassArray(fast)) => {
-                assert_eq!(Some(fast), general::<T>(body), "{body}");
-                true
-            }
-            None => false,
-        }
+        let decided: Vec<bool> = Parser::ALL
+            .iter()
+            .map(|&parser| {
+                match parser.one_pass::<OnePassArray<OnePassEvent<'_, T>>>(body.as_bytes()) {
+                    Some(OnePassArray(fast)) => {
+                        assert_eq!(Some(fast), general::<T>(body), "{parser:?}: {body}");
+                        true
+                    }
+                    None => false,
+                }
+            })
+            .collect();
+        assert!(
+            decided.iter().all(|&d| d == decided[0]),
+            "{decided:?}: {body}"
+        );
+        decided[0]
     }
 
     #[derive(Debug, PartialEq, Deserialize)]
