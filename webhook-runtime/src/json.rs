@@ -127,9 +127,16 @@ impl Parser {
     /// decide.
     pub(crate) fn one_pass<'de, T: Deserialize<'de>>(self, body: &'de [u8]) -> Option<T> {
         match self {
-            Parser::SerdeJson => serde_json::from_slice(body).ok(),
+            Parser::SerdeJson => serde_json_one_pass(body),
             #[cfg(feature = "sonic-rs")]
             Parser::Sonic => sonic::from_slice(body),
         }
     }
+}
+
+/// `serde_json`'s one pass. The body is checked for UTF-8 whole first: `serde_json` does not
+/// check the strings of a value it skips (ignored data, unknown members), where the general
+/// decoder, which keeps the data as text, refuses invalid UTF-8 anywhere.
+fn serde_json_one_pass<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Option<T> {
+    serde_json::from_str(std::str::from_utf8(body).ok()?).ok()
 }

@@ -152,6 +152,16 @@ fn sonic_rs_and_serde_json_one_passes_give_the_same_answers() {
             assert!(bodies > 5000, "{bodies}");
             assert!(hostile.accepted > 0 && hostile.rejected > 0, "{hostile:?}");
 
+            // Found by the fuzz target: invalid UTF-8 in a member of data that is ignored.
+            check(
+                &[
+                    format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1,"#).as_bytes(),
+                    b"\"\xa1x\":1}}",
+                ]
+                .concat(),
+                &mut hostile,
+            );
+
             // Invalid UTF-8 inside strings and outside them.
             for bytes in [
                 &b"\xff"[..],

@@ -195,6 +195,27 @@ mod tests {
         assert!(general::<bytes::Bytes>(&body).is_some());
     }
 
+    /// Found by the fuzz target `sonic_differential`: `serde_json` skipped data it ignores without
+    /// checking its UTF-8, and so took a body the general decoder refuses.
+    #[test]
+    fn d13_one_pass_gives_up_on_invalid_utf8_in_data_it_ignores() {
+        let body = [
+            format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1,"#).as_bytes(),
+            b"\"\xa1x\":1}}",
+        ]
+        .concat();
+        for &parser in Parser::ALL {
+            assert!(event::<()>(parser, &body).is_none(), "{parser:?}");
+            assert!(event::<Order>(parser, &body).is_none(), "{parser:?}");
+        }
+        let err = super::super::structured::decode_structured::<()>(&body).unwrap_err();
+        assert!(
+            err.reason().starts_with("malformed JSON"),
+            "{}",
+            err.reason()
+        );
+    }
+
     #[test]
     fn d8_one_pass_batch_gives_up_on_any_event_it_does_not_decide() {
         let good = format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1}}}}"#);

@@ -38,7 +38,7 @@ pub(super) fn from_slice<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Option<T>
     // What `sonic_rs::from_slice` checks first; validated here, the text is not checked again.
     let text = simdutf8::basic::from_utf8(body).ok()?;
     if u32::try_from(text.len()).is_err() {
-        return serde_json::from_slice(body).ok();
+        return serde_json::from_str(text).ok();
     }
     let too_deep = Cell::new(false);
     let mut parser = sonic_rs::Deserializer::from_str(text);
@@ -49,7 +49,7 @@ pub(super) fn from_slice<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Option<T>
     });
     match value {
         Ok(value) if parser.end().is_ok() => Some(value),
-        _ if too_deep.get() => serde_json::from_slice(body).ok(),
+        _ if too_deep.get() => serde_json::from_str(text).ok(),
         _ => None,
     }
 }
