@@ -108,12 +108,19 @@ pub(crate) enum Parser {
 }
 
 impl Parser {
-    /// The parser the one-pass decoders use: `sonic-rs` with the feature.
+    /// The parser of the CloudEvents one passes (structured events, batches): `sonic-rs` with
+    /// the feature.
     #[cfg(feature = "sonic-rs")]
     pub(crate) const ONE_PASS: Parser = Parser::Sonic;
-    /// The parser the one-pass decoders use: `sonic-rs` with the feature.
+    /// The parser of the CloudEvents one passes (structured events, batches): `sonic-rs` with
+    /// the feature.
     #[cfg(not(feature = "sonic-rs"))]
     pub(crate) const ONE_PASS: Parser = Parser::SerdeJson;
+    /// The parser of the Event Grid one pass: `serde_json`, with the feature too. On Event Grid
+    /// arrays (many short strings) `sonic-rs` cost more than it saved once `serde_json` was
+    /// given the body as checked UTF-8 (BENCHMARKS.md, "Feature `sonic-rs`"), and a fast path
+    /// stays only where it gains (D19).
+    pub(crate) const EVENT_GRID: Parser = Parser::SerdeJson;
 
     /// Every parser, for the tests that hold each one pass to the general decoder.
     #[cfg(test)]

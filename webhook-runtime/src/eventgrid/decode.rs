@@ -209,7 +209,7 @@ pub fn decode<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<EventGridDelivery<T>, Rejection> {
-    decode_with(Parser::ONE_PASS, headers, body)
+    decode_with(Parser::EVENT_GRID, headers, body)
 }
 
 /// [`decode`], its one pass parsed by `parser`.
