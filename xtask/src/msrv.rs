@@ -25,11 +25,6 @@ pub(crate) fn check(root: &Path) -> Result<(), String> {
     let host = host_target()?;
     let metadata: Value = serde_json::from_slice(&cargo(
         root,
-        &["metadata", "--format-version", "1", "--locked", "--no-deps"],
-    )?)
-    .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
-    let all: Value = serde_json::from_slice(&cargo(
-        root,
         &[
             "metadata",
             "--format-version",
@@ -41,11 +36,18 @@ pub(crate) fn check(root: &Path) -> Result<(), String> {
         ],
     )?)
     .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
-    let declared = rust_versions(&all)?;
+    let declared = rust_versions(&metadata)?;
+    let members: Vec<&str> = array(&metadata, "workspace_members")?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     let mut failed = Vec::new();
     for package in array(&metadata, "packages")? {
+        let member = package["id"]
+            .as_str()
+            .is_some_and(|id| members.contains(&id));
         // `publish = false` shows as an empty list of registries.
-        if package["publish"].as_array().is_some_and(Vec::is_empty) {
+        if !member || package["publish"].as_array().is_some_and(Vec::is_empty) {
             continue;
         }
         let name = package["name"].as_str().unwrap_or_default();

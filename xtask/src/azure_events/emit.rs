@@ -44,38 +44,28 @@ pub(super) fn generate(
             return Err(format!("enum {name} is referred to but not defined"));
         }
     }
-    let owner = |users: &BTreeSet<usize>| {
-        if users.len() == 1 {
-            users.first().copied()
-        } else {
-            None
-        }
-    };
     let mut files = BTreeMap::new();
     let mut common = String::new();
     let mut common_users = BTreeSet::new();
     let mut bodies = vec![String::new(); services.len()];
-    for (name, users) in &model_users {
-        let code = model_code(model, name, always, aliases, numbers_as_text)?;
-        match owner(users) {
-            Some(index) => bodies[index].push_str(&code),
-            None => {
-                common_users.extend(users.iter().copied());
-                common.push_str(&cfg_any(&services, users));
-                common.push_str(&code);
-            }
+    // A type used by one service goes in that service's module; one shared by several goes in
+    // `common`, compiled when any of their features is on.
+    let mut place = |users: &BTreeSet<usize>, code: &str| match users.first() {
+        Some(&index) if users.len() == 1 => bodies[index].push_str(code),
+        _ => {
+            common_users.extend(users.iter().copied());
+            common.push_str(&cfg_any(&services, users));
+            common.push_str(code);
         }
+    };
+    for (name, users) in &model_users {
+        place(
+            users,
+            &model_code(model, name, always, aliases, numbers_as_text)?,
+        );
     }
     for (name, users) in &enum_users {
-        let code = enum_code(name, &model.enums[name]);
-        match owner(users) {
-            Some(index) => bodies[index].push_str(&code),
-            None => {
-                common_users.extend(users.iter().copied());
-                common.push_str(&cfg_any(&services, users));
-                common.push_str(&code);
-            }
-        }
+        place(users, &enum_code(name, &model.enums[name]));
     }
     let mut module_list = String::new();
     if !common.is_empty() {
