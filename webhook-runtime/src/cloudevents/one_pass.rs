@@ -13,7 +13,7 @@ use super::event::CloudEvent;
 use super::raw_event::{DataCapture, RawEvent};
 use crate::data::{GIVE_UP, Typed, TypedSeed, is_json_media_type};
 use crate::eventgrid::VALIDATION_EVENT_TYPE;
-use crate::json::{OnePass, OnePassArray, Parser};
+use crate::json::{OnePass, Parser};
 
 /// A structured event decoded in one pass: the data is decoded into `T` as the event is parsed,
 /// instead of being kept as JSON text and parsed again. `None` whenever the general decoder must
@@ -31,9 +31,7 @@ pub(super) fn array<T: DeserializeOwned>(
     parser: Parser,
     body: &[u8],
 ) -> Option<Vec<CloudEvent<T>>> {
-    parser
-        .one_pass::<OnePassArray<RawEvent<'_, Typed<T>>>>(body)
-        .map(|OnePassArray(events)| events)
+    parser.one_pass_array::<RawEvent<'_, Typed<T>>>(body)
 }
 
 /// One pass: decoded into `T` now, when what came before allows it.
@@ -61,6 +59,11 @@ impl<'de, T: DeserializeOwned> DataCapture<'de> for Typed<T> {
 
 impl<T> OnePass for RawEvent<'_, Typed<T>> {
     type Output = CloudEvent<T>;
+
+    /// `{"id":"a","source":"a","type":"a","specversion":"1.0","data":0},`: the four required
+    /// attributes, none empty, and `data` (the one pass gives up without it).
+    const SHORTEST: usize = 64;
+    const MEMBER: &'static [u8] = b"\"specversion\"";
 
     /// The event, when the one pass decides it (see [`event`]).
     fn decided(self) -> Option<CloudEvent<T>> {
@@ -221,16 +224,32 @@ mod tests {
         let good = format!(r#"{{{HEAD},"data":{{"order_id":"o","amount":1}}}}"#);
         let bad = format!(r#"{{{HEAD},"data_base64":"e30="}}"#);
         let batch = |events: &[&str]| format!("[{}]", events.join(","));
-        type Batch<'a> = OnePassArray<RawEvent<'a, Typed<Order>>>;
+        type Event<'a> = RawEvent<'a, Typed<Order>>;
         let body = batch(&[&good, &good]);
         for &parser in Parser::ALL {
-            let OnePassArray(events) = parser.one_pass::<Batch<'_>>(body.as_bytes()).unwrap();
+            let events = parser.one_pass_array::<Event<'_>>(body.as_bytes()).unwrap();
             assert_eq!(events.len(), 2);
             let body = batch(&[&good, &bad]);
-            assert!(parser.one_pass::<Batch<'_>>(body.as_bytes()).is_none());
+            assert!(
+                parser
+                    .one_pass_array::<Event<'_>>(body.as_bytes())
+                    .is_none()
+            );
         }
         // The general decoder still decides it (here: 415, the data is not JSON).
         let err = decode_batch::<Order>(batch(&[&good, &bad]).as_bytes()).unwrap_err();
         assert!(err.reason().starts_with("event 1:"), "{}", err.reason());
+    }
+
+    #[test]
+    fn shortest_event_the_one_pass_decides_is_as_long_as_reserved_for() {
+        let shortest = r#"{"id":"a","source":"a","type":"a","specversion":"1.0","data":0}"#;
+        type Event<'a> = RawEvent<'a, Typed<u8>>;
+        assert_eq!(shortest.len() + 1, Event::SHORTEST);
+        for &parser in Parser::ALL {
+            let body = format!("[{shortest},{shortest}]");
+            let events = parser.one_pass_array::<Event<'_>>(body.as_bytes());
+            assert_eq!(events.map(|e| e.len()), Some(2), "{parser:?}");
+        }
     }
 }

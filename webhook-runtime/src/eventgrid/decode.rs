@@ -21,7 +21,7 @@ use super::one_pass::OnePassEvent;
 use super::validation::{VALIDATION_EVENT_TYPE, ValidationRequest};
 use crate::data::{self, DataSource};
 use crate::interned::interned;
-use crate::json::{IndexedArray, OnePassArray, Parser, Text, malformed};
+use crate::json::{IndexedArray, Parser, Text, malformed};
 use crate::rejection::{Rejection, quoted};
 
 /// What an Event Grid POST carries: events `Ev` for the handler, or one of Event Grid's own
@@ -220,8 +220,7 @@ pub(crate) fn decode_with<T: DeserializeOwned>(
 ) -> Result<EventGridDelivery<T>, Rejection> {
     let kind = kind(headers)?;
     if kind == Kind::Notification
-        && let Some(OnePassArray(events)) =
-            parser.one_pass::<OnePassArray<OnePassEvent<'_, T>>>(body)
+        && let Some(events) = parser.one_pass_array::<OnePassEvent<'_, T>>(body)
     {
         return Ok(EventGridDelivery::Notification(events));
     }

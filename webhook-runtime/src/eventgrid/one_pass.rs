@@ -42,6 +42,11 @@ pub(super) struct OnePassEvent<'a, T> {
 impl<T> OnePass for OnePassEvent<'_, T> {
     type Output = EventGridEvent<T>;
 
+    /// `{"id":"a","subject":"","eventType":"a","eventTime":"2024-01-01T00:00:00Z","dataVersion":"","data":0},`:
+    /// the required fields, `id` and `eventType` not empty, the shortest RFC 3339 time.
+    const SHORTEST: usize = 101;
+    const MEMBER: &'static [u8] = b"\"eventTime\"";
+
     fn decided(self) -> Option<EventGridEvent<T>> {
         if self.id.is_empty()
             || self.event_type.is_empty()
@@ -71,7 +76,7 @@ mod tests {
     use super::*;
     use crate::eventgrid::decode::tests::{SAMPLE, headers};
     use crate::eventgrid::decode::{EventGridDelivery, RawGridEvent, decode};
-    use crate::json::{IndexedArray, OnePassArray, Parser};
+    use crate::json::{IndexedArray, Parser};
 
     const EVENT: &str = r#"{"id":"1","topic":"/t","subject":"s","eventType":"Shop.Order","eventTime":"2024-05-01T12:00:00Z","dataVersion":"1","data":{"orderId":"o\u00e9"}}"#;
 
@@ -89,15 +94,15 @@ mod tests {
     fn agrees<T: DeserializeOwned + PartialEq + std::fmt::Debug>(body: &str) -> bool {
         let decided: Vec<bool> = Parser::ALL
             .iter()
-            .map(|&parser| {
-                match parser.one_pass::<OnePassArray<OnePassEvent<'_, T>>>(body.as_bytes()) {
-                    Some(OnePassArray(fast)) => {
+            .map(
+                |&parser| match parser.one_pass_array::<OnePassEvent<'_, T>>(body.as_bytes()) {
+                    Some(fast) => {
                         assert_eq!(Some(fast), general::<T>(body), "{parser:?}: {body}");
                         true
                     }
                     None => false,
-                }
-            })
+                },
+            )
             .collect();
         assert!(
             decided.iter().all(|&d| d == decided[0]),
@@ -164,5 +169,16 @@ mod tests {
         // The general decoder decides those.
         let raw = decode::<bytes::Bytes>(&headers(None), format!("[{EVENT}]").as_bytes());
         assert!(matches!(raw, Ok(EventGridDelivery::Notification(events)) if events.len() == 1));
+    }
+
+    #[test]
+    fn shortest_event_the_one_pass_decides_is_as_long_as_reserved_for() {
+        let shortest = r#"{"id":"a","subject":"","eventType":"a","eventTime":"2024-01-01T00:00:00Z","dataVersion":"","data":0}"#;
+        assert_eq!(shortest.len() + 1, OnePassEvent::<'_, u8>::SHORTEST);
+        for &parser in Parser::ALL {
+            let body = format!("[{shortest},{shortest}]");
+            let events = parser.one_pass_array::<OnePassEvent<'_, u8>>(body.as_bytes());
+            assert_eq!(events.map(|e| e.len()), Some(2), "{parser:?}");
+        }
     }
 }

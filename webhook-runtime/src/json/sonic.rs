@@ -34,22 +34,25 @@ const TOO_DEEP: &str = "webhook_runtime: nested too deep for sonic-rs";
 
 /// Parses `body` with `sonic-rs` (`None` when it refuses it), or with `serde_json` when it is
 /// nested deeper than [`SONIC_MAX_DEPTH`].
-pub(super) fn from_slice<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Option<T> {
+pub(super) fn from_slice<'de, S: DeserializeSeed<'de> + Clone>(
+    body: &'de [u8],
+    seed: S,
+) -> Option<S::Value> {
     // What `sonic_rs::from_slice` checks first; validated here, the text is not checked again.
     let text = simdutf8::basic::from_utf8(body).ok()?;
     if u32::try_from(text.len()).is_err() {
-        return serde_json::from_str(text).ok();
+        return super::serde_json_from_str(text, seed);
     }
     let too_deep = Cell::new(false);
     let mut parser = sonic_rs::Deserializer::from_str(text);
-    let value = T::deserialize(Guarded {
+    let value = seed.clone().deserialize(Guarded {
         inner: &mut parser,
         depth: 0,
         too_deep: &too_deep,
     });
     match value {
         Ok(value) if parser.end().is_ok() => Some(value),
-        _ if too_deep.get() => serde_json::from_str(text).ok(),
+        _ if too_deep.get() => super::serde_json_from_str(text, seed),
         _ => None,
     }
 }
@@ -409,7 +412,7 @@ mod tests {
     /// The same answer as `serde_json` for the types the decoders read, on `body`.
     fn assert_same(body: &str) {
         fn same<'de, T: Deserialize<'de> + PartialEq + std::fmt::Debug>(body: &'de str) {
-            let fast = from_slice::<T>(body.as_bytes());
+            let fast = from_slice(body.as_bytes(), PhantomData::<T>);
             let reference = serde_json::from_str::<T>(body).ok();
             assert_eq!(
                 fast,
@@ -428,7 +431,7 @@ mod tests {
         same::<Known>(body);
         same::<Vec<Known>>(body);
         assert!(
-            from_slice::<IgnoredAny>(body.as_bytes()).is_some()
+            from_slice(body.as_bytes(), PhantomData::<IgnoredAny>).is_some()
                 == serde_json::from_str::<IgnoredAny>(body).is_ok()
         );
     }
@@ -456,7 +459,10 @@ mod tests {
             r#"{"Unit":null}"#,
         ] {
             assert_same(body);
-            assert!(from_slice::<Shape>(body.as_bytes()).is_some(), "{body}");
+            assert!(
+                from_slice(body.as_bytes(), PhantomData::<Shape>).is_some(),
+                "{body}"
+            );
         }
     }
 
@@ -508,7 +514,7 @@ mod tests {
         ];
         let mut taken = 0;
         for body in bodies {
-            let fast = from_slice::<serde_json::Value>(body);
+            let fast = from_slice(body, PhantomData::<serde_json::Value>);
             let reference = serde_json::from_slice::<serde_json::Value>(body).ok();
             if fast.is_some() {
                 assert_eq!(fast, reference, "{}", String::from_utf8_lossy(body));
