@@ -92,10 +92,10 @@ impl<R> Clone for OnePassArraySeed<R> {
 /// How many elements an array of events likely holds: as many as fit in `body` were each as
 /// long as the first, the first's length being the distance between the first two `member`s
 /// (one each, in the events the one pass decides). Growing a `Vec` of events one doubling at a
-/// time copies each event again and again (about 5% of a 5000-event Event Grid delivery,
-/// BENCHMARKS.md); reserving what the body could hold at most instead (`body.len() / shortest`)
-/// made a batch of large events fault in memory pages it never used. A guess only: at most
-/// `body.len() / shortest` and [`DEFAULT_MAX_EVENTS`]; a wrong guess costs a reallocation.
+/// time copies each event again and again; reserving what the body could hold at most instead
+/// (`body.len() / shortest`) made a batch of large events fault in memory pages it never used
+/// (BENCHMARKS.md, "Where it went"). A guess only: at most `body.len() / shortest` and
+/// [`DEFAULT_MAX_EVENTS`]; a wrong guess costs a reallocation, or a shrink.
 fn expected_elements(body: &[u8], member: &[u8], shortest: usize) -> usize {
     let most = (body.len() / shortest.max(1)).min(DEFAULT_MAX_EVENTS);
     let mut found = memchr::memmem::find_iter(body, member);
