@@ -61,28 +61,26 @@ pub(crate) trait OnePass {
     fn decided(self) -> Option<Self::Output>;
 }
 
-/// A JSON array whose elements are decided in one pass as they are parsed; an element that is
-/// not decided fails the whole array (with [`GIVE_UP`]), for the general decoder to decode.
-pub(crate) struct OnePassArray<R: OnePass>(pub(crate) Vec<R::Output>);
-
-/// Reads a [`OnePassArray`], its events reserved for at once (see [`expected_elements`]).
-pub(crate) struct OnePassArraySeed<R> {
+/// Reads a JSON array whose elements are decided in one pass as they are parsed, into a `Vec`
+/// reserved for its events at once (see [`expected_elements`]); an element that is not decided
+/// fails the whole array (with [`GIVE_UP`]), for the general decoder to decode.
+pub(crate) struct OnePassArray<R> {
     expected: usize,
     element: PhantomData<R>,
 }
 
-impl<R: OnePass> OnePassArraySeed<R> {
+impl<R: OnePass> OnePassArray<R> {
     pub(crate) fn new(body: &[u8]) -> Self {
-        OnePassArraySeed {
+        OnePassArray {
             expected: expected_elements(body, R::MEMBER, R::SHORTEST),
             element: PhantomData,
         }
     }
 }
 
-impl<R> Clone for OnePassArraySeed<R> {
+impl<R> Clone for OnePassArray<R> {
     fn clone(&self) -> Self {
-        OnePassArraySeed {
+        OnePassArray {
             expected: self.expected,
             element: PhantomData,
         }
@@ -105,8 +103,8 @@ fn expected_elements(body: &[u8], member: &[u8], shortest: usize) -> usize {
     }
 }
 
-impl<'de, R: OnePass + Deserialize<'de>> DeserializeSeed<'de> for OnePassArraySeed<R> {
-    type Value = OnePassArray<R>;
+impl<'de, R: OnePass + Deserialize<'de>> DeserializeSeed<'de> for OnePassArray<R> {
+    type Value = Vec<R::Output>;
 
     fn deserialize<D: de::Deserializer<'de>>(
         self,
@@ -116,14 +114,14 @@ impl<'de, R: OnePass + Deserialize<'de>> DeserializeSeed<'de> for OnePassArraySe
     }
 }
 
-impl<'de, R: OnePass + Deserialize<'de>> Visitor<'de> for OnePassArraySeed<R> {
-    type Value = OnePassArray<R>;
+impl<'de, R: OnePass + Deserialize<'de>> Visitor<'de> for OnePassArray<R> {
+    type Value = Vec<R::Output>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON array of events")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OnePassArray<R>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<R::Output>, A::Error> {
         let mut items = Vec::with_capacity(self.expected);
         while let Some(raw) = seq.next_element::<R>()? {
             items.push(raw.decided().ok_or_else(|| de::Error::custom(GIVE_UP))?);
@@ -131,7 +129,7 @@ impl<'de, R: OnePass + Deserialize<'de>> Visitor<'de> for OnePassArraySeed<R> {
         if items.capacity() > 2 * items.len() {
             items.shrink_to_fit();
         }
-        Ok(OnePassArray(items))
+        Ok(items)
     }
 }
 
@@ -191,14 +189,12 @@ impl Parser {
         self.one_pass_seed(body, PhantomData::<T>)
     }
 
-    /// [`Parser::one_pass`] of an array decided in one pass, reserved for as many events as
-    /// `body` can hold (see [`OnePassArraySeed`]).
+    /// [`Parser::one_pass`] of an array decided in one pass (see [`OnePassArray`]).
     pub(crate) fn one_pass_array<'de, R: OnePass + Deserialize<'de>>(
         self,
         body: &'de [u8],
     ) -> Option<Vec<R::Output>> {
-        let OnePassArray(events) = self.one_pass_seed(body, OnePassArraySeed::<R>::new(body))?;
-        Some(events)
+        self.one_pass_seed(body, OnePassArray::<R>::new(body))
     }
 
     fn one_pass_seed<'de, S: DeserializeSeed<'de> + Clone>(
